@@ -1,0 +1,21 @@
+# mlp-lab: the "Multilayer Perceptrons" chapter of Dive into Deep Learning, end to end.
+# Run `snakemake --cores all`; results land in results/ (see README).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/experiments.smk"
+include: "rules/analyses.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

@@ -1,0 +1,11 @@
+"""Rule `decode_fashion_mnist`: IDX → uint8 tensors, decoded once so training loads in milliseconds."""
+
+from mlplab.idx import decode_split, save_split
+from mlplab.joblog import job_logging
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    for split in ("train", "test"):
+        data = decode_split(sm.input[f"{split}_images"], sm.input[f"{split}_labels"])
+        save_split(data, sm.output[split])
+        log.info("%s: %d images, labels %s", split, len(data["labels"]), data["labels"].bincount().tolist())

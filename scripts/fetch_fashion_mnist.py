@@ -1,0 +1,19 @@
+"""Rule `fetch_fashion_mnist`: the four files, each from the first source whose copy verifies."""
+
+from pathlib import Path
+
+from mlplab.fetch import FetchError, fetch
+from mlplab.joblog import job_logging
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    errors = []
+    for dest in map(Path, sm.output):
+        try:
+            source = fetch(dest.name, list(sm.params.sources), dest)
+            log.info("%s: verified copy from %s", dest.name, source)
+        except FetchError as e:
+            errors.append(str(e))
+    if errors:
+        # Snakemake deletes the outputs of a failed job, so the files that did verify go too.
+        raise FetchError("\n".join(errors))

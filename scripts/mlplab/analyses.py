@@ -1,0 +1,66 @@
+"""Activation functions, their gradients, and the numerical-stability demonstrations."""
+
+from __future__ import annotations
+
+import pandas as pd
+import torch
+
+from mlplab.seeding import generator
+
+# Each activation beside its analytic derivative, to check autograd against.
+ACTIVATIONS = {
+    "relu": (torch.relu, lambda x: (x > 0).to(x.dtype)),
+    "sigmoid": (torch.sigmoid, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x))),
+    "tanh": (torch.tanh, lambda x: 1 - torch.tanh(x) ** 2),
+}
+GRADIENT_TOLERANCE = 1e-6
+
+
+class GradientCheckError(AssertionError):
+    pass
+
+
+def grid(x_min: float, x_max: float, step: float) -> torch.Tensor:
+    """x in [x_min, x_max) with the given step, as torch.arange (and the book) make it."""
+    if x_max <= x_min:
+        raise ValueError(f"x_max ({x_max}) must exceed x_min ({x_min})")
+    return torch.arange(x_min, x_max, step, dtype=torch.float64)
+
+
+def value_and_grad(fn, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    x = x.clone().requires_grad_(True)
+    y = fn(x)
+    y.backward(torch.ones_like(x))
+    return y.detach(), x.grad
+
+
+def activation_curves(x: torch.Tensor, names=tuple(ACTIVATIONS)) -> tuple[pd.DataFrame, dict]:
+    """Each activation and its autograd gradient on x, plus the largest deviation from the analytic
+    derivative. Raises GradientCheckError if autograd and the formula disagree."""
+    table = {"x": x.numpy()}
+    max_errors = {}
+    for name in names:
+        fn, derivative = ACTIVATIONS[name]
+        y, grad = value_and_grad(fn, x)
+        # ReLU has no derivative at 0; autograd uses 0 there, as does the formula above.
+        max_errors[name] = (grad - derivative(x)).abs().max().item()
+        table[name] = y.numpy()
+        table[f"{name}_grad"] = grad.numpy()
+    bad = {k: v for k, v in max_errors.items() if v > GRADIENT_TOLERANCE}
+    if bad:
+        raise GradientCheckError(f"autograd disagrees with the analytic derivative: {bad}")
+    return pd.DataFrame(table), max_errors
+
+
+def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
+    """log10 of the largest absolute entry of M·N1·…·Nk, all N(0, 1) size×size, after each product.
+
+    float64, so that the growth (beyond 1e20 after 100 products of 4×4) does not overflow first.
+    """
+    g = generator(seed, "exploding_gradient")
+    M = torch.randn(size, size, generator=g, dtype=torch.float64)
+    rows = []
+    for k in range(1, n_products + 1):
+        M = M @ torch.randn(size, size, generator=g, dtype=torch.float64)
+        rows.append({"products": k, "log10_max_abs": M.abs().max().log10().item()})
+    return pd.DataFrame(rows)

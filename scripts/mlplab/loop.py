@@ -1,0 +1,35 @@
+"""The epoch loop every experiment shares: time each epoch, stop on a non-finite metric."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class RunResult:
+    rows: list[dict] = field(default_factory=list)  # one per completed epoch, all finite
+    status: str = "ok"  # "ok" or "diverged"
+    seconds_per_epoch: list[float] = field(default_factory=list)
+    diverged_at_epoch: int | None = None
+    extra: dict = field(default_factory=dict)  # kind-specific results, e.g. learned weights
+
+
+def run_epochs(epochs: int, epoch_fn: Callable[[int], dict[str, float]]) -> RunResult:
+    """Call `epoch_fn(epoch)` for epochs 1..epochs; a NaN or infinite metric ends the run as diverged.
+
+    The diverged epoch's metrics are not kept: they would poison means and plots downstream.
+    """
+    result = RunResult()
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        metrics = epoch_fn(epoch)
+        result.seconds_per_epoch.append(time.perf_counter() - start)
+        if not all(math.isfinite(v) for v in metrics.values()):
+            result.status = "diverged"
+            result.diverged_at_epoch = epoch
+            break
+        result.rows.append({"epoch": epoch, **metrics})
+    return result
