@@ -6,6 +6,7 @@ rule fetch_fashion_mnist:
         expand("{raw}/{file}", raw=FASHION_MNIST_RAW, file=FASHION_MNIST_FILES.values()),
     params:
         sources=config["data"]["fashion_mnist"]["sources"],
+        checksums=as_json(config["data"]["fashion_mnist"].get("checksums")),
     log:
         "logs/data/fetch_fashion_mnist.log",
     benchmark:

@@ -1,16 +1,19 @@
 """Rule `fetch_fashion_mnist`: the four files, each from the first source whose copy verifies."""
 
+import json
 from pathlib import Path
 
-from mlplab.fetch import FetchError, fetch
+from mlplab.fetch import Expected, FetchError, fetch
 from mlplab.joblog import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
+    checksums = json.loads(sm.params.checksums) or {}
     errors = []
     for dest in map(Path, sm.output):
+        expected = Expected(**checksums[dest.name]) if dest.name in checksums else None
         try:
-            source = fetch(dest.name, list(sm.params.sources), dest)
+            source = fetch(dest.name, list(sm.params.sources), dest, expected)
             log.info("%s: verified copy from %s", dest.name, source)
         except FetchError as e:
             errors.append(str(e))

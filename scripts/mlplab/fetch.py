@@ -114,21 +114,17 @@ def fetch(name: str, sources: list[str], dest: Path, expected: Expected | None =
     dest.parent.mkdir(parents=True, exist_ok=True)
     failures = []
     for source in sources:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            _copy_from(source, name, tmp)
-            verify(tmp, expected)
-            os.replace(tmp, dest)
-            return source
-        except FileNotFoundError as e:
-            failures.append((source, str(e)))
-        except ChecksumMismatch as e:
-            failures.append((source, str(e)))
-        except Exception as e:  # network and HTTP errors come in many types
-            failures.append((source, f"network error: {type(e).__name__}: {e}"))
-        finally:
-            tmp.unlink(missing_ok=True)
+        # A fresh folder per attempt: torchvision's downloader skips a file that already exists.
+        with tempfile.TemporaryDirectory(prefix=f".{dest.name}.", dir=dest.parent) as tmp_dir:
+            candidate = Path(tmp_dir) / name
+            try:
+                _copy_from(source, name, candidate)
+                verify(candidate, expected)
+                os.replace(candidate, dest)
+                return source
+            except (FileNotFoundError, ChecksumMismatch) as e:
+                failures.append((source, str(e)))
+            except Exception as e:  # network and HTTP errors come in many types
+                failures.append((source, f"network error: {type(e).__name__}: {e}"))
     lines = "\n".join(f"  - {src}: {why}" for src, why in failures)
     raise FetchError(f"no source yielded a valid {name}; tried, in order:\n{lines}")

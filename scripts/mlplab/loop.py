@@ -15,6 +15,7 @@ class RunResult:
     seconds_per_epoch: list[float] = field(default_factory=list)
     diverged_at_epoch: int | None = None
     extra: dict = field(default_factory=dict)  # kind-specific results, e.g. learned weights
+    columns: list[str] = field(default_factory=list)  # known even when no epoch completed
 
 
 def run_epochs(epochs: int, epoch_fn: Callable[[int], dict[str, float]]) -> RunResult:
@@ -27,6 +28,7 @@ def run_epochs(epochs: int, epoch_fn: Callable[[int], dict[str, float]]) -> RunR
         start = time.perf_counter()
         metrics = epoch_fn(epoch)
         result.seconds_per_epoch.append(time.perf_counter() - start)
+        result.columns = ["epoch", *metrics]
         if not all(math.isfinite(v) for v in metrics.values()):
             result.status = "diverged"
             result.diverged_at_epoch = epoch

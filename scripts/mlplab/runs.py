@@ -65,7 +65,7 @@ def write_run(
     run_json_path: str,
 ) -> None:
     """metrics.csv (no timings, so reruns are byte-identical) and run.json (provenance, timings)."""
-    metrics = pd.DataFrame(result.rows)
+    metrics = pd.DataFrame(result.rows, columns=result.columns)
     tmp = Path(metrics_path).with_name(".metrics.csv.tmp")
     metrics.to_csv(tmp, index=False)
     os.replace(tmp, metrics_path)

@@ -9,8 +9,8 @@
 #
 # Where things live:
 #   * Everything Slurm writes (slurm.conf, state, spool, logs, pid list) goes to
-#     the state dir ${SLURM_TEST_DIR:-/tmp/mlplab-slurm}, so a run leaves /etc
-#     and /var alone and a stale run can be wiped with `rm -rf`.
+#     the state dir ${SLURM_TEST_DIR:-/tmp/mlplab-slurm}, so a stale run can be
+#     wiped with `rm -rf` and no system Slurm config is needed.
 #   * The Slurm client commands (sbatch, squeue, sinfo, and the snakemake SLURM
 #     plugin calling them) find that config through SLURM_CONF. For callers
 #     that forget to export it, /etc/slurm/slurm.conf is made a symlink to it,
@@ -81,8 +81,9 @@ if [[ -s $PIDFILE ]]; then
         [[ -n $name ]] || continue
         [[ $(comm_of "$pid") == "$name" ]] || all_alive=0
     done <"$PIDFILE"
-    if ((all_alive)) && [[ $(node_state) == idle || $(node_state) == mix || $(node_state) == alloc ]]; then
-        log "already up (node $NODE: $(node_state)); SLURM_CONF=$CONF"
+    state="$(node_state)"
+    if ((all_alive)) && [[ $state == idle || $state == mix || $state == alloc ]]; then
+        log "already up (node $NODE: $state); SLURM_CONF=$CONF"
         echo "export SLURM_CONF=$CONF"
         exit 0
     fi
@@ -94,10 +95,13 @@ fi
 
 # Slurm daemons listen on fixed ports (6817/6818); one we did not start would
 # make ours fail with a confusing bind error, so refuse early and say why.
+# Zombies (stopped daemons not yet reaped by init) hold no port and are skipped.
 for d in slurmctld slurmd; do
-    if others=$(pgrep -x "$d"); then
-        die "a $d not started by this script is running (pid(s): $(echo "$others" | tr '\n' ' ')); stop it first"
-    fi
+    others=""
+    for pid in $(pgrep -x "$d" || true); do
+        [[ $(comm_of "$pid") == "$d" ]] && others+="$pid "
+    done
+    [[ -z $others ]] || die "a $d not started by this script is running (pid(s): $others); stop it first"
 done
 
 mkdir -p "$STATE"
@@ -155,6 +159,8 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 InactiveLimit=0
+# No mailer in a test box; stops slurmctld logging "MailProg is invalid".
+MailProg=/bin/true
 KillWait=5
 SlurmdTimeout=300
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$real_mem State=UNKNOWN
@@ -181,6 +187,10 @@ start() {
     echo "$name $!" >>"$PIDFILE"
     log "started $name (pid $!)"
 }
+
+# A failed start must not leave half a cluster behind for the next test (or
+# CI step) to trip over; the logs stay in $STATE for the post-mortem.
+trap 'log "start-up failed; stopping what was started"; SLURM_TEST_DIR="$STATE" "$HERE/slurm-down.sh" || true' EXIT
 
 # --- munge ----------------------------------------------------------------------
 key=/etc/munge/munge.key
@@ -238,5 +248,6 @@ done
 [[ $state == idle ]] ||
     die "node $NODE not idle after ${TIMEOUT}s (state: '${state:-no answer}'); logs in $STATE"
 
+trap - EXIT
 log "up in ${SECONDS}s: node $NODE idle, $cpus CPUs, ${real_mem} MB; SLURM_CONF=$CONF"
 echo "export SLURM_CONF=$CONF"

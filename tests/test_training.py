@@ -1,0 +1,98 @@
+"""Training on small generated data: loss falls, accuracy rises, bytes repeat, divergence is recorded."""
+
+import hashlib
+import importlib.metadata
+import json
+
+import pandas as pd
+import pytest
+import torch
+from tiny import FASHION_NAMES, fake_fashion_mnist
+
+from mlplab.idx import decode_split, save_split
+from mlplab.runs import run_experiment, write_run
+from mlplab.synthetic import linear_data, polynomial_data
+
+CPU = torch.device("cpu")
+MLP = dict(kind="mlp_concise", num_hiddens=32, init_std=0.01, lr=0.1, batch_size=64, epochs=4)
+
+
+@pytest.fixture(scope="module")
+def data_paths(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    fake_fashion_mnist(root / "raw", n_train=2000, n_test=400)
+    paths = {}
+    for split, (images, labels) in FASHION_NAMES.items():
+        paths[split] = str(root / f"{split}.pt")
+        save_split(decode_split(root / "raw" / images, root / "raw" / labels), paths[split])
+    poly = polynomial_data(20, 100, 100, [5.0, 1.2, -3.4, 5.6], 0.1, seed=0)
+    lin = linear_data(20, 100, 200, 0.01, 0.05, 0.01, seed=0)
+    for name, data in (("polynomial", poly), ("linear", lin)):
+        paths[name] = str(root / f"{name}.pt")
+        torch.save(data, paths[name])
+    return paths
+
+
+@pytest.mark.parametrize(
+    "hp",
+    [
+        MLP,
+        {**MLP, "kind": "mlp_scratch", "relu_output": False},
+        {**MLP, "kind": "dropout_scratch", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "init_std": 0.1, "lr": 0.1},
+        {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "init_std": 0.1, "lr": 0.1},
+    ],
+    ids=lambda hp: hp["kind"],
+)
+def test_classifiers_learn(data_paths, hp):
+    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    rows = pd.DataFrame(result.rows)
+    assert result.status == "ok" and len(rows) == hp["epochs"]
+    assert rows["train_loss"].iloc[-1] < rows["train_loss"].iloc[0] * 0.8
+    assert rows["train_acc"].iloc[-1] > rows["train_acc"].iloc[0]
+    assert rows["test_acc"].iloc[-1] > 0.5  # ten classes: chance is 0.1
+
+
+def test_polynomial_normal_fit_recovers_weights(data_paths):
+    hp = dict(kind="polynomial", num_features=4, lr=0.01, batch_size=10, epochs=400)
+    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    assert result.extra["weights"]["learned"] == pytest.approx([5.0, 1.2, -3.4, 5.6], abs=0.25)
+    assert result.rows[-1]["test_loss"] < 0.05  # noise variance is 0.01
+    underfit = run_experiment({**hp, "num_features": 2}, seed=0, inputs=data_paths, device=CPU)
+    assert underfit.rows[-1]["test_loss"] > 10 * result.rows[-1]["test_loss"]
+
+
+@pytest.mark.parametrize("kind", ["weight_decay_scratch", "weight_decay_concise"])
+def test_weight_decay_shrinks_w(data_paths, kind):
+    hp = dict(kind=kind, wd=0.0, lr=0.003, batch_size=5, epochs=100)
+    plain = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    decayed = run_experiment({**hp, "wd": 3.0}, seed=0, inputs=data_paths, device=CPU)
+    assert 10 < plain.rows[-1]["w_norm"] < 18
+    assert decayed.rows[-1]["w_norm"] < 0.6
+    assert decayed.rows[-1]["test_loss"] < plain.rows[-1]["test_loss"]
+
+
+def write(result, tmp_path, tag, hp):
+    metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
+    write_run(result, name="x", hp=hp, seed=0, threads=1, device=CPU, wall_time_s=1.0, metrics_path=str(metrics), run_json_path=str(run))
+    return metrics, json.loads(run.read_text())
+
+
+def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
+    hp = {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "epochs": 2}
+    first, record = write(run_experiment(hp, 1, data_paths, CPU), tmp_path, "a", hp)
+    second, _ = write(run_experiment(hp, 1, data_paths, CPU), tmp_path, "b", hp)
+    other, _ = write(run_experiment(hp, 2, data_paths, CPU), tmp_path, "c", hp)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+    assert record["metrics_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
+    assert record["status"] == "ok" and record["versions"]["torch"] == importlib.metadata.version("torch")
+
+
+def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
+    hp = dict(kind="polynomial", num_features=20, lr=50.0, batch_size=10, epochs=6)
+    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    assert result.status == "diverged"
+    assert len(result.rows) == result.diverged_at_epoch - 1 < hp["epochs"]
+    metrics, record = write(result, tmp_path, "d", hp)
+    assert record["status"] == "diverged" and record["epochs_completed"] == len(result.rows)
+    assert pd.read_csv(metrics).notna().all().all()
