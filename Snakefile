@@ -19,3 +19,9 @@ rule all:
     default_target: True
     input:
         all_targets(),
+
+
+rule catalogue:
+    input:
+        run_outputs(),
+        analysis_outputs(),

@@ -6,17 +6,19 @@ rule activations:
         lib("analyses", "seeding"),
     output:
         curves="results/analyses/activations.csv",
-    params:
-        grid=as_json(config["analyses"]["activations"]),
-        functions=["relu", "sigmoid", "tanh"],
     log:
         "logs/analyses/activations.log",
     benchmark:
         "results/benchmarks/analyses/activations.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        grid=as_json(config["analyses"]["activations"]),
+        functions=["relu", "sigmoid", "tanh"],
     script:
         "../scripts/activations.py"
 
@@ -26,17 +28,19 @@ rule vanishing_gradient:
         lib("analyses", "seeding"),
     output:
         curves="results/analyses/vanishing_gradient.csv",
-    params:
-        grid=as_json(config["analyses"]["vanishing_gradient"]),
-        functions=["sigmoid"],
     log:
         "logs/analyses/vanishing_gradient.log",
     benchmark:
         "results/benchmarks/analyses/vanishing_gradient.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        grid=as_json(config["analyses"]["vanishing_gradient"]),
+        functions=["sigmoid"],
     script:
         "../scripts/activations.py"
 
@@ -46,15 +50,17 @@ rule exploding_gradient:
         lib("analyses", "seeding"),
     output:
         curves="results/analyses/exploding_gradient.csv",
-    params:
-        args=as_json(config["analyses"]["exploding_gradient"]),
     log:
         "logs/analyses/exploding_gradient.log",
     benchmark:
         "results/benchmarks/analyses/exploding_gradient.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        args=as_json(config["analyses"]["exploding_gradient"]),
     script:
         "../scripts/exploding_gradient.py"

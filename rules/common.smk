@@ -5,7 +5,6 @@ import os
 
 from snakemake.utils import validate
 
-
 validate(config, "../schemas/config.schema.yaml")
 
 EXPERIMENTS = config["experiments"]
@@ -62,3 +61,19 @@ def analysis_outputs():
 
 def all_targets():
     return run_outputs() + analysis_outputs()
+
+
+def train_inputs(wildcards):
+    """The data and library modules the entry's kind needs, and nothing else, so that e.g. new
+    polynomial data reruns the polynomial fits but not the classifiers."""
+    kind = EXPERIMENTS[wildcards.experiment]["kind"]
+    common = ("runs", "loop", "provenance", "seeding")
+    if kind in CLASSIFIER_KINDS:
+        return {**FASHION_MNIST_SPLITS, "lib": lib(*common, "idx", "models", "sgd", "training")}
+    data = "polynomial" if kind == "polynomial" else "linear"
+    return {data: f"data/{data}.pt", "lib": lib(*common, "regression", "sgd")}
+
+
+def train_resources(wildcards):
+    kind = EXPERIMENTS[wildcards.experiment]["kind"]
+    return (3000, 30) if kind in CLASSIFIER_KINDS else (1000, 10)

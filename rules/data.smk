@@ -2,21 +2,23 @@
 
 
 rule fetch_fashion_mnist:
+    input:
+        lib("fetch"),
     output:
         expand("{raw}/{file}", raw=FASHION_MNIST_RAW, file=FASHION_MNIST_FILES.values()),
-    params:
-        sources=config["data"]["fashion_mnist"]["sources"],
-        checksums=as_json(config["data"]["fashion_mnist"].get("checksums")),
     log:
         "logs/data/fetch_fashion_mnist.log",
     benchmark:
         "results/benchmarks/data/fetch_fashion_mnist.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    input:
-        lib("fetch"),
+    params:
+        sources=config["data"]["fashion_mnist"]["sources"],
+        checksums=as_json(config["data"]["fashion_mnist"].get("checksums")),
     script:
         "../scripts/fetch_fashion_mnist.py"
 
@@ -31,6 +33,8 @@ rule decode_fashion_mnist:
         "logs/data/decode_fashion_mnist.log",
     benchmark:
         "results/benchmarks/data/decode_fashion_mnist.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -44,17 +48,19 @@ rule make_polynomial_data:
         lib("synthetic", "seeding"),
     output:
         "data/polynomial.pt",
-    params:
-        generator="polynomial_data",
-        args=as_json(config["data"]["polynomial"]),
     log:
         "logs/data/make_polynomial_data.log",
     benchmark:
         "results/benchmarks/data/make_polynomial_data.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        generator="polynomial_data",
+        args=as_json(config["data"]["polynomial"]),
     script:
         "../scripts/make_synthetic_data.py"
 
@@ -64,16 +70,18 @@ rule make_linear_data:
         lib("synthetic", "seeding"),
     output:
         "data/linear.pt",
-    params:
-        generator="linear_data",
-        args=as_json(config["data"]["linear"]),
     log:
         "logs/data/make_linear_data.log",
     benchmark:
         "results/benchmarks/data/make_linear_data.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        generator="linear_data",
+        args=as_json(config["data"]["linear"]),
     script:
         "../scripts/make_synthetic_data.py"

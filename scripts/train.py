@@ -13,7 +13,14 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     seed = int(sm.wildcards.seed)
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
-    log.info("experiment %s seed %d on %s with %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, hp)
+    log.info(
+        "experiment %s seed %d on %s with %d thread(s): %s",
+        sm.wildcards.experiment,
+        seed,
+        device,
+        sm.threads,
+        hp,
+    )
     result, wall = timed_run(hp, seed, dict(sm.input.items()), device)
     for row in result.rows:
         log.info("%s", row)

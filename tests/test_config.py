@@ -1,6 +1,7 @@
 """The schema stops bad configs before anything runs, even a dry run, naming the offending key."""
 
 import pytest
+
 import tiny
 
 
@@ -16,9 +17,19 @@ CASES = {
     "zero size": (("data", "polynomial", "n_train"), 0, "0 is less than the minimum of 1", "n_train"),
     "negative size": (("data", "linear", "num_inputs"), -5, "-5 is less than the minimum of 1", "num_inputs"),
     "typo'd key": (("data", "polynomial", "noise_sd"), 0.1, "'noise_sd' was unexpected", "polynomial"),
-    "unknown kind": (("experiments", "mlp_concise", "kind"), "mlp_fancy", "'mlp_fancy' is not one of", "kind"),
+    "unknown kind": (
+        ("experiments", "mlp_concise", "kind"),
+        "mlp_fancy",
+        "'mlp_fancy' is not one of",
+        "kind",
+    ),
     "unknown device": (("device",), "tpu", "'tpu' is not one of", "device"),
-    "hyperparameter of another kind": (("experiments", "poly_normal", "wd"), 3.0, "'wd' was unexpected", "poly_normal"),
+    "hyperparameter of another kind": (
+        ("experiments", "poly_normal", "wd"),
+        3.0,
+        "'wd' was unexpected",
+        "poly_normal",
+    ),
 }
 
 

@@ -3,12 +3,11 @@
 import gzip
 import hashlib
 
-import pytest
-from tiny import write_idx_gz
-
 import numpy as np
+import pytest
 
 from mlplab.fetch import FILES, Expected, FetchError, fetch
+from tiny import write_idx_gz
 
 NAME = "train-labels-idx1-ubyte.gz"
 
@@ -80,7 +79,12 @@ def test_every_failure_is_listed(tmp_path, good):
 
 def test_published_checksums_are_the_four_files():
     assert sorted(FILES) == sorted(
-        ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+        [
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        ]
     )
     assert FILES["train-images-idx3-ubyte.gz"][1] == 47_040_016
 

@@ -1,12 +1,11 @@
 """IDX parsing and decoding on bytes the tests write."""
 
-
 import numpy as np
 import pytest
 import torch
-from tiny import idx_bytes, write_idx_gz
 
 from mlplab.idx import IdxError, decode_split, load_split, parse_idx, save_split
+from tiny import idx_bytes, write_idx_gz
 
 
 def test_parse_round_trips_images_and_labels():

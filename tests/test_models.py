@@ -39,7 +39,7 @@ def test_scratch_and_concise_dropout_nets_agree_in_eval_mode():
     concise = dropout_concise([32, 16], [0.2, 0.5], 0.1)
     linears = [m for m in concise if isinstance(m, torch.nn.Linear)]
     assert len(linears) == len(scratch.linears) == 3
-    for target, source in zip(linears, scratch.linears):
+    for target, source in zip(linears, scratch.linears, strict=True):
         target.load_state_dict(source.state_dict())
     scratch.eval(), concise.eval()
     X = torch.rand(4, 784)
@@ -83,7 +83,9 @@ def test_activation_gradients_match_analytic_derivatives():
     assert len(curves) == 200 and curves["x"].iloc[0] == -10 and curves["x"].iloc[-1] < 10
     assert max(errors.values()) < 1e-9
     x = torch.tensor(curves["x"].values)
-    assert torch.allclose(torch.tensor(curves["sigmoid_grad"].values), torch.sigmoid(x) * (1 - torch.sigmoid(x)))
+    assert torch.allclose(
+        torch.tensor(curves["sigmoid_grad"].values), torch.sigmoid(x) * (1 - torch.sigmoid(x))
+    )
     assert curves["relu_grad"].isin([0.0, 1.0]).all()
     # the vanishing gradient: sigmoid's derivative is tiny far from 0 and at most 1/4
     assert curves["sigmoid_grad"].max() == pytest.approx(0.25, abs=1e-3)

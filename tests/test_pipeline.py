@@ -5,9 +5,15 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+
 import tiny
 
-DATA_TARGETS = ["data/fashion-mnist/train.pt", "data/fashion-mnist/test.pt", "data/polynomial.pt", "data/linear.pt"]
+DATA_TARGETS = [
+    "data/fashion-mnist/train.pt",
+    "data/fashion-mnist/test.pt",
+    "data/polynomial.pt",
+    "data/linear.pt",
+]
 RAW = Path("data/fashion-mnist/raw")
 
 

@@ -11,7 +11,11 @@ POLY = dict(max_degree=20, n_train=100, n_test=100, true_w=[5.0, 1.2, -3.4, 5.6]
 
 
 def test_polynomial_is_deterministic_under_a_seed():
-    a, b, c = polynomial_data(**POLY, seed=3), polynomial_data(**POLY, seed=3), polynomial_data(**POLY, seed=4)
+    a, b, c = (
+        polynomial_data(**POLY, seed=3),
+        polynomial_data(**POLY, seed=3),
+        polynomial_data(**POLY, seed=4),
+    )
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a["features"], c["features"])
 
@@ -22,7 +26,9 @@ def test_polynomial_features_and_noise():
     x, features = data["x"].double(), data["features"].double()
     assert features.shape == (20_000, 20)
     assert torch.allclose(features[:, 3], x**3 / math.factorial(3), rtol=1e-5, atol=1e-6)
-    assert data["true_w"][:4].tolist() == pytest.approx([5.0, 1.2, -3.4, 5.6]) and not data["true_w"][4:].any()
+    assert (
+        data["true_w"][:4].tolist() == pytest.approx([5.0, 1.2, -3.4, 5.6]) and not data["true_w"][4:].any()
+    )
     noise = data["labels"].double() - features @ data["true_w"].double()
     assert abs(noise.std().item() - 0.1) < 0.005
     assert abs(noise.mean().item()) < 0.005

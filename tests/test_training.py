@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 import torch
-from tiny import FASHION_NAMES, fake_fashion_mnist
 
 from mlplab.idx import decode_split, save_split
 from mlplab.runs import run_experiment, write_run
 from mlplab.synthetic import linear_data, polynomial_data
+from tiny import FASHION_NAMES, fake_fashion_mnist
 
 CPU = torch.device("cpu")
 MLP = dict(kind="mlp_concise", num_hiddens=32, init_std=0.01, lr=0.1, batch_size=64, epochs=4)
@@ -38,8 +38,22 @@ def data_paths(tmp_path_factory):
     [
         MLP,
         {**MLP, "kind": "mlp_scratch", "relu_output": False},
-        {**MLP, "kind": "dropout_scratch", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "init_std": 0.1, "lr": 0.1},
-        {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "init_std": 0.1, "lr": 0.1},
+        {
+            **MLP,
+            "kind": "dropout_scratch",
+            "num_hiddens": [32, 32],
+            "dropout": [0.2, 0.5],
+            "init_std": 0.1,
+            "lr": 0.1,
+        },
+        {
+            **MLP,
+            "kind": "dropout_concise",
+            "num_hiddens": [32, 32],
+            "dropout": [0.2, 0.5],
+            "init_std": 0.1,
+            "lr": 0.1,
+        },
     ],
     ids=lambda hp: hp["kind"],
 )
@@ -73,7 +87,17 @@ def test_weight_decay_shrinks_w(data_paths, kind):
 
 def write(result, tmp_path, tag, hp):
     metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
-    write_run(result, name="x", hp=hp, seed=0, threads=1, device=CPU, wall_time_s=1.0, metrics_path=str(metrics), run_json_path=str(run))
+    write_run(
+        result,
+        name="x",
+        hp=hp,
+        seed=0,
+        threads=1,
+        device=CPU,
+        wall_time_s=1.0,
+        metrics_path=str(metrics),
+        run_json_path=str(run),
+    )
     return metrics, json.loads(run.read_text())
 
 

@@ -65,14 +65,20 @@ def tiny_config(source: Path, checksums: dict) -> dict:
     config["data"]["polynomial"].update(n_train=20, n_test=20)
     config["data"]["linear"].update(n_train=10, n_test=20, num_inputs=20)
     config["analyses"]["exploding_gradient"]["n_products"] = 10
-    for name, hp in config["experiments"].items():
-        hp["epochs"] = 2 if hp["kind"] not in ("polynomial", "weight_decay_scratch", "weight_decay_concise") else 5
+    for hp in config["experiments"].values():
+        hp["epochs"] = (
+            2 if hp["kind"] not in ("polynomial", "weight_decay_scratch", "weight_decay_concise") else 5
+        )
         if "num_hiddens" in hp:
             hp["num_hiddens"] = 32 if isinstance(hp["num_hiddens"], int) else [32, 32]
             hp["batch_size"] = 64
     # A run that must diverge, so every stage downstream is exercised on a diverged run.
     config["experiments"]["poly_diverged"] = {
-        "kind": "polynomial", "num_features": 20, "lr": 50.0, "batch_size": 10, "epochs": 5,
+        "kind": "polynomial",
+        "num_features": 20,
+        "lr": 50.0,
+        "batch_size": 10,
+        "epochs": 5,
     }
     return config
 
@@ -103,7 +109,9 @@ def write_config(work: Path, config: dict) -> None:
     (work / "config.yaml").write_text(yaml.safe_dump(copy.deepcopy(config), sort_keys=False))
 
 
-def snakemake(work: Path, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+def snakemake(
+    work: Path, *args: str, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run Snakemake in `work`; on an unexpected exit status fail with its output."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
@@ -115,5 +123,7 @@ def snakemake(work: Path, *args: str, check: bool = True, timeout: float = 600) 
         env=env,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc

@@ -11,7 +11,7 @@ log = logging.getLogger("mlplab")
 
 @contextlib.contextmanager
 def job_logging(log_path: str):
-    """Log to `log_path`; an exception is written there with its traceback, then re-raised so the job fails."""
+    """Log to `log_path`; an exception is logged there with its traceback, then re-raised."""
     handler = logging.FileHandler(log_path, mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)

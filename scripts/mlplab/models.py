@@ -29,6 +29,8 @@ def dropout(X: torch.Tensor, p: float) -> torch.Tensor:
 class MLPScratch(nn.Module):
     """784 → hidden (ReLU) → 10 logits, with W1, b1, W2, b2 as explicit tensors."""
 
+    from_scratch = True  # trained with the hand-written sgd, not torch.optim
+
     def __init__(self, num_hiddens: int, init_std: float, relu_output: bool = False):
         super().__init__()
         self.W1 = nn.Parameter(torch.randn(NUM_INPUTS, num_hiddens) * init_std)
@@ -64,20 +66,20 @@ def mlp_concise(num_hiddens: int, init_std: float) -> nn.Sequential:
 class DropoutMLPScratch(nn.Module):
     """784 → hidden layers (ReLU, then the own `dropout` in training mode only) → 10 logits."""
 
+    from_scratch = True
+
     def __init__(self, num_hiddens: list[int], dropouts: list[float], init_std: float):
         super().__init__()
         if len(num_hiddens) != len(dropouts):
-            raise ValueError(
-                f"{len(num_hiddens)} hidden layers but {len(dropouts)} dropout probabilities"
-            )
+            raise ValueError(f"{len(num_hiddens)} hidden layers but {len(dropouts)} dropout probabilities")
         sizes = [NUM_INPUTS, *num_hiddens, NUM_OUTPUTS]
-        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:], strict=False))
         self.dropouts = list(dropouts)
         self.apply(lambda m: init_normal(m, init_std))
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         H = X.reshape(-1, NUM_INPUTS)
-        for linear, p in zip(self.linears[:-1], self.dropouts):
+        for linear, p in zip(self.linears[:-1], self.dropouts, strict=True):
             H = relu(linear(H))
             if self.training:
                 H = dropout(H, p)
@@ -89,7 +91,7 @@ def dropout_concise(num_hiddens: list[int], dropouts: list[float], init_std: flo
         raise ValueError(f"{len(num_hiddens)} hidden layers but {len(dropouts)} dropout probabilities")
     layers: list[nn.Module] = [nn.Flatten()]
     width = NUM_INPUTS
-    for h, p in zip(num_hiddens, dropouts):
+    for h, p in zip(num_hiddens, dropouts, strict=True):
         layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(p)]
         width = h
     layers.append(nn.Linear(width, NUM_OUTPUTS))
@@ -110,4 +112,3 @@ def build_classifier(hp: dict) -> nn.Module:
     if kind == "dropout_concise":
         return dropout_concise(hp["num_hiddens"], hp["dropout"], hp["init_std"])
     raise ValueError(f"kind {kind!r} is not a classifier")
-

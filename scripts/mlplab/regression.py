@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mlplab.loop import RunResult, run_epochs
+from mlplab.sgd import sgd
 
 
 def l2_penalty(w: torch.Tensor) -> torch.Tensor:
@@ -43,7 +44,8 @@ def fit_polynomial(
     X_train, X_test = X[:n_train], X[n_train:]
     y_train, y_test = data["labels"][:n_train], data["labels"][n_train:]
     net = nn.Linear(num_features, 1, bias=False)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    # One or two small tensors: the single-tensor path has less per-step overhead than foreach.
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr, foreach=False)
     order = torch.Generator().manual_seed(seed)
     batch_size = min(batch_size, n_train)
 
@@ -85,10 +87,7 @@ def fit_weight_decay_scratch(
             squared_loss = (predict(X_train[idx]) - y_train[idx]) ** 2 / 2
             loss = squared_loss.mean() + wd * l2_penalty(w)
             loss.backward()
-            with torch.no_grad():
-                for param in (w, b):
-                    param -= lr * param.grad
-                    param.grad.zero_()
+            sgd([w, b], lr)
         return _regression_metrics(predict, data, w)
 
     return run_epochs(epochs, epoch_fn)
@@ -102,9 +101,7 @@ def fit_weight_decay_concise(
     net = nn.Linear(num_inputs, 1)
     for param in net.parameters():
         param.data.normal_()
-    optimizer = torch.optim.SGD(
-        [{"params": net.weight, "weight_decay": wd}, {"params": net.bias}], lr=lr
-    )
+    optimizer = torch.optim.SGD([{"params": net.weight, "weight_decay": wd}, {"params": net.bias}], lr=lr)
     order = torch.Generator().manual_seed(seed)
     X_train, y_train = data["X_train"], data["y_train"]
 

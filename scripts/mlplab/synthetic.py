@@ -47,7 +47,7 @@ def linear_data(
     noise_std: float,
     seed: int,
 ) -> dict[str, torch.Tensor]:
-    """y = X·w + b + N(0, noise_std²) with X ~ N(0, 1) and every weight equal to `w` (d2l's synthetic_data)."""
+    """y = X·w + b + N(0, noise_std²), X ~ N(0, 1), every weight equal to `w` (d2l's synthetic_data)."""
     g = generator(seed, "linear_data")
     true_w = torch.full((num_inputs,), float(w))
 

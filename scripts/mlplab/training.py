@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mlplab.loop import RunResult, run_epochs
+from mlplab.sgd import make_step
 
 EVAL_BATCH = 10_000
 
@@ -50,7 +51,7 @@ def train_classifier(
     net.to(device)
     X_train, y_train = to_features(train["images"], device), train["labels"].to(device).long()
     X_test, y_test = to_features(test["images"], device), test["labels"].to(device).long()
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    step = make_step(net, lr)
     order = torch.Generator().manual_seed(seed)
     n = len(X_train)
 
@@ -61,12 +62,11 @@ def train_classifier(
         perm = torch.randperm(n, generator=order).to(device)
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]
-            X, y = X_train[idx], y_train[idx]
+            # index_select gathers rows about twice as fast as X_train[idx] on CPU
+            X, y = X_train.index_select(0, idx), y_train.index_select(0, idx)
             logits = net(X)
             loss = F.cross_entropy(logits, y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            step(loss)
             loss_sum += loss.detach().double() * len(idx)
             correct += (logits.detach().argmax(dim=1) == y).sum()
         test_loss, test_acc = evaluate(net, X_test, y_test)

@@ -21,7 +21,10 @@
 #
 # Idempotent: if the daemons recorded by a previous run are alive and the node
 # is idle it exits 0 at once; a half-dead previous run is torn down first.
-# Knobs: SLURM_TEST_DIR (state dir), SLURM_UP_TIMEOUT (seconds to wait, 60).
+# Knobs: SLURM_TEST_DIR (state dir), SLURM_UP_TIMEOUT (seconds to wait, 60),
+#        SLURM_TEST_CPUS (CPUs the node declares; default nproc). Declaring more
+#        CPUs than the machine has lets more short, mostly idle jobs (a test's
+#        tiny pipeline) run at once; the kernel shares the real cores.
 set -euo pipefail
 
 STATE="${SLURM_TEST_DIR:-/tmp/mlplab-slurm}"
@@ -112,7 +115,8 @@ mkdir -p "$STATE/ctld" "$STATE/spool"
 : >"$PIDFILE"
 
 # --- slurm.conf -----------------------------------------------------------------
-cpus="$(nproc)"
+cpus="${SLURM_TEST_CPUS:-$(nproc)}"
+[[ $cpus =~ ^[1-9][0-9]*$ ]] || die "SLURM_TEST_CPUS must be a positive integer, not '$cpus'"
 mem_total="$(free -m | awk '/^Mem:/ {print $2}')"
 # slurmd drains a node whose real memory is below RealMemory, and the kernel's
 # MemTotal can shrink a little between boots, so leave ~10% head room.
@@ -163,6 +167,9 @@ InactiveLimit=0
 MailProg=/bin/true
 KillWait=5
 SlurmdTimeout=300
+# Trust the CPU count above even where it exceeds the hardware (SLURM_TEST_CPUS);
+# otherwise slurmd registers fewer CPUs and the node is drained ("Low CPUs").
+SlurmdParameters=config_overrides
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$real_mem State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF

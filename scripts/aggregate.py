@@ -1,0 +1,18 @@
+"""Rule `aggregate`: every run's metrics and provenance → results/tables/*.csv."""
+
+from mlplab import tables
+from mlplab.joblog import job_logging
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    run_tables = tables.load_runs(tables.run_folders(sm.input.runs))
+    summary = tables.write_tables(
+        run_tables,
+        epochs_path=sm.output.epochs,
+        runs_path=sm.output.runs,
+        summary_path=sm.output.summary,
+        weights_path=sm.output.weights,
+    )
+    log.info("%d runs of %d experiments, %d epoch rows", len(run_tables.runs), len(summary), len(run_tables.epochs))
+    for row in summary[summary["status"] != "ok"].itertuples():
+        log.warning("%s: %d of %d seeds diverged", row.experiment, row.n_diverged, row.n_seeds)

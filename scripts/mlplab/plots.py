@@ -1,0 +1,353 @@
+"""The chapter's figures, drawn from the run tables and analysis curves.
+
+Every figure that shows runs draws each experiment as the mean over seeds with a min–max band, so
+the spread between seeds is visible. Figures are written twice: SVG for the report (byte-reproducible:
+fixed hash salt, no date) and PNG for a quick look.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from contextlib import contextmanager
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a cluster node; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mlplab.tables import RunTables, mean_weights  # noqa: E402
+
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "figure.constrained_layout.use": True,
+    "font.size": 9.5,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "lines.linewidth": 1.8,
+    # Same salt, no date: the same data give byte-identical SVG, so Snakemake and git see no change.
+    "svg.hashsalt": "mlp-lab",
+    "svg.fonttype": "path",  # text as outlines: looks the same in every browser, needs no fonts
+}
+PALETTE = plt.get_cmap("tab10").colors
+BAND_ALPHA = 0.2
+PANEL_SIZE = (3.6, 2.8)  # inches per panel
+
+LABELS = {
+    "train_loss": "train loss",
+    "train_acc": "train accuracy",
+    "test_loss": "test loss",
+    "test_acc": "test accuracy",
+    "w_norm": "‖w‖",
+}
+CLASSIFIER_AXES = {
+    "train_loss": "cross-entropy loss (nats)",
+    "train_acc": "accuracy (fraction correct)",
+    "test_acc": "accuracy (fraction correct)",
+}
+MSE_AXIS = "mean squared error (log scale)"
+
+
+@contextmanager
+def style():
+    with plt.rc_context(STYLE):
+        yield
+
+
+def save(fig, svg_path, png_path) -> None:
+    fig.savefig(svg_path, format="svg", metadata={"Date": None})
+    fig.savefig(png_path, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+def panels(n: int, max_cols: int = 3, size=PANEL_SIZE):
+    """A figure with n panels in rows of at most max_cols; unused panels are removed."""
+    cols = max(1, min(n, max_cols))
+    rows = max(1, math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, list(axes[:n])
+
+
+def colours(names) -> dict[str, tuple]:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def experiments_in_order(table: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(table["experiment"]))
+
+
+def configs(runs: pd.DataFrame) -> dict[str, dict]:
+    return {row.experiment: json.loads(row.config) for row in runs.drop_duplicates("experiment").itertuples()}
+
+
+def experiment_label(name: str, config: dict) -> str:
+    """The catalogue name, with the one deliberate departure from the book spelt out."""
+    if config.get("relu_output"):
+        return f"{name} (ablation: ReLU on logits)"
+    return name
+
+
+def seed_band(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Mean, min and max of a metric over seeds at each epoch (diverged runs stop early, so later
+    epochs may rest on fewer seeds)."""
+    return epochs.groupby("epoch")[metric].agg(["mean", "min", "max"]).reset_index()
+
+
+def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linestyle="-") -> None:
+    band = seed_band(epochs, metric).dropna()
+    if band.empty:
+        return
+    ax.plot(band["epoch"], band["mean"], color=colour, label=label, linestyle=linestyle)
+    ax.fill_between(band["epoch"], band["min"], band["max"], color=colour, alpha=BAND_ALPHA, linewidth=0)
+
+
+def legend_below(fig, axes, ncol: int | None = None) -> None:
+    """One legend for the whole figure, under the panels, built from the first panel's entries."""
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=ncol or min(len(labels), 3))
+
+
+def classifier_curves(tables: RunTables, title: str) -> plt.Figure:
+    """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
+    epochs, cfg = tables.epochs, configs(tables.runs)
+    names = experiments_in_order(epochs)
+    colour = colours(names)
+    fig, axes = panels(len(CLASSIFIER_AXES))
+    for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items()):
+        for name in names:
+            draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], experiment_label(name, cfg[name]))
+        ax.set(title=LABELS[metric], xlabel="epoch", ylabel=unit)
+        integer_epochs(ax)
+    fig.suptitle(title + " — mean over seeds, band: min–max")
+    legend_below(fig, axes)
+    return fig
+
+
+def dropout_vs_plain(tables: RunTables) -> plt.Figure:
+    """Dropout's point: test accuracy and the train–test gap, beside the plain MLP (dashed)."""
+    epochs, cfg = tables.epochs.copy(), configs(tables.runs)
+    epochs["gap"] = epochs["train_acc"] - epochs["test_acc"]
+    names = experiments_in_order(epochs)
+    colour = colours(names)
+    fig, axes = panels(2)
+    for ax, metric, title, unit in (
+        (axes[0], "test_acc", "test accuracy", "accuracy (fraction correct)"),
+        (axes[1], "gap", "generalisation gap", "train − test accuracy"),
+    ):
+        for name in names:
+            runs = epochs[epochs["experiment"] == name]
+            dashed = "--" if not runs["kind"].iloc[0].startswith("dropout") else "-"
+            label = experiment_label(name, cfg[name]) + (" (no dropout)" if dashed == "--" else "")
+            draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
+        ax.set(title=title, xlabel="epoch", ylabel=unit)
+        integer_epochs(ax)
+    axes[1].axhline(0, color="0.4", linewidth=0.8)
+    fig.suptitle("Dropout beside the plain MLP — mean over seeds, band: min–max")
+    legend_below(fig, axes, ncol=2)
+    return fig
+
+
+def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
+    """One panel per experiment: train and test loss per epoch on a log scale, as in the book."""
+    epochs, cfg = tables.epochs, configs(tables.runs)
+    names = experiments_in_order(epochs)
+    fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
+    for ax, name in zip(axes, names):
+        runs = epochs[epochs["experiment"] == name]
+        draw_band(ax, runs, "train_loss", PALETTE[0], "train")
+        draw_band(ax, runs, "test_loss", PALETTE[1], "test")
+        ax.set_yscale("log")
+        ax.set(title=f"{name}\n{subtitle(cfg[name])}", xlabel="epoch", ylabel=MSE_AXIS)
+    fig.suptitle(title + " — mean over seeds, band: min–max")
+    legend_below(fig, axes)
+    return fig
+
+
+def polynomial_subtitle(config: dict) -> str:
+    return f"{config['num_features']} features (degree {config['num_features'] - 1})"
+
+
+def weight_decay_subtitle(config: dict) -> str:
+    implementation = "from scratch" if config["kind"].endswith("scratch") else "concise"
+    return f"λ = {config['wd']:g}, {implementation}"
+
+
+def polynomial_weights(tables: RunTables) -> plt.Figure:
+    """Learned weights (marker: mean, whiskers: min–max over seeds) beside the true weights (grey bars)."""
+    weights = mean_weights(tables.weights)
+    names = experiments_in_order(weights)
+    colour = colours(names)
+    true = weights.groupby("coefficient")["true"].first()
+    fig, axes = panels(1, size=(max(6.0, 0.4 * len(true) + 2.5), 3.4))
+    ax = axes[0]
+    ax.bar(true.index, true.to_numpy(), width=0.8, color="0.85", label="true (generates the data)")
+    offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0]
+    for offset, name in zip(offsets, names):
+        w = weights[weights["experiment"] == name]
+        yerr = np.vstack([w["mean"] - w["min"], w["max"] - w["mean"]])
+        ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=yerr, fmt="o", markersize=4, capsize=2,
+                    color=colour[name], label=f"{name} (learned)")
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    ax.set_xticks(true.index)
+    ax.grid(axis="x", visible=False)
+    ax.set(xlabel="coefficient i (weight of xⁱ / i!)", ylabel="weight")
+    fig.suptitle("Polynomial regression: learned vs true weights — marker: mean, whiskers: min–max over seeds")
+    legend_below(fig, axes, ncol=min(len(names) + 1, 4))
+    return fig
+
+
+def weight_norms(tables: RunTables) -> plt.Figure:
+    """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
+    epochs, runs, cfg = tables.epochs, tables.runs, configs(tables.runs)
+    names = experiments_in_order(epochs)
+    colour = colours(names)
+    fig, axes = panels(2)
+    for name in names:
+        draw_band(axes[0], epochs[epochs["experiment"] == name], "w_norm", colour[name],
+                  f"{name} ({weight_decay_subtitle(cfg[name])})")
+    axes[0].set_yscale("log")
+    axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
+    final_per_run(axes[1], runs, names, "w_norm", colour)
+    scale = log_if_wide(axes[1], runs["w_norm"])
+    axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
+    fig.suptitle("Weight decay: the L2 norm of the weights — band: min–max over seeds")
+    legend_below(fig, axes, ncol=2)
+    return fig
+
+
+def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, sd_bars=False) -> None:
+    """A bar per experiment at the mean over completed seeds (whiskers ± sd if asked), a dot per run;
+    diverged runs as red crosses at their last finite value, left out of the mean."""
+    y = np.arange(len(names))[::-1]
+    for yi, name in zip(y, names):
+        of_name = runs[runs["experiment"] == name]
+        ok = of_name[of_name["status"] == "ok"][metric].dropna()
+        if len(ok):
+            ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
+            if sd_bars and len(ok) > 1:
+                ax.errorbar(ok.mean(), yi, xerr=ok.std(ddof=1), fmt="none", ecolor="black", capsize=3)
+        ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
+        diverged = of_name[of_name["status"] != "ok"][metric].dropna()
+        ax.plot(diverged, np.full(len(diverged), yi), "x", color="red", markersize=6, zorder=3)
+    ax.set_yticks(y, names)
+    ax.grid(axis="y", visible=False)
+
+
+def log_if_wide(ax, values, axis="x") -> str:
+    """Log scale when the values span more than a decade (λ = 0 vs 3 gives ‖w‖ 13 vs 0.36), else linear,
+    where a log axis would only crowd its tick labels. Returns the axis-label suffix."""
+    values = pd.to_numeric(values, errors="coerce")
+    values = values[values > 0]
+    if len(values) and values.max() / values.min() > 10:
+        getattr(ax, f"set_{axis}scale")("log", nonpositive="clip")
+        return " (log scale)"
+    return ""
+
+
+def comparison(tables: RunTables, metric: str, title: str, xlabel: str, reference=None) -> plt.Figure:
+    """Final value of one metric for every experiment: bar = mean, whiskers ± sd, dots = seeds."""
+    runs = tables.runs
+    names = experiments_in_order(runs)
+    fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
+    ax = axes[0]
+    final_per_run(ax, runs, names, metric, colours(names), sd_bars=True)
+    scale = log_if_wide(ax, runs[metric])
+    if metric.endswith("_acc"):
+        ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color="0.6"),
+        plt.Line2D([], [], color="black", marker="|", linestyle="none", markersize=8),
+        plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
+        plt.Line2D([], [], color="red", marker="x", linestyle="none"),
+    ]
+    labels = ["mean of completed seeds", "± sd", "one seed", "diverged (not in mean)"]
+    if reference is not None:
+        value, text = reference
+        ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)
+        handles.append(plt.Line2D([], [], color="0.3", linestyle=":"))
+        labels.append(text)
+    ax.set(title=title, xlabel=xlabel + scale)
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    return fig
+
+
+def activation_functions(curves: pd.DataFrame) -> plt.Figure:
+    """ReLU, sigmoid and tanh (top) and their autograd gradients (bottom)."""
+    names = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh"}
+    fig, axes = plt.subplots(2, 3, figsize=(10.5, 5.2), sharex=True)
+    for col, (key, name) in enumerate(names.items()):
+        axes[0, col].plot(curves["x"], curves[key], color=PALETTE[col])
+        axes[0, col].set(title=f"{name}(x)", ylabel=f"{name}(x)")
+        axes[1, col].plot(curves["x"], curves[f"{key}_grad"], color=PALETTE[col], linestyle="--")
+        axes[1, col].set(title=f"gradient of {name}", xlabel="x", ylabel=f"d {name}(x) / dx")
+    fig.suptitle("Activation functions (top) and their gradients (bottom, by autograd)")
+    return fig
+
+
+def numerical_stability(vanishing: pd.DataFrame, exploding: pd.DataFrame) -> plt.Figure:
+    """Vanishing: the sigmoid's gradient is nearly zero away from 0. Exploding: a product of random
+    matrices grows geometrically."""
+    fig, axes = panels(2, size=(4.6, 3.0))
+    axes[0].plot(vanishing["x"], vanishing["sigmoid"], color=PALETTE[0], label="sigmoid(x)")
+    axes[0].plot(vanishing["x"], vanishing["sigmoid_grad"], color=PALETTE[1], linestyle="--", label="gradient")
+    axes[0].set(title="vanishing gradient: sigmoid", xlabel="x", ylabel="value")
+    axes[0].legend(loc="upper left")
+    axes[1].plot(exploding["products"], exploding["log10_max_abs"], color=PALETTE[3], marker="o", markersize=3)
+    axes[1].set(
+        title="exploding gradient: matrix products",
+        xlabel="number of random matrix products",
+        ylabel="log₁₀ of the largest |entry|",
+    )
+    integer_epochs(axes[1])
+    fig.suptitle("Numerical stability")
+    return fig
+
+
+def integer_epochs(ax) -> None:
+    ax.xaxis.get_major_locator().set_params(integer=True)
+
+
+# figure name → how to draw it from (run tables, analysis curves by name)
+FIGURES = {
+    "activation_functions": lambda t, a: activation_functions(a["activations"]),
+    "mlp": lambda t, a: classifier_curves(t, "Multilayer perceptron on Fashion-MNIST"),
+    "dropout": lambda t, a: classifier_curves(t, "MLP with dropout on Fashion-MNIST"),
+    "dropout_vs_mlp": lambda t, a: dropout_vs_plain(t),
+    "polynomial": lambda t, a: regression_losses(t, "Polynomial regression", polynomial_subtitle),
+    "polynomial_weights": lambda t, a: polynomial_weights(t),
+    "weight_decay": lambda t, a: regression_losses(t, "Weight decay", weight_decay_subtitle),
+    "weight_decay_norm": lambda t, a: weight_norms(t),
+    "numerical_stability": lambda t, a: numerical_stability(a["vanishing_gradient"], a["exploding_gradient"]),
+    "comparison_accuracy": lambda t, a: comparison(
+        t, "test_acc", "Final test accuracy of every classifier", "test accuracy (fraction correct)",
+        reference=(0.7, "the book's floor (0.7)"),
+    ),
+    "comparison_regression": lambda t, a: comparison(
+        t, "test_loss", "Final test loss of every regression", "test loss: mean squared error"
+    ),
+}
+
+
+def draw(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame]) -> plt.Figure:
+    return FIGURES[figure](tables, analyses)
+
+
+def render(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame], svg_path, png_path):
+    with style():
+        save(draw(figure, tables, analyses), svg_path, png_path)

@@ -1,0 +1,174 @@
+"""The runs as tables: every epoch of every run (long format), one row per run, one row per experiment.
+
+A run is a folder `results/runs/<experiment>/seed<k>/` holding metrics.csv (one row per epoch) and
+run.json (provenance). Nothing here knows the catalogue: experiments, kinds and metrics are read from
+the runs, so a new catalogue entry appears in every table with no code change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+# Metrics in the order a person reads them; a metric not listed here still appears, after these.
+METRICS = ["train_loss", "train_acc", "test_loss", "test_acc", "w_norm"]
+RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverged_at_epoch"]
+TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
+
+
+@dataclass
+class RunTables:
+    epochs: pd.DataFrame  # experiment, kind, seed, epoch, metrics...
+    runs: pd.DataFrame  # one row per run: status, timings, config and final metrics
+    weights: pd.DataFrame  # polynomial fits: experiment, seed, status, coefficient, learned, true
+
+
+def run_folders(paths) -> list[Path]:
+    """The run folders that files (metrics.csv, run.json) lie in, in first-seen order."""
+    return list(dict.fromkeys(Path(p).parent for p in paths))
+
+
+def read_run(folder: Path | str) -> tuple[dict, pd.DataFrame]:
+    folder = Path(folder)
+    record = json.loads((folder / "run.json").read_text())
+    return record, pd.read_csv(folder / "metrics.csv")
+
+
+def config_text(config: dict) -> str:
+    """Hyperparameters as canonical JSON, so one CSV cell holds them and equal configs compare equal."""
+    return json.dumps(config, sort_keys=True)
+
+
+def ordered_metrics(columns) -> list[str]:
+    present = [c for c in columns if c not in ("epoch", *RUN_KEYS)]
+    return [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
+
+
+def run_row(record: dict) -> dict:
+    """One run as a flat row; final metrics are the last completed epoch's (None if none completed)."""
+    row = {
+        "experiment": record["experiment"],
+        "kind": record["config"]["kind"],
+        "seed": record["seed"],
+        "status": record["status"],
+        "epochs_completed": record["epochs_completed"],
+        "diverged_at_epoch": record["diverged_at_epoch"],
+    }
+    row.update({key: record.get(key) for key in TIMING_KEYS})
+    row["config"] = config_text(record["config"])
+    final = dict(record["final"] or {})
+    final.pop("epoch", None)
+    return {**row, **final}
+
+
+def epoch_rows(record: dict, metrics: pd.DataFrame) -> pd.DataFrame:
+    labels = {"experiment": record["experiment"], "kind": record["config"]["kind"], "seed": record["seed"]}
+    return metrics.assign(**labels)
+
+
+def weight_rows(record: dict) -> pd.DataFrame:
+    """Learned beside true polynomial weights, one row per coefficient; empty for other kinds."""
+    weights = record.get("weights")
+    if not weights:
+        return pd.DataFrame()
+    learned = pd.Series(weights["learned"], dtype=float)
+    true = pd.Series(weights["true"][: len(learned)], dtype=float)
+    return pd.DataFrame(
+        {
+            "experiment": record["experiment"],
+            "seed": record["seed"],
+            "status": record["status"],
+            "coefficient": range(len(learned)),
+            "learned": learned,
+            "true": true,
+        }
+    )
+
+
+def load_runs(folders) -> RunTables:
+    epochs, runs, weights = [], [], []
+    for folder in folders:
+        record, metrics = read_run(folder)
+        epochs.append(epoch_rows(record, metrics))
+        runs.append(run_row(record))
+        weights.append(weight_rows(record))
+    return RunTables(
+        epochs=tidy_epochs(pd.concat(epochs, ignore_index=True) if epochs else pd.DataFrame()),
+        runs=tidy_runs(pd.DataFrame(runs)),
+        weights=pd.concat(weights, ignore_index=True) if any(len(w) for w in weights) else empty_weights(),
+    )
+
+
+def empty_weights() -> pd.DataFrame:
+    return pd.DataFrame(columns=["experiment", "seed", "status", "coefficient", "learned", "true"])
+
+
+def tidy_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
+    if epochs.empty:
+        return pd.DataFrame(columns=["experiment", "kind", "seed", "epoch", *METRICS])
+    return epochs[["experiment", "kind", "seed", "epoch", *ordered_metrics(epochs.columns)]]
+
+
+def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    if runs.empty:
+        return pd.DataFrame(columns=[*RUN_KEYS, *TIMING_KEYS, "config", *METRICS])
+    fixed = [*RUN_KEYS, *TIMING_KEYS, "config"]
+    return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
+
+
+def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per experiment (in the runs' order): final metrics as mean and sample standard deviation
+    over the seeds that completed, the number of seeds and of diverged ones, and timings.
+
+    A diverged run's last finite epoch is not a result of the experiment, so it is counted in
+    `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
+    """
+    metrics = ordered_metrics([c for c in runs.columns if c not in (*TIMING_KEYS, "config")])
+    rows = [experiment_summary(group, metrics) for _, group in runs.groupby("experiment", sort=False)]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_diverged", "epochs", "config"]
+    columns += [f"{m}_{stat}" for m in metrics for stat in ("mean", "sd")]
+    columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def experiment_summary(group: pd.DataFrame, metrics: list[str]) -> dict:
+    completed = group[group["status"] == "ok"]
+    n_diverged = int((group["status"] != "ok").sum())
+    row = {
+        "experiment": group["experiment"].iloc[0],
+        "kind": group["kind"].iloc[0],
+        "status": "ok" if n_diverged == 0 else "diverged",
+        "n_seeds": len(group),
+        "n_diverged": n_diverged,
+        "epochs": int(json.loads(group["config"].iloc[0]).get("epochs", group["epochs_completed"].max())),
+        "config": group["config"].iloc[0],
+        "wall_time_s_mean": group["wall_time_s"].mean(),
+        "wall_time_s_total": group["wall_time_s"].sum(),
+        "seconds_per_epoch_mean": group["seconds_per_epoch"].mean(),
+    }
+    for metric in metrics:
+        values = pd.to_numeric(completed[metric], errors="coerce").dropna()
+        # Sample standard deviation (n - 1): NaN for a single seed rather than a misleading 0.
+        row[f"{metric}_mean"] = values.mean() if len(values) else float("nan")
+        row[f"{metric}_sd"] = values.std(ddof=1) if len(values) > 1 else float("nan")
+    return row
+
+
+def mean_weights(weights: pd.DataFrame) -> pd.DataFrame:
+    """Learned polynomial weights per experiment and coefficient: mean, sd, min, max over completed seeds."""
+    completed = weights[weights["status"] == "ok"]
+    grouped = completed.groupby(["experiment", "coefficient"], sort=False)
+    table = grouped["learned"].agg(mean="mean", sd="std", min="min", max="max").reset_index()
+    return table.merge(grouped["true"].first().reset_index(), on=["experiment", "coefficient"])
+
+
+def write_tables(tables: RunTables, epochs_path, runs_path, summary_path, weights_path) -> pd.DataFrame:
+    tables.epochs.to_csv(epochs_path, index=False)
+    tables.runs.to_csv(runs_path, index=False)
+    tables.weights.to_csv(weights_path, index=False)
+    summary = summary_table(tables.runs)
+    summary.to_csv(summary_path, index=False)
+    return summary
