@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from mlplab.idx import decode_split, save_split
-from mlplab.runs import run_experiment, write_run
+from mlplab.loop import each_epoch
+from mlplab.runs import MetricsFile, run_experiment, write_run
 from mlplab.synthetic import linear_data, polynomial_data
 from tiny import FASHION_NAMES, fake_fashion_mnist
 
@@ -85,27 +86,33 @@ def test_weight_decay_shrinks_w(data_paths, kind):
     assert decayed.rows[-1]["test_loss"] < plain.rows[-1]["test_loss"]
 
 
-def write(result, tmp_path, tag, hp):
+def run_and_write(hp, seed, data_paths, tmp_path, tag):
+    """What the train rule does: metrics.csv row by row as epochs complete, then run.json."""
     metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
+    out = MetricsFile(str(metrics))
+    with each_epoch(out.write_row):
+        result = run_experiment(hp, seed, data_paths, CPU)
+    out.close(result.columns)
     write_run(
         result,
         name="x",
         hp=hp,
-        seed=0,
+        seed=seed,
         threads=1,
         device=CPU,
         wall_time_s=1.0,
         metrics_path=str(metrics),
         run_json_path=str(run),
     )
-    return metrics, json.loads(run.read_text())
+    return result, metrics, json.loads(run.read_text())
 
 
 def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
     hp = {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "epochs": 2}
-    first, record = write(run_experiment(hp, 1, data_paths, CPU), tmp_path, "a", hp)
-    second, _ = write(run_experiment(hp, 1, data_paths, CPU), tmp_path, "b", hp)
-    other, _ = write(run_experiment(hp, 2, data_paths, CPU), tmp_path, "c", hp)
+    _, first, record = run_and_write(hp, 1, data_paths, tmp_path, "a")
+    _, second, _ = run_and_write(hp, 1, data_paths, tmp_path, "b")
+    _, other, _ = run_and_write(hp, 2, data_paths, tmp_path, "c")
+    assert len(pd.read_csv(first)) == hp["epochs"]
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes() != other.read_bytes()
     assert record["metrics_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
@@ -114,9 +121,8 @@ def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
 
 def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
     hp = dict(kind="polynomial", num_features=20, lr=50.0, batch_size=10, epochs=6)
-    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    result, metrics, record = run_and_write(hp, 0, data_paths, tmp_path, "d")
     assert result.status == "diverged"
     assert len(result.rows) == result.diverged_at_epoch - 1 < hp["epochs"]
-    metrics, record = write(result, tmp_path, "d", hp)
     assert record["status"] == "diverged" and record["epochs_completed"] == len(result.rows)
     assert pd.read_csv(metrics).notna().all().all()

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+log = logging.getLogger("mlplab")
+
+# Where completed epochs go as they happen (the run's metrics.csv), without threading a callback
+# through every model's training function.
+_epoch_sink: contextvars.ContextVar[Callable[[dict], None] | None] = contextvars.ContextVar(
+    "epoch_sink", default=None
+)
+
+
+@contextlib.contextmanager
+def each_epoch(callback: Callable[[dict], None]) -> Iterator[None]:
+    """Call `callback(row)` for every epoch that `run_epochs` completes inside this block."""
+    token = _epoch_sink.set(callback)
+    try:
+        yield
+    finally:
+        _epoch_sink.reset(token)
 
 
 @dataclass
@@ -33,5 +54,9 @@ def run_epochs(epochs: int, epoch_fn: Callable[[int], dict[str, float]]) -> RunR
             result.status = "diverged"
             result.diverged_at_epoch = epoch
             break
-        result.rows.append({"epoch": epoch, **metrics})
+        row = {"epoch": epoch, **metrics}
+        result.rows.append(row)
+        log.info("epoch %d: %s", epoch, metrics)
+        if (sink := _epoch_sink.get()) is not None:
+            sink(row)
     return result

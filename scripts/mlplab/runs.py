@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
 import time
-from pathlib import Path
 
 import torch
 
@@ -57,6 +55,29 @@ def run_experiment(hp: dict, seed: int, inputs: dict[str, str], device: torch.de
     raise ValueError(f"unknown experiment kind {kind!r}")
 
 
+class MetricsFile:
+    """metrics.csv written one row per epoch as training goes, so progress can be followed and a killed
+    job leaves a visibly partial file, which Snakemake's incomplete-output marker then covers.
+    The csv module, not pandas: importing pandas would add a quarter second to every training job."""
+
+    def __init__(self, path: str):
+        self.file = open(path, "w", newline="")  # noqa: SIM115 (closed in close())
+        self.writer: csv.DictWriter | None = None
+
+    def write_row(self, row: dict) -> None:
+        if self.writer is None:
+            self.writer = csv.DictWriter(self.file, fieldnames=list(row))
+            self.writer.writeheader()
+        self.writer.writerow(row)
+        self.file.flush()
+
+    def close(self, columns: list[str]) -> None:
+        """Finish the file; a run that diverged in its first epoch still gets its header."""
+        if self.writer is None:
+            csv.DictWriter(self.file, fieldnames=columns).writeheader()
+        self.file.close()
+
+
 def write_run(
     result: RunResult,
     *,
@@ -69,14 +90,7 @@ def write_run(
     metrics_path: str,
     run_json_path: str,
 ) -> None:
-    """metrics.csv (no timings, so reruns are byte-identical) and run.json (provenance, timings)."""
-    tmp = Path(metrics_path).with_name(".metrics.csv.tmp")
-    # The csv module, not pandas: importing pandas would add a quarter second to every training job.
-    with open(tmp, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=result.columns)
-        writer.writeheader()
-        writer.writerows(result.rows)
-    os.replace(tmp, metrics_path)
+    """run.json: what the run was, how it ended and what made it, beside the finished metrics.csv."""
     record = {
         "experiment": name,
         "config": hp,

@@ -17,12 +17,13 @@ import pandas as pd
 METRICS = ["train_loss", "train_acc", "test_loss", "test_acc", "w_norm"]
 RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverged_at_epoch"]
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
+PROVENANCE_KEYS = ["config", "git_commit", "git_dirty", "versions"]
 
 
 @dataclass
 class RunTables:
     epochs: pd.DataFrame  # experiment, kind, seed, epoch, metrics...
-    runs: pd.DataFrame  # one row per run: status, timings, config and final metrics
+    runs: pd.DataFrame  # one row per run: status, timings, provenance and final metrics
     weights: pd.DataFrame  # polynomial fits: experiment, seed, status, coefficient, learned, true
 
 
@@ -59,6 +60,10 @@ def run_row(record: dict) -> dict:
     }
     row.update({key: record.get(key) for key in TIMING_KEYS})
     row["config"] = config_text(record["config"])
+    git = record.get("git") or {}
+    row["git_commit"] = git.get("commit")
+    row["git_dirty"] = git.get("dirty")
+    row["versions"] = json.dumps(record.get("versions"), sort_keys=True)
     final = dict(record["final"] or {})
     final.pop("epoch", None)
     return {**row, **final}
@@ -113,9 +118,9 @@ def tidy_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
 
 
 def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    fixed = [*RUN_KEYS, *TIMING_KEYS, *PROVENANCE_KEYS]
     if runs.empty:
-        return pd.DataFrame(columns=[*RUN_KEYS, *TIMING_KEYS, "config", *METRICS])
-    fixed = [*RUN_KEYS, *TIMING_KEYS, "config"]
+        return pd.DataFrame(columns=[*fixed, *METRICS])
     return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
 
 
@@ -126,7 +131,7 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     A diverged run's last finite epoch is not a result of the experiment, so it is counted in
     `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
     """
-    metrics = ordered_metrics([c for c in runs.columns if c not in (*TIMING_KEYS, "config")])
+    metrics = ordered_metrics([c for c in runs.columns if c not in (*TIMING_KEYS, *PROVENANCE_KEYS)])
     rows = [experiment_summary(group, metrics) for _, group in runs.groupby("experiment", sort=False)]
     columns = ["experiment", "kind", "status", "n_seeds", "n_diverged", "epochs", "config"]
     columns += [f"{m}_{stat}" for m in metrics for stat in ("mean", "sd")]

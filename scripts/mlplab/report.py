@@ -1,0 +1,334 @@
+"""results/report.html: one self-contained page per run of the workflow, and results/README.md.
+
+The page holds a section per topic (figures inline as SVG, final metrics as mean ± sd, a plain reading),
+the book's published numbers beside ours with a mark where ours fall outside tolerance, and provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import yaml
+from markupsafe import Markup
+
+from mlplab import provenance
+from mlplab.tables import mean_weights, ordered_metrics
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+# The book's published numbers ("Dive into Deep Learning", chapter "Multilayer Perceptrons", PyTorch).
+# Polynomial regression (section "Generalization ... model selection"), normal fit with 4 features.
+BOOK_POLYNOMIAL_WEIGHTS = [5.010, 1.235, -3.423, 5.503]
+POLYNOMIAL_TOLERANCE = 0.25  # each learned weight within this of the true weight
+# Weight decay: ‖w‖ after training, keyed by (kind, λ). The accepted range is wide because ‖w‖ at λ = 0
+# depends on the random initialisation of 200 weights; λ = 3 must shrink it by more than an order.
+BOOK_WEIGHT_NORM = {
+    ("weight_decay_scratch", 0.0): 12.96,
+    ("weight_decay_scratch", 3.0): 0.356,
+    ("weight_decay_concise", 0.0): 13.73,
+    ("weight_decay_concise", 3.0): 0.389,
+}
+WEIGHT_NORM_RANGE = {0.0: (10.0, 18.0), 3.0: (0.0, 0.6)}
+# The book's assertions at the end of training an MLP on Fashion-MNIST.
+ACCURACY_FLOOR = {"train_loss": ("<", 0.5), "train_acc": (">", 0.7), "test_acc": (">", 0.7)}
+FLOOR_KINDS = ("mlp_scratch", "mlp_concise", "dropout_scratch", "dropout_concise")
+
+METRIC_NAMES = {
+    "train_loss": "train loss",
+    "train_acc": "train accuracy",
+    "test_loss": "test loss",
+    "test_acc": "test accuracy",
+    "w_norm": "‖w‖",
+}
+
+
+@dataclass
+class Check:
+    """One published number beside ours."""
+
+    topic: str
+    experiment: str
+    quantity: str
+    book: str
+    tolerance: str
+    ours: str
+    within: bool | None  # None: no completed seed to compare
+    expected_miss: bool = False  # an ablation, expected to fall outside
+
+    @property
+    def mark(self) -> str:
+        if self.within is None:
+            return "no result"
+        if self.within:
+            return "✓ within tolerance"
+        return "✗ outside tolerance (expected: ablation)" if self.expected_miss else "✗ outside tolerance"
+
+
+def number(value, digits: int = 4) -> str:
+    """Significant digits, so 0.8423, 12.96 and 2.1e-05 all read naturally; an en dash for no value."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.{digits}g}"
+
+
+def mean_sd(mean: float, sd: float) -> str:
+    """'0.8423 ± 0.0041'; no '±' for a single seed (sd undefined)."""
+    if sd is None or not math.isfinite(sd) or not math.isfinite(mean):
+        return number(mean)
+    return f"{number(mean)} ± {number(sd, 2)}"
+
+
+def configs(summary: pd.DataFrame) -> dict[str, dict]:
+    return {row.experiment: json.loads(row.config) for row in summary.itertuples()}
+
+
+def is_ablation(config: dict) -> bool:
+    """The user's ablation: ReLU on the output layer, which the book does not do."""
+    return bool(config.get("relu_output"))
+
+
+def status_text(row) -> str:
+    if row.n_diverged == 0:
+        return "ok"
+    return f"diverged in {row.n_diverged} of {row.n_seeds} seeds"
+
+
+def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
+    """Final metrics of the given experiments as text (mean ± sd), with only the metrics they have."""
+    rows = summary[summary["experiment"].isin(experiments)]
+    metrics = [m for m in ordered_metrics(c[: -len("_mean")] for c in rows if c.endswith("_mean"))
+               if m not in ("wall_time_s", "seconds_per_epoch") and rows[f"{m}_mean"].notna().any()]
+    cfg = configs(rows)
+    body = []
+    for row in rows.itertuples():
+        cells = {m: mean_sd(getattr(row, f"{m}_mean"), getattr(row, f"{m}_sd")) for m in metrics}
+        body.append(
+            {
+                "experiment": row.experiment,
+                "ablation": is_ablation(cfg[row.experiment]),
+                "kind": row.kind,
+                "status": status_text(row),
+                "diverged": row.n_diverged > 0,
+                "seeds": row.n_seeds,
+                "epochs": row.epochs,
+                "metrics": cells,
+                "seconds": f"{row.wall_time_s_mean:.1f}",
+            }
+        )
+    return {"metrics": [(m, METRIC_NAMES.get(m, m)) for m in metrics], "rows": body}
+
+
+def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list[float]) -> list[Check]:
+    """The normal fit (as many features as true weights): each learned weight within 0.25 of the true."""
+    cfg = configs(summary)
+    normal = [
+        name for name, c in cfg.items() if c["kind"] == "polynomial" and c["num_features"] == len(true_w)
+    ]
+    learned = mean_weights(weights)
+    checks = []
+    for name in normal:
+        ours = learned[learned["experiment"] == name].set_index("coefficient")
+        for i, (true, book) in enumerate(zip(true_w, BOOK_POLYNOMIAL_WEIGHTS)):
+            mean = ours["mean"].get(i, float("nan"))
+            checks.append(
+                Check(
+                    topic="polynomial",
+                    experiment=name,
+                    quantity=f"w[{i}] (true {true:g})",
+                    book=f"{book:.3f}",
+                    tolerance=f"|w − {true:g}| ≤ {POLYNOMIAL_TOLERANCE}",
+                    ours=mean_sd(mean, ours["sd"].get(i, float("nan"))),
+                    within=None if math.isnan(mean) else abs(mean - true) <= POLYNOMIAL_TOLERANCE,
+                )
+            )
+    return checks
+
+
+def weight_norm_checks(summary: pd.DataFrame) -> list[Check]:
+    checks = []
+    for row in summary.itertuples():
+        config = json.loads(row.config)
+        key = (row.kind, float(config.get("wd", -1)))
+        if key not in BOOK_WEIGHT_NORM:
+            continue
+        low, high = WEIGHT_NORM_RANGE[key[1]]
+        mean = row.w_norm_mean
+        checks.append(
+            Check(
+                topic="weight_decay",
+                experiment=row.experiment,
+                quantity=f"‖w‖ after training, λ = {key[1]:g}",
+                book=f"{BOOK_WEIGHT_NORM[key]:g}",
+                tolerance=f"{low:g} – {high:g}" if low > 0 else f"below {high:g}",
+                ours=mean_sd(mean, row.w_norm_sd),
+                within=None if math.isnan(mean) else low <= mean <= high,
+            )
+        )
+    return checks
+
+
+def accuracy_floor_checks(summary: pd.DataFrame) -> list[Check]:
+    """The book's floor for every MLP and dropout entry; the ablation is expected to miss it."""
+    checks = []
+    for row in summary[summary["kind"].isin(FLOOR_KINDS)].itertuples():
+        ablation = is_ablation(json.loads(row.config))
+        for metric, (op, bound) in ACCURACY_FLOOR.items():
+            mean = getattr(row, f"{metric}_mean")
+            within = None if math.isnan(mean) else (mean > bound if op == ">" else mean < bound)
+            checks.append(
+                Check(
+                    topic="dropout" if row.kind.startswith("dropout") else "mlp",
+                    experiment=row.experiment,
+                    quantity=f"final {METRIC_NAMES[metric]}",
+                    book=f"{op} {bound:g}",
+                    tolerance=f"{op} {bound:g}",
+                    ours=mean_sd(mean, getattr(row, f"{metric}_sd")),
+                    within=within,
+                    expected_miss=ablation,
+                )
+            )
+    return checks
+
+
+def reference_checks(summary: pd.DataFrame, weights: pd.DataFrame, config: dict) -> list[Check]:
+    true_w = config["data"]["polynomial"]["true_w"]
+    return polynomial_checks(summary, weights, true_w) + weight_norm_checks(summary) + accuracy_floor_checks(summary)
+
+
+def diverged_runs(runs: pd.DataFrame) -> list[dict]:
+    bad = runs[runs["status"] != "ok"]
+    return [
+        {"experiment": r.experiment, "seed": r.seed, "epoch": r.diverged_at_epoch} for r in bad.itertuples()
+    ]
+
+
+def inline_svg(path: Path | str) -> str:
+    """An SVG file as an element to place in HTML: without the XML declaration and DOCTYPE (which names
+    a DTD by URL) and without the RDF metadata block, which a browser ignores anyway."""
+    text = Path(path).read_text()
+    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    return text.strip()
+
+
+def benchmark_times(paths) -> pd.DataFrame:
+    """Seconds, peak memory and CPU time per job from Snakemake's benchmark files; the job is the
+    path under results/benchmarks/ (e.g. train/mlp_scratch/seed0)."""
+    rows = []
+    for path in map(Path, paths):
+        table = pd.read_csv(path, sep="\t")
+        job = re.sub(r"^.*?benchmarks/", "", path.as_posix()).removesuffix(".tsv")
+        rows.append(
+            {
+                "job": job,
+                "step": job.split("/")[0],
+                "seconds": float(table["s"].iloc[-1]),
+                "max_rss_mb": pd.to_numeric(table["max_rss"], errors="coerce").iloc[-1],
+                "cpu_time_s": pd.to_numeric(table["cpu_time"], errors="coerce").iloc[-1],
+            }
+        )
+    return pd.DataFrame(rows, columns=["job", "step", "seconds", "max_rss_mb", "cpu_time_s"])
+
+
+def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> dict:
+    versions = sorted(set(runs["versions"].dropna()))
+    commits = sorted(set(runs["git_commit"].dropna()))
+    by_step = times.groupby("step", sort=False)["seconds"].agg(["count", "sum"]).reset_index()
+    return {
+        "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        "versions": [json.loads(v) for v in versions],
+        "commits": commits,
+        "dirty": bool(runs["git_dirty"].fillna(False).astype(bool).any()),
+        "report_commit": provenance.git_commit(),
+        "machine": provenance.machine(),
+        "devices": sorted(set(runs["device"].dropna().astype(str))),
+        "threads": sorted(set(runs["threads"].dropna().astype(int))),
+        "total_seconds": times["seconds"].sum(),
+        "by_step": by_step.to_dict("records"),
+        "jobs": times.to_dict("records"),
+    }
+
+
+def analysis_facts(analyses: dict[str, pd.DataFrame]) -> dict:
+    """Numbers the readings of the activation and numerical-stability figures quote."""
+    facts = {}
+    curves = analyses.get("activations")
+    if curves is not None:
+        facts["sigmoid_grad_max"] = curves["sigmoid_grad"].max()
+        facts["tanh_grad_max"] = curves["tanh_grad"].max()
+    vanishing = analyses.get("vanishing_gradient")
+    if vanishing is not None:
+        edge = vanishing.loc[vanishing["x"].abs().idxmax()]
+        facts["sigmoid_edge_x"] = abs(edge["x"])
+        facts["sigmoid_edge_grad"] = edge["sigmoid_grad"]
+    exploding = analyses.get("exploding_gradient")
+    if exploding is not None:
+        facts["products"] = int(exploding["products"].iloc[-1])
+        facts["log10_final"] = exploding["log10_max_abs"].iloc[-1]
+    return facts
+
+
+def experiment_facts(summary: pd.DataFrame) -> dict[str, dict]:
+    """Final means by experiment, for the readings (e.g. {'mlp_scratch': {'test_acc': 0.84, ...}})."""
+    means = [c for c in summary.columns if c.endswith("_mean")]
+    return {
+        row["experiment"]: {c.removesuffix("_mean"): row[c] for c in means} | {"kind": row["kind"]}
+        for _, row in summary.iterrows()
+    }
+
+
+def environment(autoescape: bool = True) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,  # a typo in the template fails the job instead of printing ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = number
+    return env
+
+
+def render_report(
+    *,
+    summary: pd.DataFrame,
+    runs: pd.DataFrame,
+    weights: pd.DataFrame,
+    figures: dict[str, Path],
+    analyses: dict[str, pd.DataFrame],
+    benchmarks,
+    config: dict,
+    sections: dict,
+) -> str:
+    checks = reference_checks(summary, weights, config)
+    times = benchmark_times(benchmarks)
+    for spec in sections.values():
+        spec["table"] = metrics_table(summary, spec["experiments"]) if spec["experiments"] else None
+    context = {
+        "sections": sections,
+        "figures": {name: inline_svg(path) for name, path in figures.items()},
+        "checks": checks,
+        "outside": [c for c in checks if c.within is False and not c.expected_miss],
+        "diverged": diverged_runs(runs),
+        "facts": analysis_facts(analyses),
+        "experiments": experiment_facts(summary),
+        "n_runs": len(runs),
+        "seeds": config["seeds"],
+        "provenance": provenance_facts(runs, config, times),
+    }
+    env = environment()
+    # The SVGs are our own files, written by plots.py: trusted markup, not text to escape.
+    env.filters["svg"] = lambda name: Markup(context["figures"][name])
+    return env.get_template("report.html.j2").render(**context)
+
+
+def render_results_readme(*, experiments: dict[str, str], seeds, figures, topics) -> str:
+    template = environment(autoescape=False).get_template("results_readme.md.j2")
+    return template.render(experiments=experiments, seeds=seeds, figures=figures, topics=topics)

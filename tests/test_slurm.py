@@ -1,0 +1,197 @@
+"""The tiny pipeline on a real, single-node SLURM cluster through `--profile profiles/slurm`.
+
+The module brings the test cluster up with tests/cluster/slurm-up.sh (installing Debian's Slurm if
+needed, so it needs root) and always down again with slurm-down.sh, which stops only the daemons it
+started, by PID. It is skipped only where Slurm cannot be installed or started here: not root, no
+apt/dpkg, the packages cannot be installed, or another Slurm already holds its ports.
+
+To stay within a few minutes on two cores, the catalogue is cut to one seed and one experiment per
+code path; every job still goes through sbatch, and the node declares more CPUs than the machine
+has (SLURM_TEST_CPUS) so that the short, mostly idle jobs run side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import tiny
+
+CLUSTER = tiny.REPO / "tests" / "cluster"
+SLURM_DIR = Path(os.environ.get("SLURM_TEST_DIR", "/tmp/mlplab-slurm"))
+SLURM_PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
+# One experiment per training code path (scratch and concise classifiers, polynomial, weight decay).
+KEEP = ("mlp_scratch", "dropout_concise", "poly_normal", "wd_scratch_lambda3")
+# The cluster profile plus the test overrides: profiles/default (the local profile) must not be
+# layered on top, and the first status check comes after 2 s instead of the profile's 20 s.
+SLURM_ARGS = (
+    "--profile", "profiles/slurm",
+    "--workflow-profile", "none",
+    "--slurm-init-seconds-before-status-checks", "2",
+)  # fmt: skip
+PIPELINE_TIMEOUT_S = 360
+FAILURE_BOUND_S = 120
+
+
+def small(config: dict) -> None:
+    config["seeds"] = [0]
+    config["experiments"] = {name: config["experiments"][name] for name in KEEP}
+
+
+def packages_installed() -> bool:
+    try:
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}\\n", *SLURM_PACKAGES], capture_output=True, text=True
+        ).stdout
+    except OSError:
+        return False
+    return out.count("install ok installed") == len(SLURM_PACKAGES)
+
+
+def cluster_script(name: str, env: dict, timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CLUSTER / name)], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def slurm_env():
+    """Environment for SLURM clients (sbatch, squeue, the snakemake plugin) talking to the test cluster."""
+    if os.geteuid() != 0:
+        pytest.skip("SLURM test cluster not available: tests/cluster/slurm-up.sh must run as root")
+    if not packages_installed() and not (shutil.which("apt-get") and shutil.which("dpkg-query")):
+        pytest.skip("SLURM test cluster not available: Slurm is not installed and there is no apt-get")
+    env = {
+        **os.environ,
+        "SLURM_TEST_DIR": str(SLURM_DIR),
+        "SLURM_TEST_CPUS": os.environ.get("SLURM_TEST_CPUS", "8"),
+    }
+    try:
+        up = cluster_script("slurm-up.sh", env, timeout=600)
+        if up.returncode != 0:
+            why = up.stderr.strip().splitlines()[-1:] or ["(no output)"]
+            if not packages_installed():
+                pytest.skip(f"SLURM test cluster not available: Slurm could not be installed: {why[0]}")
+            if "not started by this script is running" in up.stderr:
+                pytest.skip(f"SLURM test cluster not available: {why[0]}")
+            pytest.fail(f"slurm-up.sh failed ({up.returncode}):\n{up.stdout}\n{up.stderr}")
+        yield {**os.environ, "SLURM_CONF": str(SLURM_DIR / "slurm.conf"), "PYTHONDONTWRITEBYTECODE": "1"}
+    finally:
+        down = cluster_script("slurm-down.sh", env, timeout=120)
+        assert down.returncode == 0, f"slurm-down.sh failed:\n{down.stdout}\n{down.stderr}"
+
+
+def start_on_slurm(work: Path, env: dict, *targets: str) -> subprocess.Popen:
+    # Its own session, so that a Ctrl-C aimed at pytest reaches it only through finish_on_slurm.
+    return subprocess.Popen(
+        [tiny.SNAKEMAKE, *SLURM_ARGS, *targets],
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Interrupt a Snakemake started by start_on_slurm; it then cancels its SLURM jobs itself
+    (slurm-down.sh cancels any left over). Returns its output."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return out + err
+
+
+def finish_on_slurm(proc: subprocess.Popen, timeout: float) -> tuple[int, str]:
+    """Wait for a Snakemake started by start_on_slurm; past `timeout` stop it and fail the test."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"snakemake on SLURM did not finish within {timeout:.0f} s:\n{stop(proc)}")
+    finally:
+        if proc.returncode is None:  # interrupted, or the timeout above
+            stop(proc)
+    return proc.returncode, out + err
+
+
+def files(work: Path, folder: str, pattern: str = "*") -> list[str]:
+    """Files under work/folder (none if it does not exist), as paths relative to work."""
+    return sorted(str(p.relative_to(work)) for p in (work / folder).rglob(pattern) if p.is_file())
+
+
+def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
+    local = tiny.make_workdir(tmp_path / "local", edit=small)
+    cluster = tiny.make_workdir(tmp_path / "slurm", edit=small)
+    proc = start_on_slurm(cluster, slurm_env)
+    # The SLURM run spends most of its time waiting on status polls, so the local run goes meanwhile.
+    try:
+        tiny.snakemake(local, timeout=PIPELINE_TIMEOUT_S)
+    except BaseException:
+        stop(proc)
+        raise
+    returncode, out = finish_on_slurm(proc, PIPELINE_TIMEOUT_S)
+    assert returncode == 0, f"snakemake on SLURM failed ({returncode}):\n{out}"
+
+    # Every job but the local target rule went through sbatch.
+    submitted = out.count("has been submitted with SLURM jobid")
+    planned = tiny.snakemake(local, "-n", "--forceall").stdout.count("\nrule ")
+    assert submitted == planned > 0, out
+
+    # The same result files, byte for byte (run.json holds timings, so only its status is compared).
+    runs, analyses = files(local, "results/runs"), files(local, "results/analyses")
+    assert len(runs) == 2 * len(KEEP) and len(analyses) == 3
+    assert files(cluster, "results/runs") == runs
+    assert files(cluster, "results/analyses") == analyses
+    for name in runs + analyses:
+        if name.endswith("run.json"):
+            status = [json.loads((work / name).read_text())["status"] for work in (local, cluster)]
+            assert status == ["ok", "ok"], name
+        else:
+            assert (cluster / name).read_bytes() == (local / name).read_bytes(), name
+
+    # Every job logged into logs/ on the node, as it does locally; the SLURM logs of successful jobs
+    # (logs/slurm, see the profile) are deleted by the plugin.
+    rule_logs = [f for f in files(cluster, "logs") if not f.startswith("logs/slurm/")]
+    assert rule_logs == files(local, "logs")
+    assert files(cluster, "logs/slurm", "*.log") == []
+
+    # The finished workflow is complete as far as Snakemake on the submit host can tell.
+    assert "Nothing to be done" in tiny.snakemake(cluster, *SLURM_ARGS, "-n").stdout
+
+
+def test_failing_job_on_slurm_is_reported_not_waited_for(slurm_env, tmp_path):
+    def missing_source(config):
+        small(config)
+        config["data"]["fashion_mnist"]["sources"] = [str(tmp_path / "nowhere")]
+
+    work = tiny.make_workdir(tmp_path, edit=missing_source)
+    start = time.monotonic()
+    proc = start_on_slurm(work, slurm_env, "data/fashion-mnist/train.pt")
+    returncode, out = finish_on_slurm(proc, FAILURE_BOUND_S + 60)
+    elapsed = time.monotonic() - start
+
+    assert returncode != 0, out
+    assert elapsed < FAILURE_BOUND_S, f"a failed job took {elapsed:.0f} s to be reported:\n{out}"
+    assert "Error in rule fetch_fashion_mnist" in out
+    assert "failed" in out.lower()
+    # The job ran on the node and logged why, into logs/ like any other job...
+    job_log = (work / "logs/data/fetch_fashion_mnist.log").read_text()
+    assert f"{tmp_path / 'nowhere'}: missing:" in job_log
+    # ...and SLURM's own log of the failed job is kept beside it.
+    assert files(work, "logs/slurm/rule_fetch_fashion_mnist", "*.log"), out
+    # No output of the failed job remains, and nothing downstream ran.
+    raw = work / "data/fashion-mnist/raw"
+    assert not raw.exists() or list(raw.iterdir()) == []
+    assert not (work / "data/fashion-mnist/train.pt").exists()
