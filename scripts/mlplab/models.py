@@ -80,7 +80,7 @@ class DropoutMLPScratch(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         H = X.reshape(-1, NUM_INPUTS)
         for linear, p in zip(self.linears[:-1], self.dropouts, strict=True):
-            H = relu(linear(H))
+            H = torch.relu(linear(H))  # the book's dropout-from-scratch model uses nn.ReLU
             if self.training:
                 H = dropout(H, p)
         return self.linears[-1](H)

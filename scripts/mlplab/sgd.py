@@ -10,7 +10,7 @@ def sgd(params: list[torch.Tensor], lr: float) -> None:
     """Minibatch SGD as the book writes it from scratch: p -= lr * grad, then clear the gradient."""
     with torch.no_grad():
         for param in params:
-            param -= lr * param.grad
+            param.sub_(param.grad, alpha=lr)  # in place, without a temporary for lr * grad
             param.grad = None
 
 
