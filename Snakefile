@@ -9,10 +9,14 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/experiments.smk"
 include: "rules/analyses.smk"
+include: "rules/report.smk"
 
 
 rule all:

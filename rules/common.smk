@@ -60,7 +60,7 @@ def analysis_outputs():
 
 
 def all_targets():
-    return run_outputs() + analysis_outputs()
+    return run_outputs() + analysis_outputs() + report_targets()
 
 
 def train_inputs(wildcards):
@@ -77,3 +77,159 @@ def train_inputs(wildcards):
 def train_resources(wildcards):
     kind = EXPERIMENTS[wildcards.experiment]["kind"]
     return (3000, 30) if kind in CLASSIFIER_KINDS else (1000, 10)
+
+
+# ---- Report (rules/report.smk): topics, figures, and the targets that build them ----
+
+# Report sections in order, with their titles (also the categories of `snakemake --report`).
+TOPICS = {
+    "activation_functions": "Activation functions",
+    "mlp": "Multilayer perceptron",
+    "dropout": "Dropout",
+    "polynomial": "Model selection: polynomial regression",
+    "weight_decay": "Weight decay",
+    "numerical_stability": "Numerical stability",
+    "comparison": "Across experiments",
+}
+MLP_KINDS = ("mlp_scratch", "mlp_concise")
+DROPOUT_KINDS = ("dropout_scratch", "dropout_concise")
+WEIGHT_DECAY_KINDS = ("weight_decay_scratch", "weight_decay_concise")
+REGRESSION_KINDS = ("polynomial", *WEIGHT_DECAY_KINDS)
+
+
+def plain_mlps():
+    """MLPs as the book builds them: the baseline dropout is compared with (no ablations)."""
+    return [e for e in experiments_of_kind(*MLP_KINDS) if not EXPERIMENTS[e].get("relu_output")]
+
+
+def dropout_beside_plain():
+    """The dropout entries and their baseline; nothing (so no figure) without dropout entries."""
+    dropout = experiments_of_kind(*DROPOUT_KINDS)
+    return dropout + plain_mlps() if dropout else []
+
+
+# Each figure: its report section, and what it draws. Runs are picked by kind, so a new catalogue entry
+# joins its topic's figures with no code change.
+FIGURES = {
+    "activation_functions": {"topic": "activation_functions", "analyses": ["activations"]},
+    "mlp": {"topic": "mlp", "experiments": experiments_of_kind(*MLP_KINDS)},
+    "dropout": {"topic": "dropout", "experiments": experiments_of_kind(*DROPOUT_KINDS)},
+    "dropout_vs_mlp": {"topic": "dropout", "experiments": dropout_beside_plain()},
+    "polynomial": {"topic": "polynomial", "experiments": experiments_of_kind("polynomial")},
+    "polynomial_weights": {
+        "topic": "polynomial",
+        "experiments": experiments_of_kind("polynomial"),
+    },
+    "weight_decay": {
+        "topic": "weight_decay",
+        "experiments": experiments_of_kind(*WEIGHT_DECAY_KINDS),
+    },
+    "weight_decay_norm": {
+        "topic": "weight_decay",
+        "experiments": experiments_of_kind(*WEIGHT_DECAY_KINDS),
+    },
+    "numerical_stability": {
+        "topic": "numerical_stability",
+        "analyses": ["vanishing_gradient", "exploding_gradient"],
+    },
+    "comparison_accuracy": {
+        "topic": "comparison",
+        "experiments": experiments_of_kind(*CLASSIFIER_KINDS),
+    },
+    "comparison_regression": {
+        "topic": "comparison",
+        "experiments": experiments_of_kind(*REGRESSION_KINDS),
+    },
+}
+# Which experiments each section's tables show.
+TOPIC_EXPERIMENTS = {
+    "mlp": experiments_of_kind(*MLP_KINDS),
+    "dropout": experiments_of_kind(*DROPOUT_KINDS),
+    "polynomial": experiments_of_kind("polynomial"),
+    "weight_decay": experiments_of_kind(*WEIGHT_DECAY_KINDS),
+    "comparison": list(EXPERIMENTS),
+}
+TABLES = {name: f"results/tables/{name}.csv" for name in ("epochs", "runs", "summary", "weights")}
+TEMPLATES = os.path.relpath(os.path.join(workflow.basedir, "scripts", "mlplab", "templates"))
+
+
+def drawable_figures(topic=None):
+    """Figures with something to draw: a catalogue without dropout entries has no dropout figure."""
+    return [
+        name
+        for name, spec in FIGURES.items()
+        if (spec.get("analyses") or spec.get("experiments")) and topic in (None, spec["topic"])
+    ]
+
+
+def figure_files(figures, extensions=("svg", "png")):
+    return expand("results/figures/{figure}.{ext}", figure=figures, ext=extensions)
+
+
+def figure_inputs(wildcards):
+    spec = FIGURES[wildcards.figure]
+    inputs = {"lib": lib("plots", "tables")}
+    if spec.get("experiments"):
+        inputs["runs"] = run_outputs(spec["experiments"])
+    if spec.get("analyses"):
+        inputs["analyses"] = expand("results/analyses/{a}.csv", a=spec["analyses"])
+    return inputs
+
+
+def figure_category(wildcards):
+    return TOPICS[FIGURES[wildcards.figure]["topic"]]
+
+
+def report_sections():
+    """Per section, in order: topic, title, figures and experiments (a list, because as_json sorts
+    dict keys and the order of sections is the report's)."""
+    return [
+        {
+            "topic": topic,
+            "title": title,
+            "figures": drawable_figures(topic),
+            "experiments": TOPIC_EXPERIMENTS.get(topic, []),
+        }
+        for topic, title in TOPICS.items()
+    ]
+
+
+def data_benchmarks():
+    """Benchmarks of the data jobs the catalogue uses (no Fashion-MNIST without a classifier)."""
+    kinds = {hp["kind"] for hp in EXPERIMENTS.values()}
+    jobs = []
+    if kinds & set(CLASSIFIER_KINDS):
+        jobs += [rules.fetch_fashion_mnist, rules.decode_fashion_mnist]
+    if "polynomial" in kinds:
+        jobs.append(rules.make_polynomial_data)
+    if kinds & set(WEIGHT_DECAY_KINDS):
+        jobs.append(rules.make_linear_data)
+    return [job.benchmark for job in jobs]
+
+
+def job_benchmarks(wildcards):
+    """Every job's benchmark file, for the report's per-job and total times."""
+    analyses = [rules.activations, rules.vanishing_gradient, rules.exploding_gradient]
+    return (
+        data_benchmarks()
+        + [rule.benchmark for rule in analyses]
+        + expand(rules.train.benchmark, experiment=list(EXPERIMENTS), seed=SEEDS)
+        + [rules.aggregate.benchmark]
+        + expand(rules.plot.benchmark, figure=drawable_figures())
+    )
+
+
+def report_targets():
+    """Everything rules/report.smk makes, for `rule all`."""
+    return (
+        list(TABLES.values())
+        + figure_files(drawable_figures())
+        + ["results/report.html", "results/README.md"]
+    )
+
+
+def topic_targets(topic):
+    """A topic's figures (which pull in its runs), for its named target. Left out: dropout_vs_mlp,
+    which would also train the plain MLPs, so `snakemake dropout` trains only the dropout entries.
+    """
+    return figure_files([f for f in drawable_figures(topic) if f != "dropout_vs_mlp"])

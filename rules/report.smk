@@ -1,155 +1,6 @@
 # What a person reads: aggregated tables, the chapter's figures, results/report.html, results/README.md,
 # and one target per topic (`snakemake dropout` builds the dropout runs and their figure).
-
-# Report sections in order, with their titles (also the categories of `snakemake --report`).
-TOPICS = {
-    "activation_functions": "Activation functions",
-    "mlp": "Multilayer perceptron",
-    "dropout": "Dropout",
-    "polynomial": "Model selection: polynomial regression",
-    "weight_decay": "Weight decay",
-    "numerical_stability": "Numerical stability",
-    "comparison": "Across experiments",
-}
-MLP_KINDS = ("mlp_scratch", "mlp_concise")
-DROPOUT_KINDS = ("dropout_scratch", "dropout_concise")
-WEIGHT_DECAY_KINDS = ("weight_decay_scratch", "weight_decay_concise")
-REGRESSION_KINDS = ("polynomial", *WEIGHT_DECAY_KINDS)
-
-
-def plain_mlps():
-    """MLPs as the book builds them: the baseline dropout is compared with (no ablations)."""
-    return [e for e in experiments_of_kind(*MLP_KINDS) if not EXPERIMENTS[e].get("relu_output")]
-
-
-# Each figure: its report section, and what it draws. Runs are picked by kind, so a new catalogue entry
-# joins its topic's figures with no code change.
-FIGURES = {
-    "activation_functions": {"topic": "activation_functions", "analyses": ["activations"]},
-    "mlp": {"topic": "mlp", "experiments": experiments_of_kind(*MLP_KINDS)},
-    "dropout": {"topic": "dropout", "experiments": experiments_of_kind(*DROPOUT_KINDS)},
-    "dropout_vs_mlp": {
-        "topic": "dropout",
-        "experiments": experiments_of_kind(*DROPOUT_KINDS) + plain_mlps(),
-    },
-    "polynomial": {"topic": "polynomial", "experiments": experiments_of_kind("polynomial")},
-    "polynomial_weights": {
-        "topic": "polynomial",
-        "experiments": experiments_of_kind("polynomial"),
-    },
-    "weight_decay": {
-        "topic": "weight_decay",
-        "experiments": experiments_of_kind(*WEIGHT_DECAY_KINDS),
-    },
-    "weight_decay_norm": {
-        "topic": "weight_decay",
-        "experiments": experiments_of_kind(*WEIGHT_DECAY_KINDS),
-    },
-    "numerical_stability": {
-        "topic": "numerical_stability",
-        "analyses": ["vanishing_gradient", "exploding_gradient"],
-    },
-    "comparison_accuracy": {
-        "topic": "comparison",
-        "experiments": experiments_of_kind(*CLASSIFIER_KINDS),
-    },
-    "comparison_regression": {
-        "topic": "comparison",
-        "experiments": experiments_of_kind(*REGRESSION_KINDS),
-    },
-}
-# Which experiments each section's tables show.
-TOPIC_EXPERIMENTS = {
-    "mlp": experiments_of_kind(*MLP_KINDS),
-    "dropout": experiments_of_kind(*DROPOUT_KINDS),
-    "polynomial": experiments_of_kind("polynomial"),
-    "weight_decay": experiments_of_kind(*WEIGHT_DECAY_KINDS),
-    "comparison": list(EXPERIMENTS),
-}
-TABLES = {
-    name: f"results/tables/{name}.csv" for name in ("epochs", "runs", "summary", "weights")
-}
-TEMPLATES = os.path.relpath(os.path.join(workflow.basedir, "scripts", "mlplab", "templates"))
-
-
-def drawable_figures(topic=None):
-    """Figures with something to draw: a catalogue without dropout entries has no dropout figure."""
-    return [
-        name
-        for name, spec in FIGURES.items()
-        if (spec.get("analyses") or spec.get("experiments"))
-        and topic in (None, spec["topic"])
-    ]
-
-
-def figure_files(figures, extensions=("svg", "png")):
-    return expand("results/figures/{figure}.{ext}", figure=figures, ext=extensions)
-
-
-def figure_inputs(wildcards):
-    spec = FIGURES[wildcards.figure]
-    inputs = {"lib": lib("plots", "tables")}
-    if spec.get("experiments"):
-        inputs["runs"] = run_outputs(spec["experiments"])
-    if spec.get("analyses"):
-        inputs["analyses"] = expand("results/analyses/{a}.csv", a=spec["analyses"])
-    return inputs
-
-
-def figure_category(wildcards):
-    return TOPICS[FIGURES[wildcards.figure]["topic"]]
-
-
-def report_sections():
-    """Per section: title, figures and experiments, as the report script needs them."""
-    return {
-        topic: {
-            "title": title,
-            "figures": drawable_figures(topic),
-            "experiments": TOPIC_EXPERIMENTS.get(topic, []),
-        }
-        for topic, title in TOPICS.items()
-    }
-
-
-def data_benchmarks():
-    """Benchmarks of the data jobs the catalogue uses (no Fashion-MNIST without a classifier)."""
-    kinds = {hp["kind"] for hp in EXPERIMENTS.values()}
-    jobs = []
-    if kinds & set(CLASSIFIER_KINDS):
-        jobs += [rules.fetch_fashion_mnist, rules.decode_fashion_mnist]
-    if "polynomial" in kinds:
-        jobs.append(rules.make_polynomial_data)
-    if kinds & set(WEIGHT_DECAY_KINDS):
-        jobs.append(rules.make_linear_data)
-    return [job.benchmark for job in jobs]
-
-
-def job_benchmarks(wildcards):
-    """Every job's benchmark file, for the report's per-job and total times."""
-    analyses = [rules.activations, rules.vanishing_gradient, rules.exploding_gradient]
-    return (
-        data_benchmarks()
-        + [rule.benchmark for rule in analyses]
-        + expand(rules.train.benchmark, experiment=list(EXPERIMENTS), seed=SEEDS)
-        + [rules.aggregate.benchmark]
-        + expand(rules.plot.benchmark, figure=drawable_figures())
-    )
-
-
-def report_targets():
-    """Everything this file makes, for `rule all`."""
-    return (
-        list(TABLES.values())
-        + figure_files(drawable_figures())
-        + ["results/report.html", "results/README.md"]
-    )
-
-
-def topic_targets(topic):
-    """A topic's figures (which pull in its runs), for its named target. Left out: dropout_vs_mlp,
-    which would also train the plain MLPs, so `snakemake dropout` trains only the dropout entries."""
-    return figure_files([f for f in drawable_figures(topic) if f != "dropout_vs_mlp"])
+# Topics, figures and the helpers these rules use are in rules/common.smk (section "Report").
 
 
 localrules:
@@ -182,6 +33,8 @@ rule aggregate:
         "logs/report/aggregate.log",
     benchmark:
         "results/benchmarks/report/aggregate.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -206,6 +59,8 @@ rule plot:
         "results/benchmarks/report/plot/{figure}.tsv"
     wildcard_constraints:
         figure="|".join(FIGURES),
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -230,17 +85,19 @@ rule report:
             caption="../report/report_html.rst",
             category="Report",
         ),
-    params:
-        config=as_json(config),
-        sections=as_json(report_sections()),
     log:
         "logs/report/report.log",
     benchmark:
         "results/benchmarks/report/report.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        config=as_json(config),
+        sections=as_json(report_sections()),
     script:
         "../scripts/report.py"
 
@@ -251,19 +108,21 @@ rule results_readme:
         lib=lib("report"),
     output:
         "results/README.md",
-    params:
-        experiments=as_json({name: hp["kind"] for name, hp in EXPERIMENTS.items()}),
-        seeds=SEEDS,
-        figures=drawable_figures(),
-        topics=list(TOPICS),
     log:
         "logs/report/results_readme.log",
     benchmark:
         "results/benchmarks/report/results_readme.tsv"
+    conda:
+        "../envs/mlplab.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        experiments=as_json([[name, hp["kind"]] for name, hp in EXPERIMENTS.items()]),
+        seeds=SEEDS,
+        figures=drawable_figures(),
+        topics=list(TOPICS),
     script:
         "../scripts/results_readme.py"
 

@@ -13,6 +13,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         summary_path=sm.output.summary,
         weights_path=sm.output.weights,
     )
-    log.info("%d runs of %d experiments, %d epoch rows", len(run_tables.runs), len(summary), len(run_tables.epochs))
+    n_runs, n_rows = len(run_tables.runs), len(run_tables.epochs)
+    log.info("%d runs of %d experiments, %d epoch rows", n_runs, len(summary), n_rows)
     for row in summary[summary["status"] != "ok"].itertuples():
         log.warning("%s: %d of %d seeds diverged", row.experiment, row.n_diverged, row.n_seeds)

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import pytest
-import tiny
 import torch
+
+import tiny
 
 DEBIAN_COPY = Path("/usr/share/datasets/fashion-mnist")
 pytestmark = pytest.mark.skipif(

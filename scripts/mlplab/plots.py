@@ -95,11 +95,18 @@ def configs(runs: pd.DataFrame) -> dict[str, dict]:
     return {row.experiment: json.loads(row.config) for row in runs.drop_duplicates("experiment").itertuples()}
 
 
-def experiment_label(name: str, config: dict) -> str:
-    """The catalogue name, with the one deliberate departure from the book spelt out."""
-    if config.get("relu_output"):
-        return f"{name} (ablation: ReLU on logits)"
-    return name
+def diverged_note(runs: pd.DataFrame, name: str) -> str:
+    """'' or 'diverged in 1 of 3 seeds', so a curve that stops early says why."""
+    of_name = runs[runs["experiment"] == name]
+    n_diverged = int((of_name["status"] != "ok").sum())
+    return f"diverged in {n_diverged} of {len(of_name)} seeds" if n_diverged else ""
+
+
+def experiment_label(name: str, runs: pd.DataFrame) -> str:
+    """The catalogue name, with the one deliberate departure from the book and any divergence spelt out."""
+    notes = ["ablation: ReLU on logits"] if configs(runs)[name].get("relu_output") else []
+    notes += [diverged_note(runs, name)] if diverged_note(runs, name) else []
+    return f"{name} ({'; '.join(notes)})" if notes else name
 
 
 def seed_band(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -125,13 +132,14 @@ def legend_below(fig, axes, ncol: int | None = None) -> None:
 
 def classifier_curves(tables: RunTables, title: str) -> plt.Figure:
     """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
-    epochs, cfg = tables.epochs, configs(tables.runs)
+    epochs = tables.epochs
     names = experiments_in_order(epochs)
     colour = colours(names)
     fig, axes = panels(len(CLASSIFIER_AXES))
-    for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items()):
+    for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items(), strict=True):
         for name in names:
-            draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], experiment_label(name, cfg[name]))
+            label = experiment_label(name, tables.runs)
+            draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
         ax.set(title=LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     fig.suptitle(title + " — mean over seeds, band: min–max")
@@ -141,7 +149,7 @@ def classifier_curves(tables: RunTables, title: str) -> plt.Figure:
 
 def dropout_vs_plain(tables: RunTables) -> plt.Figure:
     """Dropout's point: test accuracy and the train–test gap, beside the plain MLP (dashed)."""
-    epochs, cfg = tables.epochs.copy(), configs(tables.runs)
+    epochs = tables.epochs.copy()
     epochs["gap"] = epochs["train_acc"] - epochs["test_acc"]
     names = experiments_in_order(epochs)
     colour = colours(names)
@@ -153,7 +161,7 @@ def dropout_vs_plain(tables: RunTables) -> plt.Figure:
         for name in names:
             runs = epochs[epochs["experiment"] == name]
             dashed = "--" if not runs["kind"].iloc[0].startswith("dropout") else "-"
-            label = experiment_label(name, cfg[name]) + (" (no dropout)" if dashed == "--" else "")
+            label = experiment_label(name, tables.runs) + (" (no dropout)" if dashed == "--" else "")
             draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
@@ -168,12 +176,16 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     epochs, cfg = tables.epochs, configs(tables.runs)
     names = experiments_in_order(epochs)
     fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes, names, strict=True):
         runs = epochs[epochs["experiment"] == name]
         draw_band(ax, runs, "train_loss", PALETTE[0], "train")
         draw_band(ax, runs, "test_loss", PALETTE[1], "test")
         ax.set_yscale("log")
-        ax.set(title=f"{name}\n{subtitle(cfg[name])}", xlabel="epoch", ylabel=MSE_AXIS)
+        ax.set(xlabel="epoch", ylabel=MSE_AXIS)
+        integer_epochs(ax)
+        diverged = diverged_note(tables.runs, name)
+        # A diverged entry's panel says so in red: its curves stop, and its scale dwarfs the others'.
+        ax.set_title(f"{name}\n{diverged or subtitle(cfg[name])}", **({"color": "#b00"} if diverged else {}))
     fig.suptitle(title + " — mean over seeds, band: min–max")
     legend_below(fig, axes)
     return fig
@@ -198,7 +210,7 @@ def polynomial_weights(tables: RunTables) -> plt.Figure:
     ax = axes[0]
     ax.bar(true.index, true.to_numpy(), width=0.8, color="0.85", label="true (generates the data)")
     offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0]
-    for offset, name in zip(offsets, names):
+    for offset, name in zip(offsets, names, strict=True):
         w = weights[weights["experiment"] == name]
         yerr = np.vstack([w["mean"] - w["min"], w["max"] - w["mean"]])
         ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=yerr, fmt="o", markersize=4, capsize=2,
@@ -207,7 +219,7 @@ def polynomial_weights(tables: RunTables) -> plt.Figure:
     ax.set_xticks(true.index)
     ax.grid(axis="x", visible=False)
     ax.set(xlabel="coefficient i (weight of xⁱ / i!)", ylabel="weight")
-    fig.suptitle("Polynomial regression: learned vs true weights — marker: mean, whiskers: min–max over seeds")
+    fig.suptitle("Polynomial regression: learned vs true weights — marker: mean, whiskers: min–max")
     legend_below(fig, axes, ncol=min(len(names) + 1, 4))
     return fig
 
@@ -224,7 +236,7 @@ def weight_norms(tables: RunTables) -> plt.Figure:
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
     final_per_run(axes[1], runs, names, "w_norm", colour)
-    scale = log_if_wide(axes[1], runs["w_norm"])
+    scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", "w_norm"])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
     fig.suptitle("Weight decay: the L2 norm of the weights — band: min–max over seeds")
     legend_below(fig, axes, ncol=2)
@@ -232,21 +244,28 @@ def weight_norms(tables: RunTables) -> plt.Figure:
 
 
 def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, sd_bars=False) -> None:
-    """A bar per experiment at the mean over completed seeds (whiskers ± sd if asked), a dot per run;
-    diverged runs as red crosses at their last finite value, left out of the mean."""
+    """A bar per experiment at the mean over completed seeds (whiskers ± sd if asked), a dot per run.
+    Diverged runs are written out in red at the right edge, not drawn at their last finite value:
+    they are not results, and a value of 1e28 would squash every other bar."""
     y = np.arange(len(names))[::-1]
-    for yi, name in zip(y, names):
-        of_name = runs[runs["experiment"] == name]
-        ok = of_name[of_name["status"] == "ok"][metric].dropna()
+    for yi, name in zip(y, names, strict=True):
+        ok = completed(runs, name)[metric].dropna()
         if len(ok):
             ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
             if sd_bars and len(ok) > 1:
                 ax.errorbar(ok.mean(), yi, xerr=ok.std(ddof=1), fmt="none", ecolor="black", capsize=3)
         ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
-        diverged = of_name[of_name["status"] != "ok"][metric].dropna()
-        ax.plot(diverged, np.full(len(diverged), yi), "x", color="red", markersize=6, zorder=3)
+        if diverged_note(runs, name):
+            ax.text(0.99, yi, f"× {diverged_note(runs, name)}", transform=ax.get_yaxis_transform(),
+                    color="#b00", ha="right", va="center", fontsize=8,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    ax.set_ylim(-0.6, len(names) - 0.4)  # a row with no bar (all seeds diverged) keeps its height
     ax.set_yticks(y, names)
     ax.grid(axis="y", visible=False)
+
+
+def completed(runs: pd.DataFrame, name: str) -> pd.DataFrame:
+    return runs[(runs["experiment"] == name) & (runs["status"] == "ok")]
 
 
 def log_if_wide(ax, values, axis="x") -> str:
@@ -267,16 +286,15 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
     fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
     ax = axes[0]
     final_per_run(ax, runs, names, metric, colours(names), sd_bars=True)
-    scale = log_if_wide(ax, runs[metric])
+    scale = log_if_wide(ax, runs.loc[runs["status"] == "ok", metric])
     if metric.endswith("_acc"):
         ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction
     handles = [
         plt.Rectangle((0, 0), 1, 1, color="0.6"),
         plt.Line2D([], [], color="black", marker="|", linestyle="none", markersize=8),
         plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
-        plt.Line2D([], [], color="red", marker="x", linestyle="none"),
     ]
-    labels = ["mean of completed seeds", "± sd", "one seed", "diverged (not in mean)"]
+    labels = ["mean of completed seeds", "± sd", "one completed seed"]
     if reference is not None:
         value, text = reference
         ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)
@@ -305,10 +323,10 @@ def numerical_stability(vanishing: pd.DataFrame, exploding: pd.DataFrame) -> plt
     matrices grows geometrically."""
     fig, axes = panels(2, size=(4.6, 3.0))
     axes[0].plot(vanishing["x"], vanishing["sigmoid"], color=PALETTE[0], label="sigmoid(x)")
-    axes[0].plot(vanishing["x"], vanishing["sigmoid_grad"], color=PALETTE[1], linestyle="--", label="gradient")
+    axes[0].plot(vanishing["x"], vanishing["sigmoid_grad"], color=PALETTE[1], ls="--", label="gradient")
     axes[0].set(title="vanishing gradient: sigmoid", xlabel="x", ylabel="value")
     axes[0].legend(loc="upper left")
-    axes[1].plot(exploding["products"], exploding["log10_max_abs"], color=PALETTE[3], marker="o", markersize=3)
+    axes[1].plot(exploding["products"], exploding["log10_max_abs"], color=PALETTE[3], marker="o", ms=3)
     axes[1].set(
         title="exploding gradient: matrix products",
         xlabel="number of random matrix products",

@@ -1,0 +1,24 @@
+"""Rule `report`: results/report.html, one self-contained page with every figure, table and check."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from mlplab.joblog import job_logging
+from mlplab.report import render_report
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    html = render_report(
+        summary=pd.read_csv(sm.input.summary),
+        runs=pd.read_csv(sm.input.runs),
+        weights=pd.read_csv(sm.input.weights),
+        figures={Path(p).stem: Path(p) for p in sm.input.figures},
+        analyses={Path(p).stem: pd.read_csv(p) for p in sm.input.analyses},
+        benchmarks=list(sm.input.benchmarks),
+        config=json.loads(sm.params.config),
+        sections=json.loads(sm.params.sections),
+    )
+    Path(sm.output[0]).write_text(html)
+    log.info("wrote %s (%d kB, %d figures)", sm.output[0], len(html) // 1024, len(sm.input.figures))

@@ -1,0 +1,18 @@
+"""Rule `results_readme`: results/README.md, saying what each folder of results/ holds."""
+
+import json
+from pathlib import Path
+
+from mlplab.joblog import job_logging
+from mlplab.report import render_results_readme
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    text = render_results_readme(
+        experiments=json.loads(sm.params.experiments),
+        seeds=list(sm.params.seeds),
+        figures=list(sm.params.figures),
+        topics=list(sm.params.topics),
+    )
+    Path(sm.output[0]).write_text(text)
+    log.info("wrote %s", sm.output[0])

@@ -1,0 +1,136 @@
+"""Aggregation of hand-written runs: the long epoch table, per-run rows, means and deviations over seeds."""
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlplab import tables
+
+
+def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[dict], **record) -> Path:
+    """A run folder as rule `train` leaves it: metrics.csv (one row per epoch) and run.json."""
+    folder = root / experiment / f"seed{seed}"
+    folder.mkdir(parents=True)
+    pd.DataFrame(rows).to_csv(folder / "metrics.csv", index=False)
+    status = record.pop("status", "ok")
+    run = {
+        "experiment": experiment,
+        "config": config,
+        "seed": seed,
+        "status": status,
+        "epochs_completed": len(rows),
+        "diverged_at_epoch": len(rows) + 1 if status == "diverged" else None,
+        "final": rows[-1] if rows else None,
+        "wall_time_s": 2.0 + seed,
+        "seconds_per_epoch": 1.0,
+        "threads": 1,
+        "device": "cpu",
+        "versions": {"torch": "2.14.1"},
+        "git": {"commit": "abc123", "dirty": False},
+        "metrics_sha256": "0" * 64,
+        **record,
+    }
+    (folder / "run.json").write_text(json.dumps(run))
+    return folder
+
+
+MLP = {"kind": "mlp_scratch", "epochs": 2, "lr": 0.1}
+POLY = {"kind": "polynomial", "epochs": 2, "num_features": 2}
+
+
+def classifier_rows(final_acc: float, final_loss: float) -> list[dict]:
+    return [
+        {"epoch": 1, "train_loss": 1.5, "train_acc": 0.5, "test_loss": 1.6, "test_acc": 0.45},
+        {"epoch": 2, "train_loss": final_loss, "train_acc": 0.9, "test_loss": 0.6, "test_acc": final_acc},
+    ]
+
+
+@pytest.fixture
+def runs(tmp_path):
+    """Three seeds of a classifier (test accuracy 0.80, 0.82, 0.84) and two of a polynomial fit."""
+    folders = [
+        write_run(tmp_path, "mlp", MLP, seed, classifier_rows(acc, loss))
+        for seed, acc, loss in ((0, 0.80, 0.30), (1, 0.82, 0.40), (2, 0.84, 0.50))
+    ]
+    for seed, (loss, w) in enumerate(((0.010, [4.9, 1.1]), (0.030, [5.1, 1.3]))):
+        rows = [
+            {"epoch": 1, "train_loss": 1.0, "test_loss": 2.0},
+            {"epoch": 2, "train_loss": loss, "test_loss": loss},
+        ]
+        weights = {"learned": w, "true": [5.0, 1.2, -3.4, 5.6]}
+        folders.append(write_run(tmp_path, "poly", POLY, seed, rows, weights=weights))
+    return folders
+
+
+def test_epochs_table_is_long_with_every_metric(runs):
+    epochs = tables.load_runs(runs).epochs
+    assert list(epochs.columns) == [
+        "experiment", "kind", "seed", "epoch", "train_loss", "train_acc", "test_loss", "test_acc",
+    ]
+    assert len(epochs) == 5 * 2  # five runs of two epochs
+    assert epochs.groupby("experiment")["seed"].nunique().to_dict() == {"mlp": 3, "poly": 2}
+    # Regressions have no accuracy: missing, not zero.
+    assert epochs.loc[epochs["experiment"] == "poly", "train_acc"].isna().all()
+
+
+def test_summary_means_and_sample_deviations(runs):
+    summary = tables.summary_table(tables.load_runs(runs).runs).set_index("experiment")
+    assert list(summary.index) == ["mlp", "poly"]  # the runs' order, i.e. the catalogue's
+    mlp = summary.loc["mlp"]
+    assert mlp["kind"] == "mlp_scratch" and mlp["status"] == "ok"
+    assert mlp["n_seeds"] == 3 and mlp["n_diverged"] == 0 and mlp["epochs"] == 2
+    assert mlp["test_acc_mean"] == pytest.approx(0.82)
+    assert mlp["test_acc_sd"] == pytest.approx(0.02)  # sample sd of 0.80, 0.82, 0.84
+    assert mlp["train_loss_mean"] == pytest.approx(0.40)
+    assert mlp["train_loss_sd"] == pytest.approx(0.10)
+    assert mlp["wall_time_s_total"] == pytest.approx(2 + 3 + 4)
+    poly = summary.loc["poly"]
+    assert poly["test_loss_mean"] == pytest.approx(0.02)
+    assert poly["test_loss_sd"] == pytest.approx(math.sqrt(2) * 0.01)
+    assert math.isnan(poly["test_acc_mean"])
+
+
+def test_a_diverged_seed_is_counted_but_left_out_of_the_means(tmp_path):
+    folders = [write_run(tmp_path, "mlp", MLP, s, classifier_rows(0.8 + s / 100, 0.3)) for s in (0, 1)]
+    folders.append(write_run(tmp_path, "mlp", MLP, 2, classifier_rows(0.1, 0.3)[:1], status="diverged"))
+    row = tables.summary_table(tables.load_runs(folders).runs).iloc[0]
+    assert row["status"] == "diverged" and row["n_seeds"] == 3 and row["n_diverged"] == 1
+    assert row["test_acc_mean"] == pytest.approx(0.805)
+
+
+def test_a_single_seed_has_no_deviation(tmp_path):
+    folder = write_run(tmp_path, "mlp", MLP, 0, classifier_rows(0.8, 0.3))
+    row = tables.summary_table(tables.load_runs([folder]).runs).iloc[0]
+    assert row["test_acc_mean"] == pytest.approx(0.8) and math.isnan(row["test_acc_sd"])
+
+
+def test_polynomial_weights_beside_the_true_ones(runs):
+    weights = tables.load_runs(runs).weights
+    assert len(weights) == 2 * 2 and set(weights["experiment"]) == {"poly"}
+    assert weights["true"].tolist() == [5.0, 1.2, 5.0, 1.2]  # the true weights the model could learn
+    mean = tables.mean_weights(weights).set_index("coefficient")
+    assert mean.loc[0, "mean"] == pytest.approx(5.0) and mean.loc[1, "max"] == pytest.approx(1.3)
+
+
+def test_run_folders_pairs_files_by_folder(runs):
+    files = [f for folder in runs for f in (folder / "metrics.csv", folder / "run.json")]
+    assert tables.run_folders(files) == runs
+
+
+def test_write_tables_round_trips_through_csv(runs, tmp_path):
+    paths = {name: tmp_path / f"{name}.csv" for name in ("epochs", "runs", "summary", "weights")}
+    summary = tables.write_tables(
+        tables.load_runs(runs),
+        epochs_path=paths["epochs"],
+        runs_path=paths["runs"],
+        summary_path=paths["summary"],
+        weights_path=paths["weights"],
+    )
+    again = pd.read_csv(paths["summary"])
+    assert again["test_acc_mean"].iloc[0] == pytest.approx(summary["test_acc_mean"].iloc[0])
+    assert json.loads(again["config"].iloc[0]) == MLP
+    assert len(pd.read_csv(paths["runs"])) == 5
+    assert pd.read_csv(paths["runs"])["git_commit"].eq("abc123").all()

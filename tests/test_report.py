@@ -1,0 +1,262 @@
+"""Figures, the HTML report, results/README.md and Snakemake's report: library checks on hand-written runs,
+then the tiny workflow's outputs (read-only, from the session's `tiny_run`) and two short Snakemake runs."""
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+from PIL import Image
+from test_aggregate import MLP, POLY, classifier_rows, write_run
+
+import tiny
+from mlplab import plots, report, tables
+
+FIGURES = [
+    "activation_functions",
+    "mlp",
+    "dropout",
+    "dropout_vs_mlp",
+    "polynomial",
+    "polynomial_weights",
+    "weight_decay",
+    "weight_decay_norm",
+    "numerical_stability",
+    "comparison_accuracy",
+    "comparison_regression",
+]
+SECTIONS = [
+    "summary",
+    "activation_functions",
+    "mlp",
+    "dropout",
+    "polynomial",
+    "weight_decay",
+    "numerical_stability",
+    "comparison",
+    "provenance",
+]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+
+
+class PageParser(HTMLParser):
+    """Element ids, every src/href value, and the figures that hold an inline <svg>."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.tags = set(), [], []
+        self.figure, self.figures_with_svg = None, set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        self.links += [value for name, value in attrs.items() if name in ("src", "href", "xlink:href")]
+        if tag == "figure":
+            self.figure = attrs.get("id")
+        if tag == "svg" and self.figure:
+            self.figures_with_svg.add(self.figure)
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self.figure = None
+
+
+def parse_page(html: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def assert_valid_svg(text: str) -> None:
+    root = ET.fromstring(text)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert len(root) > 0
+
+
+def assert_self_contained(html: str) -> None:
+    page = parse_page(html)
+    external = [link for link in page.links if EXTERNAL.match(link)]
+    assert external == [], f"links to external assets: {external[:5]}"
+    assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import", html)
+
+
+# ---- The library, on hand-written runs ----
+
+
+@pytest.fixture
+def hand_runs(tmp_path):
+    """A classifier, its ablation (one diverged seed) and a polynomial normal fit near the true weights."""
+    folders = [write_run(tmp_path, "mlp", MLP, s, classifier_rows(0.8 + s / 100, 0.3)) for s in (0, 1)]
+    ablation = {**MLP, "relu_output": True}
+    folders.append(write_run(tmp_path, "mlp_relu", ablation, 0, classifier_rows(0.5, 0.9)))
+    diverged = classifier_rows(0.5, 0.9)[:1]
+    folders.append(write_run(tmp_path, "mlp_relu", ablation, 1, diverged, status="diverged"))
+    normal = {**POLY, "num_features": 4}
+    for seed, w0 in enumerate((5.0, 5.1)):
+        rows = [{"epoch": 1, "train_loss": 0.02, "test_loss": 0.03}]
+        weights = {"learned": [w0, 1.2, -3.4, 5.0], "true": [5.0, 1.2, -3.4, 5.6]}  # w[3] 0.6 off
+        folders.append(write_run(tmp_path, "poly_normal", normal, seed, rows, weights=weights))
+    return tables.load_runs(folders)
+
+
+def test_reference_checks_mark_what_falls_outside(hand_runs):
+    summary = tables.summary_table(hand_runs.runs)
+    config = {"data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6]}}}
+    checks = report.reference_checks(summary, hand_runs.weights, config)
+    poly = {c.quantity: c for c in checks if c.topic == "polynomial"}
+    assert [c.within for c in poly.values()] == [True, True, True, False]
+    assert poly["w[0] (true 5)"].book == "5.010" and poly["w[0] (true 5)"].ours == "5.05 ± 0.071"
+    floor = [c for c in checks if c.experiment == "mlp"]
+    assert [c.within for c in floor] == [True, True, True]  # train loss 0.3, accuracies 0.9 and 0.805
+    ablation = [c for c in checks if c.experiment == "mlp_relu"]
+    assert all(c.expected_miss for c in ablation)
+    assert ablation[0].mark == "✗ outside tolerance (expected: ablation)"  # train loss 0.9 > 0.5
+
+
+def test_report_marks_divergence_and_misses(hand_runs, tmp_path):
+    summary = tables.summary_table(hand_runs.runs)
+    # Through CSV, as the report rule reads the tables.
+    hand_runs.runs.to_csv(tmp_path / "runs.csv", index=False)
+    bench = tmp_path / "benchmarks/train/mlp/seed0.tsv"
+    bench.parent.mkdir(parents=True)
+    timing = pd.DataFrame([{"s": 1.5, "h:m:s": "0:00:01", "max_rss": 100, "cpu_time": 1.2}])
+    timing.to_csv(bench, sep="\t", index=False)
+    sections = [
+        {"topic": t, "title": t, "figures": [], "experiments": []} for t in SECTIONS[1:-1] if t != "mlp"
+    ]
+    sections.insert(1, {"topic": "mlp", "title": "MLP", "figures": [], "experiments": ["mlp", "mlp_relu"]})
+    html = report.render_report(
+        summary=summary,
+        runs=pd.read_csv(tmp_path / "runs.csv"),
+        weights=hand_runs.weights,
+        figures={},
+        analyses={},
+        benchmarks=[bench],
+        config={"seeds": [0, 1], "data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}}},
+        sections=sections,
+    )
+    page = parse_page(html)
+    assert set(SECTIONS) <= page.ids
+    assert "1 run(s) diverged" in html and "<code>mlp_relu</code> seed 1 at epoch 2" in html
+    assert "diverged in 1 of 2 seeds" in html
+    assert "✗ outside tolerance</td>" in html  # the polynomial's w[3]
+    assert "train/mlp/seed0" in html
+    assert_self_contained(html)
+
+
+def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
+    for attempt in ("a", "b"):
+        plots.render("mlp", hand_runs, {}, tmp_path / f"{attempt}.svg", tmp_path / f"{attempt}.png")
+    svg = (tmp_path / "a.svg").read_bytes()
+    assert svg == (tmp_path / "b.svg").read_bytes()
+    assert_valid_svg(svg.decode())
+    assert b"<dc:date>" not in svg  # metadata Date=None
+    assert (tmp_path / "a.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_number_formatting():
+    assert report.mean_sd(0.84231, 0.00412) == "0.8423 ± 0.0041"
+    assert report.mean_sd(12.96, float("nan")) == "12.96"
+    assert report.mean_sd(float("nan"), float("nan")) == "–"
+
+
+# ---- The tiny workflow (read-only) ----
+
+
+def test_every_figure_as_svg_and_png(tiny_run):
+    for name in FIGURES:
+        svg = tiny_run / f"results/figures/{name}.svg"
+        png = tiny_run / f"results/figures/{name}.png"
+        assert svg.stat().st_size > 0 and png.stat().st_size > 0, name
+        assert_valid_svg(svg.read_text())
+        assert png.read_bytes().startswith(PNG_MAGIC)
+        with Image.open(png) as image:
+            image.verify()
+        assert (tiny_run / f"logs/report/plot/{name}.log").exists()
+        assert (tiny_run / f"results/benchmarks/report/plot/{name}.tsv").exists()
+
+
+def test_tables_cover_the_catalogue(tiny_run):
+    config = tiny.read_config(tiny_run)
+    summary = pd.read_csv(tiny_run / "results/tables/summary.csv")
+    assert summary["experiment"].tolist() == list(config["experiments"])
+    assert (summary["n_seeds"] == len(config["seeds"])).all()
+    epochs = pd.read_csv(tiny_run / "results/tables/epochs.csv")
+    assert list(epochs.columns[:4]) == ["experiment", "kind", "seed", "epoch"]
+    runs = pd.read_csv(tiny_run / "results/tables/runs.csv")
+    assert len(runs) == len(config["experiments"]) * len(config["seeds"])
+    assert len(epochs) == runs["epochs_completed"].sum()
+
+
+def test_report_html_is_self_contained_with_every_section_and_figure(tiny_run):
+    html = (tiny_run / "results/report.html").read_text()
+    page = parse_page(html)
+    assert set(SECTIONS) <= page.ids
+    assert {f"figure-{name}" for name in FIGURES} <= page.figures_with_svg
+    for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
+        assert_valid_svg(svg)
+    assert_self_contained(html)
+    config = tiny.read_config(tiny_run)
+    for name in config["experiments"]:
+        assert f"<code>{name}</code>" in html
+    assert "5.010" in html and "12.96" in html  # the book's numbers beside ours
+    assert "expected: ablation" in html
+
+
+def test_results_readme_explains_each_folder(tiny_run):
+    readme = (tiny_run / "results/README.md").read_text()
+    for part in ("runs/", "analyses/", "tables/", "figures/", "benchmarks/", "report.html"):
+        assert f"`{part}" in readme, part
+
+
+def test_snakemakes_own_report(tiny_run, tmp_path):
+    target = tmp_path / "snakemake-report.zip"
+    tiny.snakemake(tiny_run, "--report", str(target))
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+    assert any(name.endswith("report.html") for name in names)
+    for name in ("summary.csv", "mlp.svg", "report.html"):
+        assert sum(n.endswith(name) for n in names) >= 1, name
+
+
+# ---- Short Snakemake runs of their own ----
+
+
+def test_dropout_target_builds_only_dropout_runs_and_figure(tiny_workdir):
+    out = tiny.snakemake(tiny_workdir, "--dry-run", "dropout").stdout
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1], flags=re.MULTILINE))
+    config = tiny.read_config(tiny_workdir)
+    dropout = [n for n, hp in config["experiments"].items() if hp["kind"].startswith("dropout")]
+    assert int(jobs["train"]) == len(dropout) * len(config["seeds"])
+    assert int(jobs["plot"]) == 1
+    assert "aggregate" not in jobs and "report" not in jobs
+
+
+def add_entry(config):
+    """A small catalogue (no Fashion-MNIST, so it runs in seconds) with a new weight-decay entry."""
+    experiments = config["experiments"]
+    keep = {name: experiments[name] for name in ("poly_normal", "wd_scratch_lambda3")}
+    config["experiments"] = {**keep, "wd_scratch_lambda1": {**experiments["wd_scratch_lambda3"], "wd": 1.0}}
+
+
+def test_a_new_catalogue_entry_reaches_tables_figures_and_report(tmp_path):
+    work = tiny.make_workdir(tmp_path, edit=add_entry)
+    tiny.snakemake(work)
+    summary = pd.read_csv(work / "results/tables/summary.csv")
+    assert summary["experiment"].tolist() == ["poly_normal", "wd_scratch_lambda3", "wd_scratch_lambda1"]
+    html = (work / "results/report.html").read_text()
+    assert "<code>wd_scratch_lambda1</code>" in html
+    assert "wd_scratch_lambda1" in (work / "results/README.md").read_text()
+    # Topics without entries draw no figure and say so, instead of failing.
+    assert (work / "results/figures/weight_decay.svg").exists()
+    assert not (work / "results/figures/mlp.svg").exists()
+    assert "No entries of this topic" in html
+    assert not (work / "data/fashion-mnist").exists()
+    assert set(SECTIONS) <= parse_page(html).ids

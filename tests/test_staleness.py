@@ -1,0 +1,410 @@
+"""Staleness is exact and results are reproducible: after each kind of edit to a finished tiny workflow,
+`snakemake -n` plans exactly the jobs the edit affects (plus the aggregates), running them leaves nothing
+else rewritten and nothing left to do, and a rerun from scratch gives the same bytes.
+
+Every scenario edits its own copy of one finished run (the session's `tiny_run`, copied with mtimes and
+.snakemake/ metadata), so scenarios are independent and the tiny workflow is run only once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import tiny
+
+# The kinds whose training code imports scripts/mlplab/regression.py; every other kind is a classifier
+# and imports scripts/mlplab/models.py. Stated here, not taken from the rules: it is what the rules'
+# lib(...) inputs are checked against.
+REGRESSION_KINDS = {"polynomial", "weight_decay_scratch", "weight_decay_concise"}
+# Reasons an aggregate job may give: something upstream reruns, runs were added, or the config it shows
+# changed. ("Updated input files: ..." is checked against the files a scenario rewrote.)
+AGGREGATE_REASONS = (
+    "Input files updated by another job",
+    "Set of input files has changed since last execution",
+    "Params have changed since last execution",
+)
+# Where jobs write (outputs, logs, benchmarks): after a run, exactly the files of the jobs that ran
+# may have changed there.
+PRODUCED = ("data", "results", "logs")
+METRICS = "results/runs/{}/seed{}/metrics.csv"
+
+
+# --- What `snakemake -n` plans ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    rule: str
+    wildcards: str = ""  # "experiment=mlp_concise, seed=0", items sorted by name
+
+    def __repr__(self) -> str:
+        return f"{self.rule}[{self.wildcards}]" if self.wildcards else self.rule
+
+
+Plan = dict[Job, dict[str, str]]  # each planned job with the fields Snakemake prints for it
+
+
+def train(experiment: str, seed: int) -> Job:
+    return Job("train", f"experiment={experiment}, seed={seed}")
+
+
+def parse_dry_run(text: str) -> Plan:
+    """The jobs in Snakemake 9's `-n` output, each with the fields of its block (reason, output, ...).
+
+    A job is printed as a `rule NAME:` (or `localrule NAME:`) line followed by indented `key: value`
+    lines; the first "Job stats" table gives the count per rule, checked against what was parsed."""
+    blocks: list[tuple[str, dict[str, str]]] = []
+    fields: dict[str, str] | None = None  # those of the block being read
+    for line in text.splitlines():
+        if match := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line):
+            fields = {}
+            blocks.append((match[1], fields))
+        elif fields is not None and line.startswith("    "):
+            key, _, value = line.strip().partition(": ")
+            fields[key] = value
+        else:
+            fields = None
+    jobs: Plan = {}
+    for rule, fields in blocks:
+        wildcards = ", ".join(sorted(filter(None, fields.get("wildcards", "").split(", "))))
+        jobs[Job(rule, wildcards)] = fields
+    stats: Counter[str] = Counter()
+    if "Job stats:" in text:
+        for row in text.split("Job stats:", 1)[1].splitlines()[3:]:
+            name, count = row.split()
+            if name == "total":
+                break
+            stats[name] = int(count)
+    assert Counter(job.rule for job in jobs) == stats, f"parser disagrees with Snakemake's job stats:\n{text}"
+    return jobs
+
+
+def dry_run(work: Path, *args: str) -> Plan:
+    proc = tiny.snakemake(work, "-n", *args)
+    out = proc.stdout + proc.stderr
+    jobs = parse_dry_run(out)
+    assert bool(jobs) != ("Nothing to be done" in out), out
+    return jobs
+
+
+def aggregate_rules(work: Path) -> set[str]:
+    """Every rule defined in rules/report.smk, and `all`: the jobs that read many runs."""
+    text = (work / "rules/report.smk").read_text()
+    return {"all", *re.findall(r"^(?:local)?rule (\w+):", text, flags=re.M)}
+
+
+def assert_plan(
+    work: Path,
+    plan: Plan,
+    expected: set[Job],
+    aggregates: bool,
+    updated: set[str] = frozenset(),
+) -> None:
+    """The plan is exactly `expected` plus, if `aggregates`, aggregate jobs (at least the tables) that
+    rerun only because something upstream reruns or was rewritten (`updated`), or the config changed."""
+    agg_rules = aggregate_rules(work)
+    assert {job for job in plan if job.rule not in agg_rules} == expected
+    agg_jobs = {job: fields for job, fields in plan.items() if job.rule in agg_rules}
+    if not aggregates:
+        assert agg_jobs == {}
+        return
+    assert Job("aggregate") in agg_jobs and Job("all") in agg_jobs, sorted(plan, key=repr)
+    for job, fields in agg_jobs.items():
+        for reason in fields.get("reason", "").split("; "):
+            if reason.startswith("Updated input files: "):
+                files = set(reason.removeprefix("Updated input files: ").split(", "))
+                assert files <= updated, f"{job} reruns because of {files - updated}"
+            else:
+                assert reason.startswith(AGGREGATE_REASONS), f"{job} reruns because: {reason}"
+
+
+def job_files(plan: Plan, jobs: set[Job], keys=("output", "log", "benchmark")) -> set[str]:
+    """The files the given planned jobs write (outputs only, or with logs and benchmarks)."""
+    return {path for job in jobs for key in keys if key in plan[job] for path in plan[job][key].split(", ")}
+
+
+# --- Copies, edits and checks -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished(tiny_run: Path) -> Path:
+    """One finished tiny run for every scenario here: the session's `tiny_run` (read-only), so the
+    whole tiny workflow runs once per test session rather than once more for this module."""
+    return tiny_run
+
+
+@pytest.fixture
+def work(finished: Path, tmp_path: Path) -> Path:
+    """A private copy of the finished run. copytree uses copy2 (mtimes kept, to the nanosecond) and
+    takes .snakemake/ along, so Snakemake sees the same up-to-date workflow: every scenario's exact
+    plan would show any job the copying itself had made stale."""
+    return copy_run(finished, tmp_path / "workflow")
+
+
+def copy_run(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, symlinks=True)
+    return dest
+
+
+def edit_config(work: Path, edit) -> dict:
+    config = tiny.read_config(work)
+    edit(config)
+    tiny.write_config(work, config)
+    return config
+
+
+def append_comment(path: Path) -> None:
+    with path.open("a") as f:
+        f.write("# edited: a comment only, the code is the same\n")
+
+
+def experiments(config: dict, kinds=None, exclude=()) -> list[str]:
+    return [
+        name
+        for name, hp in config["experiments"].items()
+        if (kinds is None or hp["kind"] in kinds) and hp["kind"] not in exclude
+    ]
+
+
+def train_jobs(names, seeds) -> set[Job]:
+    return {train(name, seed) for name in names for seed in seeds}
+
+
+def snapshot(work: Path) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file a job may write."""
+    return {
+        str(path.relative_to(work)): (path.stat().st_mtime_ns, path.stat().st_size)
+        for folder in PRODUCED
+        for path in (work / folder).rglob("*")
+        if path.is_file()
+    }
+
+
+def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def run_some(work: Path, plan: Plan, expected: set[Job], ran: set[Job]) -> None:
+    """Run `ran`, some of the planned non-aggregate jobs (their outputs as targets), then check that
+    exactly their files were written and that what is left to do is the rest of `expected` and the
+    aggregates. Running a few jobs per scenario keeps the module fast; the aggregates run in one."""
+    assert ran <= expected
+    before = snapshot(work)
+    tiny.snakemake(work, *sorted(job_files(plan, ran, keys=("output",))))
+    rewritten = changed(before, snapshot(work))
+    assert rewritten == job_files(plan, ran)
+    assert_plan(work, dry_run(work), expected - ran, aggregates=True, updated=rewritten)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def metrics_bytes(work: Path, names, seeds) -> dict[str, bytes]:
+    return {METRICS.format(n, s): (work / METRICS.format(n, s)).read_bytes() for n in names for s in seeds}
+
+
+# --- Scenarios ----------------------------------------------------------------------------------
+
+
+def test_no_change_nothing_to_do(work):
+    assert dry_run(work) == {}
+
+
+def test_learning_rate_reruns_that_experiment_and_aggregates(work):
+    config = edit_config(work, lambda c: c["experiments"]["mlp_concise"].update(lr=0.2))
+    expected = train_jobs(["mlp_concise"], config["seeds"])
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+
+    old = metrics_bytes(work, ["mlp_concise"], config["seeds"])
+    before = snapshot(work)
+    tiny.snakemake(work)  # the whole workflow, aggregates included
+    assert changed(before, snapshot(work)) == job_files(plan, set(plan))
+    assert dry_run(work) == {}
+    for seed in config["seeds"]:
+        record = json.loads((work / f"results/runs/mlp_concise/seed{seed}/run.json").read_text())
+        assert record["config"]["lr"] == 0.2
+    assert metrics_bytes(work, ["mlp_concise"], config["seeds"]) != old
+
+
+def test_added_seed_runs_only_that_seed(work):
+    config = edit_config(work, lambda c: c["seeds"].append(2))
+    expected = train_jobs(experiments(config), [2])
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+    run_some(work, plan, expected, {train("mlp_concise", 2)})
+    record = json.loads((work / "results/runs/mlp_concise/seed2/run.json").read_text())
+    assert record["seed"] == 2
+
+
+def test_new_catalogue_entry_runs_only_that_entry(work):
+    def add_entry(config):
+        config["experiments"]["mlp_concise_lr05"] = {**config["experiments"]["mlp_concise"], "lr": 0.5}
+
+    config = edit_config(work, add_entry)
+    expected = train_jobs(["mlp_concise_lr05"], config["seeds"])
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+    run_some(work, plan, expected, {train("mlp_concise_lr05", 0)})
+    record = json.loads((work / "results/runs/mlp_concise_lr05/seed0/run.json").read_text())
+    assert record["config"] == config["experiments"]["mlp_concise_lr05"]
+
+
+def test_polynomial_data_change_reruns_polynomial_fits_only(work):
+    config = edit_config(work, lambda c: c["data"]["polynomial"].update(noise_std=0.2))
+    polynomial = experiments(config, kinds={"polynomial"})
+    assert len(polynomial) == 4  # poly_normal, poly_underfit, poly_overfit, poly_diverged
+    expected = {Job("make_polynomial_data")} | train_jobs(polynomial, config["seeds"])
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+    old = metrics_bytes(work, ["poly_normal"], [0])
+    run_some(work, plan, expected, {Job("make_polynomial_data"), train("poly_normal", 0)})
+    assert metrics_bytes(work, ["poly_normal"], [0]) != old
+
+
+@pytest.mark.parametrize(
+    ("module", "kinds"),
+    [("regression", "regression"), ("models", "classifier")],
+)
+def test_library_edit_reruns_exactly_its_users_with_same_bytes(work, module, kinds):
+    """A comment added to a module reruns the jobs that import it; one run per kind, rerun, gives the
+    same bytes as before."""
+    config = tiny.read_config(work)
+    if kinds == "regression":
+        users = experiments(config, kinds=REGRESSION_KINDS)
+    else:
+        users = experiments(config, exclude=REGRESSION_KINDS)
+    assert users and len(users) < len(config["experiments"])
+    append_comment(work / f"scripts/mlplab/{module}.py")
+    expected = train_jobs(users, config["seeds"])
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+    one_per_kind = list({config["experiments"][name]["kind"]: name for name in reversed(users)}.values())
+    old = metrics_bytes(work, one_per_kind, [0])
+    run_some(work, plan, expected, train_jobs(one_per_kind, [0]))
+    assert metrics_bytes(work, one_per_kind, [0]) == old
+
+
+def test_touch_without_content_change_reruns_nothing(work):
+    """Snakemake 9 checksums small inputs, so a newer mtime with the same content is no change."""
+    for module in ("regression", "models"):
+        (work / f"scripts/mlplab/{module}.py").touch()
+    (work / "config.yaml").touch()
+    assert dry_run(work) == {}
+
+
+def test_script_edit_reruns_every_train_job_only(work):
+    """Snakemake's code trigger: a changed rule script reruns that rule's jobs (dry run only)."""
+    config = tiny.read_config(work)
+    append_comment(work / "scripts/train.py")
+    assert_plan(work, dry_run(work), train_jobs(experiments(config), config["seeds"]), aggregates=True)
+
+
+def test_deleted_metrics_reruns_that_run_with_same_bytes(work):
+    path = work / METRICS.format("poly_normal", 1)
+    old = path.read_bytes()
+    path.unlink()
+    expected = {train("poly_normal", 1)}
+    plan = dry_run(work)
+    assert_plan(work, plan, expected, aggregates=True)
+    run_some(work, plan, expected, expected)
+    assert path.read_bytes() == old
+
+
+def test_forced_rerun_from_scratch_is_byte_identical(work):
+    """The same experiment and seed, run again from scratch (outputs removed first), gives the same bytes."""
+    metrics = work / METRICS.format("mlp_concise", 0)
+    old = metrics.read_bytes()
+    force = (str(metrics.relative_to(work)), "--forcerun", "train")
+    plan = dry_run(work, *force)
+    assert set(plan) == {train("mlp_concise", 0)}
+    before = snapshot(work)
+    tiny.snakemake(work, *force)
+    rewritten = changed(before, snapshot(work))
+    assert rewritten == job_files(plan, set(plan))
+    assert metrics.read_bytes() == old
+    record = json.loads((metrics.parent / "run.json").read_text())
+    assert record["metrics_sha256"] == sha256(metrics)
+    # run.json was rewritten (its wall time), so the aggregates are due again, and only they.
+    assert_plan(work, dry_run(work), set(), aggregates=True, updated=rewritten)
+
+
+def test_every_run_records_the_sha256_of_its_metrics(finished):
+    config = tiny.read_config(finished)
+    records = list((finished / "results/runs").glob("*/seed*/run.json"))
+    assert len(records) == len(config["experiments"]) * len(config["seeds"])
+    for path in records:
+        record = json.loads(path.read_text())
+        assert record["metrics_sha256"] == sha256(path.parent / "metrics.csv"), path
+
+
+def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, tmp_path):
+    """SIGKILL to Snakemake and its job half-way through training, like a node crash: the partial
+    metrics.csv is flagged as incomplete, never taken as done, and the rerun writes the same bytes as an
+    uninterrupted run."""
+    epochs = 100  # about 20 ms each on the tiny data: time to kill the job between epochs
+
+    def longer(config):
+        config["experiments"]["mlp_concise"]["epochs"] = epochs
+
+    target = METRICS.format("mlp_concise", 0)
+    reference = copy_run(finished, tmp_path / "reference")
+    edit_config(reference, longer)
+    tiny.snakemake(reference, target)
+
+    work = copy_run(finished, tmp_path / "killed")
+    edit_config(work, longer)
+    metrics = work / target
+    metrics.unlink()  # the finished 2-epoch file must not be mistaken for the new job's progress
+    with (tmp_path / "killed.out").open("w") as out:
+        proc = subprocess.Popen(
+            [tiny.SNAKEMAKE, "--cores", "1", target],
+            cwd=work,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        deadline = time.monotonic() + 120
+        while not (metrics.exists() and metrics.read_bytes().count(b"\n") >= 3):
+            assert proc.poll() is None, (tmp_path / "killed.out").read_text()
+            assert time.monotonic() < deadline, "training never reached its second epoch"
+            time.sleep(0.002)
+        with contextlib.suppress(ProcessLookupError):  # (gone already if it outran the polling)
+            os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and its job, all at once
+        proc.wait()
+    rows = metrics.read_bytes().count(b"\n") - 1
+    assert 2 <= rows < epochs
+    time.sleep(0.2)
+    assert metrics.read_bytes().count(b"\n") - 1 == rows, "the training job outlived the kill"
+    assert not (metrics.parent / "run.json").exists()
+
+    tiny.snakemake(work, "--unlock")  # the killed Snakemake's lock, as after any crash
+    # Without --rerun-incomplete (set in profiles/default, so leave that profile out) Snakemake refuses.
+    proc = tiny.snakemake(work, "-n", "--workflow-profile", "none", target, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "IncompleteFilesException" in out, out
+    assert target in out.split("Incomplete files:", 1)[1]
+    # With the default profile the partial run is planned again (both seeds: their epochs changed).
+    assert_plan(work, dry_run(work), train_jobs(["mlp_concise"], [0, 1]), aggregates=True)
+
+    tiny.snakemake(work, target)
+    assert metrics.read_bytes() == (reference / target).read_bytes()
+    record = json.loads((metrics.parent / "run.json").read_text())
+    ref_record = json.loads((reference / target).with_name("run.json").read_text())
+    assert record["metrics_sha256"] == sha256(metrics) == ref_record["metrics_sha256"]
+    assert record["epochs_completed"] == epochs
