@@ -45,6 +45,8 @@ die() {
 export SLURM_CONF="$CONF"
 
 [[ $EUID -eq 0 ]] || die "must run as root (installs packages, runs slurmd as root)"
+[[ ${SLURM_TEST_CPUS:-1} =~ ^[1-9][0-9]*$ ]] ||
+    die "SLURM_TEST_CPUS must be a positive integer, not '$SLURM_TEST_CPUS'"
 
 # --- packages ---------------------------------------------------------------
 missing=()
@@ -116,7 +118,6 @@ mkdir -p "$STATE/ctld" "$STATE/spool"
 
 # --- slurm.conf -----------------------------------------------------------------
 cpus="${SLURM_TEST_CPUS:-$(nproc)}"
-[[ $cpus =~ ^[1-9][0-9]*$ ]] || die "SLURM_TEST_CPUS must be a positive integer, not '$cpus'"
 mem_total="$(free -m | awk '/^Mem:/ {print $2}')"
 # slurmd drains a node whose real memory is below RealMemory, and the kernel's
 # MemTotal can shrink a little between boots, so leave ~10% head room.
