@@ -17,6 +17,8 @@ rule train:
     resources:
         mem_mb=lambda wildcards: train_resources(wildcards)[0],
         runtime=lambda wildcards: train_resources(wildcards)[1],
+        # On SLURM this becomes `--gpus=1`; locally it only counts against `--resources gpu=N`.
+        gpu=1 if config["device"] == "cuda" else 0,
     params:
         experiment=lambda wildcards: as_json(EXPERIMENTS[wildcards.experiment]),
         device=config["device"],

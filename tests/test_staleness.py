@@ -356,7 +356,7 @@ def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, 
     """SIGKILL to Snakemake and its job half-way through training, like a node crash: the partial
     metrics.csv is flagged as incomplete, never taken as done, and the rerun writes the same bytes as an
     uninterrupted run."""
-    epochs = 100  # about 20 ms each on the tiny data: time to kill the job between epochs
+    epochs = 60  # about 20 ms each on the tiny data: a second to kill the job between epochs
 
     def longer(config):
         config["experiments"]["mlp_concise"]["epochs"] = epochs

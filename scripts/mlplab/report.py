@@ -253,6 +253,7 @@ def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> d
         "dirty": bool(runs["git_dirty"].fillna(False).astype(bool).any()),
         "report_commit": provenance.git_commit(),
         "machine": provenance.machine(),
+        "training_hosts": sorted(set(runs["host"].dropna().astype(str))) if "host" in runs else [],
         "devices": sorted(set(runs["device"].dropna().astype(str))),
         "threads": sorted(set(runs["threads"].dropna().astype(int))),
         "total_seconds": times["seconds"].sum(),

@@ -105,6 +105,7 @@ def write_run(
         "device": str(device),
         "versions": provenance.versions(),
         "git": provenance.git_commit(),
+        "machine": provenance.machine(),
         "metrics_sha256": provenance.sha256_file(metrics_path),
         **result.extra,
     }

@@ -17,7 +17,7 @@ import pandas as pd
 METRICS = ["train_loss", "train_acc", "test_loss", "test_acc", "w_norm"]
 RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverged_at_epoch"]
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
-PROVENANCE_KEYS = ["config", "git_commit", "git_dirty", "versions"]
+PROVENANCE_KEYS = ["config", "git_commit", "git_dirty", "versions", "host"]
 
 
 @dataclass
@@ -64,6 +64,8 @@ def run_row(record: dict) -> dict:
     row["git_commit"] = git.get("commit")
     row["git_dirty"] = git.get("dirty")
     row["versions"] = json.dumps(record.get("versions"), sort_keys=True)
+    # Where the run trained: on a cluster, not the machine that writes the report.
+    row["host"] = (record.get("machine") or {}).get("hostname")
     final = dict(record["final"] or {})
     final.pop("epoch", None)
     return {**row, **final}
