@@ -22,5 +22,7 @@ rule train:
     params:
         experiment=lambda wildcards: as_json(EXPERIMENTS[wildcards.experiment]),
         device=config["device"],
+        # Metrics are byte-identical only for the same thread count, so a change reruns the runs.
+        threads=config["threads_per_job"],
     script:
         "../scripts/train.py"

@@ -307,6 +307,21 @@ def test_touch_without_content_change_reruns_nothing(work):
     assert dry_run(work) == {}
 
 
+def test_reordered_config_reruns_no_run(work):
+    """Params are canonical JSON (sorted keys), so reordering the keys of an entry, or the entries of the
+    catalogue, reruns no run and no table: at most the documents that list experiments in catalogue
+    order (the reports)."""
+
+    def reorder(config):
+        config["experiments"]["mlp_concise"] = dict(reversed(config["experiments"]["mlp_concise"].items()))
+        config["experiments"] = dict(reversed(config["experiments"].items()))
+
+    edit_config(work, reorder)
+    plan = dry_run(work)
+    assert {job for job in plan if job.rule not in aggregate_rules(work)} == set()
+    assert Job("aggregate") not in plan and not any(job.rule == "plot" for job in plan)
+
+
 def test_script_edit_reruns_every_train_job_only(work):
     """Snakemake's code trigger: a changed rule script reruns that rule's jobs (dry run only)."""
     config = tiny.read_config(work)
