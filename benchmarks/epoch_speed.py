@@ -1,0 +1,99 @@
+"""Benchmark: one mlp_concise epoch (train + test evaluation), ours vs the book's DataLoader loop.
+
+Prints both timings and their ratio. Needs the decoded data (data/fashion-mnist/{train,test}.pt:
+`snakemake --cores 2 data/fashion-mnist/train.pt data/fashion-mnist/test.pt`).
+
+    python benchmarks/epoch_speed.py [--threads 2] [--epochs 3] [--book-epochs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from mlplab.idx import load_split  # noqa: E402
+from mlplab.models import mlp_concise  # noqa: E402
+from mlplab.training import train_classifier  # noqa: E402
+
+HP = dict(num_hiddens=256, init_std=0.01)
+LR, BATCH = 0.1, 256
+
+
+def ours(epochs: int) -> list[float]:
+    train = load_split(ROOT / "data/fashion-mnist/train.pt")
+    test = load_split(ROOT / "data/fashion-mnist/test.pt")
+    torch.manual_seed(0)
+    result = train_classifier(mlp_concise(**HP), train, test, LR, BATCH, epochs, 0, torch.device("cpu"))
+    print(f"  ours: final test accuracy {result.rows[-1]['test_acc']:.3f}")
+    return result.seconds_per_epoch
+
+
+def book(epochs: int, raw: Path) -> list[float]:
+    """The book's loop: torchvision's FashionMNIST, ToTensor per sample, DataLoader with 4 workers."""
+    from torch.utils.data import DataLoader
+    from torchvision import datasets, transforms
+
+    with tempfile.TemporaryDirectory() as root:
+        # torchvision reads the decompressed files from <root>/FashionMNIST/raw/.
+        folder = Path(root) / "FashionMNIST" / "raw"
+        folder.mkdir(parents=True)
+        for gz in raw.glob("*.gz"):
+            with gzip.open(gz) as src, open(folder / gz.stem, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        to_tensor = transforms.ToTensor()
+        train = datasets.FashionMNIST(root, train=True, transform=to_tensor)
+        test = datasets.FashionMNIST(root, train=False, transform=to_tensor)
+        train_iter = DataLoader(train, BATCH, shuffle=True, num_workers=4)
+        test_iter = DataLoader(test, BATCH, shuffle=False, num_workers=4)
+        torch.manual_seed(0)
+        net = mlp_concise(**HP)
+        optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+        times = []
+        for _ in range(epochs):
+            start = time.perf_counter()
+            net.train()
+            for X, y in train_iter:
+                loss = F.cross_entropy(net(X), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            net.eval()
+            correct = 0
+            with torch.no_grad():
+                for X, y in test_iter:
+                    correct += (net(X).argmax(1) == y).sum().item()
+            times.append(time.perf_counter() - start)
+        print(f"  book: final test accuracy {correct / len(test):.3f}")
+        return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--book-epochs", type=int, default=2)
+    parser.add_argument("--raw", type=Path, default=ROOT / "data/fashion-mnist/raw")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"mlp_concise epoch (train + test eval), {args.threads} thread(s), torch {torch.__version__}")
+    ours_s = statistics.median(ours(args.epochs))
+    book_s = statistics.median(book(args.book_epochs, args.raw))
+    print(f"ours: {ours_s:.3f} s/epoch (median of {args.epochs})")
+    print(f"book: {book_s:.3f} s/epoch (median of {args.book_epochs})")
+    print(f"speed-up: {book_s / ours_s:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
