@@ -2,8 +2,19 @@
 
 import json
 import os
+import sys
 
 from snakemake.utils import validate
+
+# The kinds of experiment, shared with the library (plain constants; importing them loads no torch).
+sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
+from mlplab.kinds import (
+    CLASSIFIER_KINDS,
+    DROPOUT_KINDS,
+    MLP_KINDS,
+    REGRESSION_KINDS,
+    WEIGHT_DECAY_KINDS,
+)
 
 validate(config, "../schemas/config.schema.yaml")
 
@@ -20,7 +31,6 @@ FASHION_MNIST_SPLITS = {
     "train": "data/fashion-mnist/train.pt",
     "test": "data/fashion-mnist/test.pt",
 }
-CLASSIFIER_KINDS = {"mlp_scratch", "mlp_concise", "dropout_scratch", "dropout_concise"}
 ANALYSES = ["activations", "vanishing_gradient", "exploding_gradient"]
 
 
@@ -67,7 +77,7 @@ def train_inputs(wildcards):
     """The data and library modules the entry's kind needs, and nothing else, so that e.g. new
     polynomial data reruns the polynomial fits but not the classifiers."""
     kind = EXPERIMENTS[wildcards.experiment]["kind"]
-    common = ("runs", "loop", "provenance", "seeding")
+    common = ("runs", "kinds", "loop", "provenance", "seeding")
     if kind in CLASSIFIER_KINDS:
         return {**FASHION_MNIST_SPLITS, "lib": lib(*common, "idx", "models", "sgd", "training")}
     data = "polynomial" if kind == "polynomial" else "linear"
@@ -91,10 +101,6 @@ TOPICS = {
     "numerical_stability": "Numerical stability",
     "comparison": "Across experiments",
 }
-MLP_KINDS = ("mlp_scratch", "mlp_concise")
-DROPOUT_KINDS = ("dropout_scratch", "dropout_concise")
-WEIGHT_DECAY_KINDS = ("weight_decay_scratch", "weight_decay_concise")
-REGRESSION_KINDS = ("polynomial", *WEIGHT_DECAY_KINDS)
 
 
 def plain_mlps():

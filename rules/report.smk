@@ -78,7 +78,7 @@ rule report:
         analyses=analysis_outputs(),
         benchmarks=job_benchmarks,
         template=os.path.join(TEMPLATES, "report.html.j2"),
-        lib=lib("report", "tables", "provenance"),
+        lib=lib("report", "kinds", "tables", "provenance"),
     output:
         report(
             "results/report.html",
@@ -105,7 +105,7 @@ rule report:
 rule results_readme:
     input:
         template=os.path.join(TEMPLATES, "results_readme.md.j2"),
-        lib=lib("report"),
+        lib=lib("report", "kinds", "tables"),
     output:
         "results/README.md",
     log:

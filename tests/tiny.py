@@ -3,7 +3,6 @@ every experiment kind runs for an epoch or two on two seeds."""
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 import os
@@ -106,7 +105,7 @@ def read_config(work: Path) -> dict:
 
 
 def write_config(work: Path, config: dict) -> None:
-    (work / "config.yaml").write_text(yaml.safe_dump(copy.deepcopy(config), sort_keys=False))
+    (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def snakemake(

@@ -7,7 +7,6 @@ fixed hash salt, no date) and PNG for a quick look.
 
 from __future__ import annotations
 
-import json
 import math
 from contextlib import contextmanager
 
@@ -19,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mlplab.tables import RunTables, mean_weights  # noqa: E402
+from mlplab.tables import RunTables, experiment_configs, mean_weights  # noqa: E402
 
 STYLE = {
     "figure.dpi": 100,
@@ -91,10 +90,6 @@ def experiments_in_order(table: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(table["experiment"]))
 
 
-def configs(runs: pd.DataFrame) -> dict[str, dict]:
-    return {row.experiment: json.loads(row.config) for row in runs.drop_duplicates("experiment").itertuples()}
-
-
 def diverged_note(runs: pd.DataFrame, name: str) -> str:
     """'' or 'diverged in 1 of 3 seeds', so a curve that stops early says why."""
     of_name = runs[runs["experiment"] == name]
@@ -104,7 +99,7 @@ def diverged_note(runs: pd.DataFrame, name: str) -> str:
 
 def experiment_label(name: str, runs: pd.DataFrame) -> str:
     """The catalogue name, with the one deliberate departure from the book and any divergence spelt out."""
-    notes = ["ablation: ReLU on logits"] if configs(runs)[name].get("relu_output") else []
+    notes = ["ablation: ReLU on logits"] if experiment_configs(runs)[name].get("relu_output") else []
     notes += [diverged_note(runs, name)] if diverged_note(runs, name) else []
     return f"{name} ({'; '.join(notes)})" if notes else name
 
@@ -173,7 +168,7 @@ def dropout_vs_plain(tables: RunTables) -> plt.Figure:
 
 def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     """One panel per experiment: train and test loss per epoch on a log scale, as in the book."""
-    epochs, cfg = tables.epochs, configs(tables.runs)
+    epochs, cfg = tables.epochs, experiment_configs(tables.runs)
     names = experiments_in_order(epochs)
     fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
     for ax, name in zip(axes, names, strict=True):
@@ -226,7 +221,7 @@ def polynomial_weights(tables: RunTables) -> plt.Figure:
 
 def weight_norms(tables: RunTables) -> plt.Figure:
     """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
-    epochs, runs, cfg = tables.epochs, tables.runs, configs(tables.runs)
+    epochs, runs, cfg = tables.epochs, tables.runs, experiment_configs(tables.runs)
     names = experiments_in_order(epochs)
     colour = colours(names)
     fig, axes = panels(2)

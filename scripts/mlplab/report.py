@@ -18,7 +18,8 @@ import yaml
 from markupsafe import Markup
 
 from mlplab import provenance
-from mlplab.tables import mean_weights, ordered_metrics
+from mlplab.kinds import CLASSIFIER_KINDS
+from mlplab.tables import experiment_configs, mean_weights, ordered_metrics
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -37,7 +38,7 @@ BOOK_WEIGHT_NORM = {
 WEIGHT_NORM_RANGE = {0.0: (10.0, 18.0), 3.0: (0.0, 0.6)}
 # The book's assertions at the end of training an MLP on Fashion-MNIST.
 ACCURACY_FLOOR = {"train_loss": ("<", 0.5), "train_acc": (">", 0.7), "test_acc": (">", 0.7)}
-FLOOR_KINDS = ("mlp_scratch", "mlp_concise", "dropout_scratch", "dropout_concise")
+FLOOR_KINDS = CLASSIFIER_KINDS
 
 METRIC_NAMES = {
     "train_loss": "train loss",
@@ -84,10 +85,6 @@ def mean_sd(mean: float, sd: float) -> str:
     return f"{number(mean)} ± {number(sd, 2)}"
 
 
-def configs(summary: pd.DataFrame) -> dict[str, dict]:
-    return {row.experiment: json.loads(row.config) for row in summary.itertuples()}
-
-
 def is_ablation(config: dict) -> bool:
     """The user's ablation: ReLU on the output layer, which the book does not do."""
     return bool(config.get("relu_output"))
@@ -104,7 +101,7 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
     rows = summary[summary["experiment"].isin(experiments)]
     metrics = [m for m in ordered_metrics(c[: -len("_mean")] for c in rows if c.endswith("_mean"))
                if m not in ("wall_time_s", "seconds_per_epoch") and rows[f"{m}_mean"].notna().any()]
-    cfg = configs(rows)
+    cfg = experiment_configs(rows)
     body = []
     for row in rows.itertuples():
         cells = {m: mean_sd(getattr(row, f"{m}_mean"), getattr(row, f"{m}_sd")) for m in metrics}
@@ -126,7 +123,7 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
 
 def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list[float]) -> list[Check]:
     """The normal fit (as many features as true weights): each learned weight within 0.25 of the true."""
-    cfg = configs(summary)
+    cfg = experiment_configs(summary)
     normal = [
         name for name, c in cfg.items() if c["kind"] == "polynomial" and c["num_features"] == len(true_w)
     ]

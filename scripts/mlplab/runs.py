@@ -8,11 +8,9 @@ import time
 import torch
 
 from mlplab import provenance
+from mlplab.kinds import CLASSIFIER_KINDS
 from mlplab.loop import RunResult
 from mlplab.seeding import derive_seed
-
-CLASSIFIER_KINDS = ("mlp_scratch", "mlp_concise", "dropout_scratch", "dropout_concise")
-REGRESSION_KINDS = ("polynomial", "weight_decay_scratch", "weight_decay_concise")
 
 
 def resolve_device(name: str) -> torch.device:

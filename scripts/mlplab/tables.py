@@ -43,6 +43,12 @@ def config_text(config: dict) -> str:
     return json.dumps(config, sort_keys=True)
 
 
+def experiment_configs(table: pd.DataFrame) -> dict[str, dict]:
+    """Each experiment's catalogue entry, from any table with experiment and config columns."""
+    first_rows = table.drop_duplicates("experiment").itertuples()
+    return {row.experiment: json.loads(row.config) for row in first_rows}
+
+
 def ordered_metrics(columns) -> list[str]:
     present = [c for c in columns if c not in ("epoch", *RUN_KEYS)]
     return [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
