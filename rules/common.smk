@@ -84,6 +84,16 @@ def train_inputs(wildcards):
     return {data: f"data/{data}.pt", "lib": lib(*common, "regression", "sgd")}
 
 
+def train_priority(wildcards):
+    """Longest runs start first (epochs × hidden layers of a classifier; the regressions take seconds), so
+    that a run does not end with one long job on one core while the others idle."""
+    hp = EXPERIMENTS[wildcards.experiment]
+    if hp["kind"] not in CLASSIFIER_KINDS:
+        return 0
+    hidden = hp["num_hiddens"]
+    return hp["epochs"] * (len(hidden) if isinstance(hidden, list) else 1)
+
+
 def train_resources(wildcards):
     kind = EXPERIMENTS[wildcards.experiment]["kind"]
     return (3000, 30) if kind in CLASSIFIER_KINDS else (1000, 10)

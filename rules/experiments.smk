@@ -11,6 +11,7 @@ rule train:
         "logs/train/{experiment}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{experiment}/seed{seed}.tsv"
+    priority: train_priority
     conda:
         "../envs/mlplab.yaml"
     threads: config["threads_per_job"]

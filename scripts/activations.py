@@ -1,5 +1,9 @@
 """Rules `activations` and `vanishing_gradient`: curves and autograd gradients, checked against formulas."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 
 from mlplab.analyses import activation_curves, grid

@@ -1,5 +1,9 @@
 """Rule `aggregate`: every run's metrics and provenance → results/tables/*.csv."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 from mlplab import tables
 from mlplab.joblog import job_logging
 

@@ -1,5 +1,9 @@
 """Rule `decode_fashion_mnist`: IDX → uint8 tensors, decoded once so training loads in milliseconds."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 from mlplab.idx import decode_split, save_split
 from mlplab.joblog import job_logging
 

@@ -1,5 +1,9 @@
 """Rule `exploding_gradient`: growth of a product of random matrices."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 
 from mlplab.analyses import exploding_products

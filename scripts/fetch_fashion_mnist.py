@@ -1,5 +1,9 @@
 """Rule `fetch_fashion_mnist`: the four files, each from the first source whose copy verifies."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 from pathlib import Path
 

@@ -1,5 +1,9 @@
 """Rules `make_polynomial_data` and `make_linear_data`: seeded generated data sets."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 
 import torch

@@ -1,5 +1,9 @@
 """Rule `plot`: one figure of the report (SVG for the report, PNG for a quick look)."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 from pathlib import Path
 
 import pandas as pd

@@ -1,5 +1,9 @@
 """Rule `report`: results/report.html, one self-contained page with every figure, table and check."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 from pathlib import Path
 

@@ -1,5 +1,9 @@
 """Rule `results_readme`: results/README.md, saying what each folder of results/ holds."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 from pathlib import Path
 

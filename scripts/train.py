@@ -1,5 +1,9 @@
 """Rule `train`: one catalogue entry, one seed → metrics.csv (row by row) and run.json."""
 
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
 import json
 
 import torch

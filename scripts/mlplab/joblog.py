@@ -1,8 +1,19 @@
-"""Logging for rule scripts: everything to the job's `log:` file, errors also to the terminal."""
+"""Logging for rule scripts: everything to the job's `log:` file, errors also to the terminal.
+
+Every rule script also turns Python's cyclic garbage collector off before its imports, and
+`job_logging` freezes what is left when the job ends. Importing torch creates about 270,000 objects
+that the collector tracks, and torch._dynamo (which torch.optim imports on its first step) as many
+again; with the collector on, each full collection during those imports walks all of them, and the
+interpreter walks them once more on exit. That costs 0.35 s of every job that imports torch and about
+0.75 s of every job that uses torch.optim, a quarter of a small job's time. A job is a short-lived
+process that makes almost no reference cycles (a training step makes none) and reference counting
+still frees everything else, so nothing is lost by not collecting.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sys
 
@@ -25,3 +36,4 @@ def job_logging(log_path: str):
         log.removeHandler(handler)
         handler.close()
         sys.stderr.flush()
+        gc.freeze()  # the interpreter's last collection at exit then skips every object made so far
