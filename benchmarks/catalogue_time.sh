@@ -20,9 +20,22 @@ cd "$work"
 # Record the copied data as made by this workflow, so that only experiments and analyses run.
 "$snakemake" --cores 1 --touch data/fashion-mnist/train.pt data/fashion-mnist/test.pt >/dev/null 2>&1
 
+# This machine's speed drifts by a third over a day: say how fast its cores multiply right now.
+"$here/.venv/bin/python" - "$here/benchmarks" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import torch
+from epoch_speed import matmul_gflops
+torch.set_num_threads(1)
+print(f"one core's fp32 matrix multiply now: {matmul_gflops():.0f} GFLOP/s")
+PY
+
 start=$(now_ms)
 "$snakemake" --cores "$cores" catalogue -q progress >run.log 2>&1 || { tail -30 run.log; exit 1; }
 echo "catalogue (every run and analysis, ${cores} cores): $(secs $(($(now_ms) - start))) s wall"
+# Where it went: each job's own wall time, from its benchmark: file (the first column, s).
+find results/benchmarks -name '*.tsv' -exec tail -n 1 {} \; | awk -v cores="$cores" \
+  '{ s += $1; n++ } END { printf "  %d jobs, %.1f s of job time in all: %.1f s per core\n", n, s, s / cores }'
 
 "$snakemake" --cores "$cores" -q progress >>run.log 2>&1 || { tail -30 run.log; exit 1; }
 for i in 1 2 3; do

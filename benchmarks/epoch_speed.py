@@ -1,9 +1,11 @@
 """Benchmark: one mlp_concise epoch (train + test evaluation), ours vs the book's DataLoader loop.
 
-Prints both timings and their ratio. Needs the decoded data (data/fashion-mnist/{train,test}.pt:
+Prints both timings and their ratio, and the floor that the matrix products alone set at the speed
+this machine's fp32 matrix multiply has right now (on a shared machine it drifts by a third).
+Needs the decoded data (data/fashion-mnist/{train,test}.pt:
 `snakemake --cores 2 data/fashion-mnist/train.pt data/fashion-mnist/test.pt`).
 
-    python benchmarks/epoch_speed.py [--threads 2] [--epochs 3] [--book-epochs 1]
+    python benchmarks/epoch_speed.py [--threads 2] [--epochs 3] [--book-epochs 2]
 """
 
 from __future__ import annotations
@@ -29,6 +31,27 @@ from mlplab.training import train_classifier  # noqa: E402
 
 HP = dict(num_hiddens=256, init_std=0.01)
 LR, BATCH = 0.1, 256
+N_TRAIN, N_TEST, N_IN, N_HIDDEN, N_OUT = 60_000, 10_000, 784, 256, 10
+
+
+def epoch_gflop() -> float:
+    """Multiply-adds of one epoch × 2: forward of both layers, the weight gradients of both, the
+    hidden layer's gradient (not the input's, which needs none), then the test set's forward."""
+    forward = 2 * (N_IN * N_HIDDEN + N_HIDDEN * N_OUT)
+    backward = 2 * (N_IN * N_HIDDEN + 2 * N_HIDDEN * N_OUT)
+    return (N_TRAIN * (forward + backward) + N_TEST * forward) / 1e9
+
+
+def matmul_gflops(repeats: int = 200) -> float:
+    """fp32 GFLOP/s of the epoch's largest product (a batch through the first layer), best of 5."""
+    X, W, b = torch.rand(BATCH, N_IN), torch.randn(N_HIDDEN, N_IN), torch.zeros(N_HIDDEN)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            torch.addmm(b, X, W.t())
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return 2 * BATCH * N_IN * N_HIDDEN / best / 1e9
 
 
 def ours(epochs: int) -> list[float]:
@@ -93,6 +116,8 @@ def main() -> None:
     print(f"ours: {ours_s:.3f} s/epoch (median of {args.epochs})")
     print(f"book: {book_s:.3f} s/epoch (median of {args.book_epochs})")
     print(f"speed-up: {book_s / ours_s:.1f}x")
+    rate, work = matmul_gflops(), epoch_gflop()
+    print(f"floor: {work:.0f} GFLOP at this machine's {rate:.0f} GFLOP/s now = {work / rate:.3f} s/epoch")
 
 
 if __name__ == "__main__":
