@@ -26,6 +26,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from mlplab.fetch import FILES as FASHION_MNIST_FILES  # noqa: E402
 from mlplab.idx import decode_split  # noqa: E402
 from mlplab.models import mlp_concise  # noqa: E402
 from mlplab.training import train_classifier  # noqa: E402
@@ -33,10 +34,10 @@ from mlplab.training import train_classifier  # noqa: E402
 HP = dict(num_hiddens=256, init_std=0.01)
 LR, BATCH = 0.1, 256
 N_IN, N_HIDDEN, N_OUT = 784, 256, 10
-# Fashion-MNIST's file names, as torchvision's FashionMNIST reads them (decompressed) from raw/.
-FILES = {
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+# (images, labels) file names of each split: "images" sorts before "labels".
+SPLIT_FILES = {
+    split: sorted(name for name in FASHION_MNIST_FILES if name.startswith(prefix))
+    for split, prefix in (("train", "train-"), ("test", "t10k-"))
 }
 
 
@@ -81,7 +82,7 @@ def book(epochs: int, raw: Path) -> list[float]:
         # torchvision reads the decompressed files from <root>/FashionMNIST/raw/.
         folder = Path(root) / "FashionMNIST" / "raw"
         folder.mkdir(parents=True)
-        for gz in (raw / name for names in FILES.values() for name in names):
+        for gz in (raw / name for name in FASHION_MNIST_FILES):
             with gzip.open(gz) as src, open(folder / gz.stem, "wb") as dst:
                 shutil.copyfileobj(src, dst)
         to_tensor = transforms.ToTensor()
@@ -128,13 +129,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"mlp_concise epoch (train + test eval), {args.threads} thread(s), torch {torch.__version__}")
-    missing = [name for names in FILES.values() for name in names if not (args.raw / name).is_file()]
+    missing = [name for name in FASHION_MNIST_FILES if not (args.raw / name).is_file()]
     if missing:
         parser.error(
             f"{args.raw} lacks {', '.join(missing)}; fetch them with "
             "`snakemake --cores 2 data/fashion-mnist/train.pt` or name another folder with --raw"
         )
-    train, test = (decode_split(*(args.raw / name for name in FILES[split])) for split in ("train", "test"))
+    train, test = (decode_split(*(args.raw / name for name in SPLIT_FILES[s])) for s in ("train", "test"))
     ours_s = statistics.median(ours(args.epochs, train, test))
     book_s = statistics.median(book(args.book_epochs, args.raw))
     print(f"ours: {ours_s:.3f} s/epoch (median of {args.epochs})")
