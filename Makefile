@@ -1,18 +1,21 @@
-# Two commands on a fresh machine: `make run` (the pipeline) and `make test` (lint + the test suite).
+# Two commands on a fresh machine: `make run` (the pipeline) and `make test` (lint + the whole test suite).
+# `make check` is the quick tier to run while editing: lint and the tests that run no Snakemake.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run check test lint bench clean
 
 setup: $(VENV)/.installed
 
-# Reinstalls when requirements.txt changes.
-$(VENV)/.installed: requirements.txt
+# Reinstalls when requirements.txt or the package declaration changes. The library (scripts/mlplab) is
+# installed editable, so tests, benchmarks and console commands import the working copy.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
 
 run: setup
@@ -22,6 +25,9 @@ lint: setup
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check .
 	$(BIN)/ruff check .
+
+check: lint
+	$(BIN)/pytest -q -m "not snakemake and not slurm and not slow"
 
 test: lint
 	$(BIN)/pytest

@@ -9,20 +9,23 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-report: "report/workflow.rst"
+report: "captions/workflow.rst"
 
 
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/experiments.smk"
 include: "rules/analyses.smk"
-include: "rules/report.smk"
+include: "rules/presentation_inputs.smk"
+include: "rules/presentation.smk"
 
 
 rule all:
     default_target: True
     input:
-        all_targets(),
+        run_outputs(),
+        analysis_outputs(),
+        report_targets(),
 
 
 rule catalogue:

@@ -1,15 +1,17 @@
-# Activation functions and numerical stability: curves, no training.
+# Activation functions and numerical stability: curves, no training (scripts/mlplab/catalogue.py, ANALYSES).
 
 
-rule activations:
+rule analysis:
     input:
-        lib("analyses", "seeding"),
+        lib("analysis.py"),
     output:
-        curves="results/analyses/activations.csv",
+        "results/analyses/{analysis}.csv",
     log:
-        "logs/analyses/activations.log",
+        "logs/analyses/{analysis}.log",
     benchmark:
-        "results/benchmarks/analyses/activations.tsv"
+        "results/benchmarks/analyses/{analysis}.tsv"
+    wildcard_constraints:
+        analysis="|".join(ANALYSES),
     conda:
         "../envs/mlplab.yaml"
     threads: 1
@@ -17,50 +19,9 @@ rule activations:
         mem_mb=500,
         runtime=5,
     params:
-        grid=as_json(config["analyses"]["activations"]),
-        functions=["relu", "sigmoid", "tanh"],
+        function=lambda wildcards: ANALYSES[wildcards.analysis].function,
+        args=lambda wildcards: canonical(
+            {**config["analyses"][wildcards.analysis], **ANALYSES[wildcards.analysis].fixed}
+        ),
     script:
-        "../scripts/activations.py"
-
-
-rule vanishing_gradient:
-    input:
-        lib("analyses", "seeding"),
-    output:
-        curves="results/analyses/vanishing_gradient.csv",
-    log:
-        "logs/analyses/vanishing_gradient.log",
-    benchmark:
-        "results/benchmarks/analyses/vanishing_gradient.tsv"
-    conda:
-        "../envs/mlplab.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        grid=as_json(config["analyses"]["vanishing_gradient"]),
-        functions=["sigmoid"],
-    script:
-        "../scripts/activations.py"
-
-
-rule exploding_gradient:
-    input:
-        lib("analyses", "seeding"),
-    output:
-        curves="results/analyses/exploding_gradient.csv",
-    log:
-        "logs/analyses/exploding_gradient.log",
-    benchmark:
-        "results/benchmarks/analyses/exploding_gradient.tsv"
-    conda:
-        "../envs/mlplab.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        args=as_json(config["analyses"]["exploding_gradient"]),
-    script:
-        "../scripts/exploding_gradient.py"
+        "../scripts/analysis.py"

@@ -3,9 +3,12 @@
 
 rule fetch_fashion_mnist:
     input:
-        lib("fetch"),
+        lib("fetch_fashion_mnist.py"),
     output:
-        expand("{raw}/{file}", raw=FASHION_MNIST_RAW, file=FASHION_MNIST_FILES.values()),
+        train_images="data/fashion-mnist/raw/train-images-idx3-ubyte.gz",
+        train_labels="data/fashion-mnist/raw/train-labels-idx1-ubyte.gz",
+        test_images="data/fashion-mnist/raw/t10k-images-idx3-ubyte.gz",
+        test_labels="data/fashion-mnist/raw/t10k-labels-idx1-ubyte.gz",
     log:
         "logs/data/fetch_fashion_mnist.log",
     benchmark:
@@ -18,17 +21,18 @@ rule fetch_fashion_mnist:
         runtime=30,
     params:
         sources=config["data"]["fashion_mnist"]["sources"],
-        checksums=as_json(config["data"]["fashion_mnist"].get("checksums")),
+        checksums=canonical(config["data"]["fashion_mnist"].get("checksums")),
     script:
         "../scripts/fetch_fashion_mnist.py"
 
 
 rule decode_fashion_mnist:
     input:
-        **{k: f"{FASHION_MNIST_RAW}/{v}" for k, v in FASHION_MNIST_FILES.items()},
-        lib=lib("idx"),
+        **dict(rules.fetch_fashion_mnist.output.items()),
+        lib=lib("decode_fashion_mnist.py"),
     output:
-        **FASHION_MNIST_SPLITS,
+        train="data/fashion-mnist/train.pt",
+        test="data/fashion-mnist/test.pt",
     log:
         "logs/data/decode_fashion_mnist.log",
     benchmark:
@@ -43,15 +47,17 @@ rule decode_fashion_mnist:
         "../scripts/decode_fashion_mnist.py"
 
 
-rule make_polynomial_data:
+rule make_synthetic_data:
     input:
-        lib("synthetic", "seeding"),
+        lib("make_synthetic_data.py"),
     output:
-        "data/polynomial.pt",
+        "data/{dataset}.pt",
     log:
-        "logs/data/make_polynomial_data.log",
+        "logs/data/make_{dataset}_data.log",
     benchmark:
-        "results/benchmarks/data/make_polynomial_data.tsv"
+        "results/benchmarks/data/make_{dataset}_data.tsv"
+    wildcard_constraints:
+        dataset="|".join(SYNTHETIC),
     conda:
         "../envs/mlplab.yaml"
     threads: 1
@@ -59,29 +65,6 @@ rule make_polynomial_data:
         mem_mb=500,
         runtime=5,
     params:
-        generator="polynomial_data",
-        args=as_json(config["data"]["polynomial"]),
-    script:
-        "../scripts/make_synthetic_data.py"
-
-
-rule make_linear_data:
-    input:
-        lib("synthetic", "seeding"),
-    output:
-        "data/linear.pt",
-    log:
-        "logs/data/make_linear_data.log",
-    benchmark:
-        "results/benchmarks/data/make_linear_data.tsv"
-    conda:
-        "../envs/mlplab.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    params:
-        generator="linear_data",
-        args=as_json(config["data"]["linear"]),
+        args=lambda wildcards: canonical(config["data"][wildcards.dataset]),
     script:
         "../scripts/make_synthetic_data.py"

@@ -19,10 +19,10 @@ rule train:
         mem_mb=lambda wildcards: train_resources(wildcards)[0],
         runtime=lambda wildcards: train_resources(wildcards)[1],
         # On SLURM this becomes `--gpus=1`; locally it only counts against `--resources gpu=N`.
-        gpu=1 if config["device"] == "cuda" else 0,
+        gpu=lambda wildcards: int(train_device(wildcards) == "cuda"),
     params:
-        experiment=lambda wildcards: as_json(EXPERIMENTS[wildcards.experiment]),
-        device=config["device"],
+        entry=lambda wildcards: canonical(EXPERIMENTS[wildcards.experiment]),
+        device=train_device,
         # Metrics are byte-identical only for the same thread count, so a change reruns the runs.
         threads=config["threads_per_job"],
     script:

@@ -4,7 +4,11 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
 from pathlib import Path
 
 from mlplab.fetch import Expected, FetchError, fetch
@@ -12,7 +16,7 @@ from mlplab.joblog import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    checksums = json.loads(sm.params.checksums) or {}
+    checksums = sm.params.checksums or {}
     errors = []
     for dest in map(Path, sm.output):
         expected = Expected(**checksums[dest.name]) if dest.name in checksums else None

@@ -1,10 +1,13 @@
-"""Rules `make_polynomial_data` and `make_linear_data`: seeded generated data sets."""
+"""Rule `make_synthetic_data`: one of the chapter's seeded generated data sets."""
 
 import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
 import torch
 
@@ -13,8 +16,6 @@ from mlplab.joblog import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    make = getattr(synthetic, sm.params.generator)
-    args = json.loads(sm.params.args)
-    data = make(**args)
+    data = synthetic.GENERATORS[sm.wildcards.dataset](**sm.params.args)
     torch.save(data, sm.output[0])
-    log.info("%s(%s): %s", sm.params.generator, args, {k: tuple(v.shape) for k, v in data.items()})
+    log.info("%s %s: %s", sm.wildcards.dataset, sm.params.args, {k: tuple(v.shape) for k, v in data.items()})

@@ -4,16 +4,20 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
 from pathlib import Path
 
 from mlplab.joblog import job_logging
-from mlplab.report import render_results_readme
+from mlplab.pages import render_results_readme
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
     text = render_results_readme(
-        experiments=json.loads(sm.params.experiments),
+        experiments=sm.params.experiments,
         seeds=list(sm.params.seeds),
         figures=list(sm.params.figures),
         topics=list(sm.params.topics),

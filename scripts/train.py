@@ -4,32 +4,36 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
 import torch
 
+from mlplab.catalogue import KINDS, parse_entry
 from mlplab.joblog import job_logging
-from mlplab.loop import each_epoch
 from mlplab.runs import MetricsFile, resolve_device, timed_run, write_run
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    hp = json.loads(sm.params.experiment)
+    entry = sm.params.entry
+    kind, config = KINDS[entry["kind"]], parse_entry(entry)
     seed = int(sm.wildcards.seed)
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
-    log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, hp)
+    log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, config)
+    data = {name: path for name, path in sm.input.items() if name != "lib"}
     metrics = MetricsFile(sm.output.metrics)
-    with each_epoch(metrics.write_row):
-        result, wall = timed_run(hp, seed, dict(sm.input.items()), device)
-    metrics.close(result.columns)
+    result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
+    metrics.close(["epoch", *kind.metrics])
     if result.status == "diverged":
         # Recorded, not raised: one diverging run must not abort the rest of the workflow.
         log.warning("diverged at epoch %d: a metric became NaN or infinite", result.diverged_at_epoch)
     write_run(
         result,
         name=sm.wildcards.experiment,
-        hp=hp,
+        entry=entry,
         seed=seed,
         threads=sm.threads,
         device=device,

@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from mlplab.catalogue import CLASSIFIER, KINDS
+
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "schemas", "report", "profiles", "envs", "config.yaml"]
+WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "schemas", "captions", "profiles", "envs", "config.yaml"]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 FASHION_NAMES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -65,9 +67,7 @@ def tiny_config(source: Path, checksums: dict) -> dict:
     config["data"]["linear"].update(n_train=10, n_test=20, num_inputs=20)
     config["analyses"]["exploding_gradient"]["n_products"] = 10
     for hp in config["experiments"].values():
-        hp["epochs"] = (
-            2 if hp["kind"] not in ("polynomial", "weight_decay_scratch", "weight_decay_concise") else 5
-        )
+        hp["epochs"] = 2 if KINDS[hp["kind"]].family == CLASSIFIER else 5
         if "num_hiddens" in hp:
             hp["num_hiddens"] = 32 if isinstance(hp["num_hiddens"], int) else [32, 32]
             hp["batch_size"] = 64

@@ -64,3 +64,16 @@ def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
         M = M @ torch.randn(size, size, generator=g, dtype=torch.float64)
         rows.append({"products": k, "log10_max_abs": M.abs().max().log10().item()})
     return pd.DataFrame(rows)
+
+
+# ---- What rule `analysis` calls (mlplab.catalogue.ANALYSES): a table, and a line for the job's log ----
+
+
+def activations(x_min: float, x_max: float, step: float, functions: list[str]) -> tuple[pd.DataFrame, str]:
+    curves, max_errors = activation_curves(grid(x_min, x_max, step), names=functions)
+    return curves, f"largest |autograd - analytic| per function: {max_errors}"
+
+
+def matrix_products(n_products: int, size: int, seed: int) -> tuple[pd.DataFrame, str]:
+    table = exploding_products(n_products, size, seed)
+    return table, f"largest entry after {len(table)} products: 1e{table['log10_max_abs'].iloc[-1]:.1f}"

@@ -1,4 +1,6 @@
-"""The chapter's figures, drawn from the run tables and analysis curves.
+"""The chapter's figures, drawn from the run tables and analysis curves. Which figures exist, what
+they select and their captions are declared in `mlplab.presentation.FIGURES`; each names the function
+here that draws it.
 
 Every figure that shows runs draws each experiment as the mean over seeds with a min–max band, so
 the spread between seeds is visible. Figures are written twice: SVG for the report (byte-reproducible:
@@ -7,6 +9,7 @@ fixed hash salt, no date) and PNG for a quick look.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from contextlib import contextmanager
 
@@ -18,7 +21,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mlplab.tables import RunTables, experiment_configs, mean_weights  # noqa: E402
+from mlplab.catalogue import KINDS  # noqa: E402
+from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Figure  # noqa: E402
+from mlplab.tables import RunTables, mean_weights  # noqa: E402
 
 STYLE = {
     "figure.dpi": 100,
@@ -44,13 +49,6 @@ PALETTE = plt.get_cmap("tab10").colors
 BAND_ALPHA = 0.2
 PANEL_SIZE = (3.6, 2.8)  # inches per panel
 
-LABELS = {
-    "train_loss": "train loss",
-    "train_acc": "train accuracy",
-    "test_loss": "test loss",
-    "test_acc": "test accuracy",
-    "w_norm": "‖w‖",
-}
 CLASSIFIER_AXES = {
     "train_loss": "cross-entropy loss (nats)",
     "train_acc": "accuracy (fraction correct)",
@@ -97,10 +95,14 @@ def diverged_note(runs: pd.DataFrame, name: str) -> str:
     return f"diverged in {n_diverged} of {len(of_name)} seeds" if n_diverged else ""
 
 
+def first_row(runs: pd.DataFrame, name: str):
+    """What an experiment is (kind, hyperparameters, departures), from its first run's row."""
+    return runs[runs["experiment"] == name].iloc[0]
+
+
 def experiment_label(name: str, runs: pd.DataFrame) -> str:
-    """The catalogue name, with the one deliberate departure from the book and any divergence spelt out."""
-    notes = ["ablation: ReLU on logits"] if experiment_configs(runs)[name].get("relu_output") else []
-    notes += [diverged_note(runs, name)] if diverged_note(runs, name) else []
+    """The catalogue name, with deliberate departures from the book and any divergence spelt out."""
+    notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name)) if n]
     return f"{name} ({'; '.join(notes)})" if notes else name
 
 
@@ -125,8 +127,9 @@ def legend_below(fig, axes, ncol: int | None = None) -> None:
         fig.legend(handles, labels, loc="outside lower center", ncol=ncol or min(len(labels), 3))
 
 
-def classifier_curves(tables: RunTables, title: str) -> plt.Figure:
+def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
+    title = f"{TOPICS[figure.topic].title} on Fashion-MNIST"
     epochs = tables.epochs
     names = experiments_in_order(epochs)
     colour = colours(names)
@@ -135,14 +138,14 @@ def classifier_curves(tables: RunTables, title: str) -> plt.Figure:
         for name in names:
             label = experiment_label(name, tables.runs)
             draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
-        ax.set(title=LABELS[metric], xlabel="epoch", ylabel=unit)
+        ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     fig.suptitle(title + " — mean over seeds, band: min–max")
     legend_below(fig, axes)
     return fig
 
 
-def dropout_vs_plain(tables: RunTables) -> plt.Figure:
+def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """Dropout's point: test accuracy and the train–test gap, beside the plain MLP (dashed)."""
     epochs = tables.epochs.copy()
     epochs["gap"] = epochs["train_acc"] - epochs["test_acc"]
@@ -155,7 +158,7 @@ def dropout_vs_plain(tables: RunTables) -> plt.Figure:
     ):
         for name in names:
             runs = epochs[epochs["experiment"] == name]
-            dashed = "--" if not runs["kind"].iloc[0].startswith("dropout") else "-"
+            dashed = "-" if uses_dropout(runs["kind"].iloc[0]) else "--"
             label = experiment_label(name, tables.runs) + (" (no dropout)" if dashed == "--" else "")
             draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
         ax.set(title=title, xlabel="epoch", ylabel=unit)
@@ -166,9 +169,13 @@ def dropout_vs_plain(tables: RunTables) -> plt.Figure:
     return fig
 
 
+def uses_dropout(kind: str) -> bool:
+    return "dropout" in {f.name for f in dataclasses.fields(KINDS[kind].config)}
+
+
 def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     """One panel per experiment: train and test loss per epoch on a log scale, as in the book."""
-    epochs, cfg = tables.epochs, experiment_configs(tables.runs)
+    epochs = tables.epochs
     names = experiments_in_order(epochs)
     fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
     for ax, name in zip(axes, names, strict=True):
@@ -180,22 +187,31 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         integer_epochs(ax)
         diverged = diverged_note(tables.runs, name)
         # A diverged entry's panel says so in red: its curves stop, and its scale dwarfs the others'.
-        ax.set_title(f"{name}\n{diverged or subtitle(cfg[name])}", **({"color": "#b00"} if diverged else {}))
+        heading = diverged or subtitle(first_row(tables.runs, name))
+        ax.set_title(f"{name}\n{heading}", **({"color": "#b00"} if diverged else {}))
     fig.suptitle(title + " — mean over seeds, band: min–max")
     legend_below(fig, axes)
     return fig
 
 
-def polynomial_subtitle(config: dict) -> str:
-    return f"{config['num_features']} features (degree {config['num_features'] - 1})"
+def polynomial_subtitle(run) -> str:
+    return f"{run['num_features']} features (degree {run['num_features'] - 1})"
 
 
-def weight_decay_subtitle(config: dict) -> str:
-    implementation = "from scratch" if config["kind"].endswith("scratch") else "concise"
-    return f"λ = {config['wd']:g}, {implementation}"
+def weight_decay_subtitle(run) -> str:
+    implementation = "from scratch" if KINDS[run["kind"]].from_scratch else "concise"
+    return f"λ = {run['wd']:g}, {implementation}"
 
 
-def polynomial_weights(tables: RunTables) -> plt.Figure:
+def polynomial_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return regression_losses(tables, "Polynomial regression", polynomial_subtitle)
+
+
+def weight_decay_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return regression_losses(tables, "Weight decay", weight_decay_subtitle)
+
+
+def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """Learned weights (marker: mean, whiskers: min–max over seeds) beside the true weights (grey bars)."""
     weights = mean_weights(tables.weights)
     names = experiments_in_order(weights)
@@ -219,15 +235,15 @@ def polynomial_weights(tables: RunTables) -> plt.Figure:
     return fig
 
 
-def weight_norms(tables: RunTables) -> plt.Figure:
+def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
-    epochs, runs, cfg = tables.epochs, tables.runs, experiment_configs(tables.runs)
+    epochs, runs = tables.epochs, tables.runs
     names = experiments_in_order(epochs)
     colour = colours(names)
     fig, axes = panels(2)
     for name in names:
         draw_band(axes[0], epochs[epochs["experiment"] == name], "w_norm", colour[name],
-                  f"{name} ({weight_decay_subtitle(cfg[name])})")
+                  f"{name} ({weight_decay_subtitle(first_row(runs, name))})")
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
     final_per_run(axes[1], runs, names, "w_norm", colour)
@@ -300,8 +316,21 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
     return fig
 
 
-def activation_functions(curves: pd.DataFrame) -> plt.Figure:
+def comparison_accuracy(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return comparison(
+        tables, "test_acc", "Final test accuracy of every classifier", "test accuracy (fraction correct)",
+        reference=figure.reference,
+    )
+
+
+def comparison_regression(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    title, axis = "Final test loss of every regression", "test loss: mean squared error"
+    return comparison(tables, "test_loss", title, axis)
+
+
+def activation_functions(tables, analyses: dict[str, pd.DataFrame], figure: Figure) -> plt.Figure:
     """ReLU, sigmoid and tanh (top) and their autograd gradients (bottom)."""
+    curves = analyses["activations"]
     names = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh"}
     fig, axes = plt.subplots(2, 3, figsize=(10.5, 5.2), sharex=True)
     for col, (key, name) in enumerate(names.items()):
@@ -313,9 +342,10 @@ def activation_functions(curves: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def numerical_stability(vanishing: pd.DataFrame, exploding: pd.DataFrame) -> plt.Figure:
+def numerical_stability(tables, analyses: dict[str, pd.DataFrame], figure: Figure) -> plt.Figure:
     """Vanishing: the sigmoid's gradient is nearly zero away from 0. Exploding: a product of random
     matrices grows geometrically."""
+    vanishing, exploding = analyses["vanishing_gradient"], analyses["exploding_gradient"]
     fig, axes = panels(2, size=(4.6, 3.0))
     axes[0].plot(vanishing["x"], vanishing["sigmoid"], color=PALETTE[0], label="sigmoid(x)")
     axes[0].plot(vanishing["x"], vanishing["sigmoid_grad"], color=PALETTE[1], ls="--", label="gradient")
@@ -336,29 +366,10 @@ def integer_epochs(ax) -> None:
     ax.xaxis.get_major_locator().set_params(integer=True)
 
 
-# figure name → how to draw it from (run tables, analysis curves by name)
-FIGURES = {
-    "activation_functions": lambda t, a: activation_functions(a["activations"]),
-    "mlp": lambda t, a: classifier_curves(t, "Multilayer perceptron on Fashion-MNIST"),
-    "dropout": lambda t, a: classifier_curves(t, "MLP with dropout on Fashion-MNIST"),
-    "dropout_vs_mlp": lambda t, a: dropout_vs_plain(t),
-    "polynomial": lambda t, a: regression_losses(t, "Polynomial regression", polynomial_subtitle),
-    "polynomial_weights": lambda t, a: polynomial_weights(t),
-    "weight_decay": lambda t, a: regression_losses(t, "Weight decay", weight_decay_subtitle),
-    "weight_decay_norm": lambda t, a: weight_norms(t),
-    "numerical_stability": lambda t, a: numerical_stability(a["vanishing_gradient"], a["exploding_gradient"]),
-    "comparison_accuracy": lambda t, a: comparison(
-        t, "test_acc", "Final test accuracy of every classifier", "test accuracy (fraction correct)",
-        reference=(0.7, "the book's floor (0.7)"),
-    ),
-    "comparison_regression": lambda t, a: comparison(
-        t, "test_loss", "Final test loss of every regression", "test loss: mean squared error"
-    ),
-}
-
-
 def draw(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame]) -> plt.Figure:
-    return FIGURES[figure](tables, analyses)
+    """Figure `figure` of the presentation catalogue, by the function it names."""
+    spec = FIGURES[figure]
+    return globals()[spec.draw](tables, analyses, spec)
 
 
 def render(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame], svg_path, png_path):

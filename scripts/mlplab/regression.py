@@ -3,6 +3,8 @@
 Losses are reported as the mean squared error. The book's `squared_loss` is half of that; the
 from-scratch weight-decay model still *trains* on the book's half-squared loss so its optimisation
 matches the book, only the reported numbers use the MSE throughout.
+
+These kinds train on the CPU whatever `device` says: a hundred examples gain nothing from a GPU.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlplab.catalogue import Polynomial, WeightDecay
 from mlplab.loop import RunResult, run_epochs
 from mlplab.sgd import sgd
 
@@ -30,15 +33,9 @@ def _mse(predict, X: torch.Tensor, y: torch.Tensor) -> float:
     return F.mse_loss(predict(X), y).item()
 
 
-def fit_polynomial(
-    data: dict[str, torch.Tensor],
-    num_features: int,
-    lr: float,
-    batch_size: int,
-    epochs: int,
-    seed: int,
-) -> RunResult:
+def fit_polynomial(config: Polynomial, data: dict, *, seed: int, device=None, on_epoch=None) -> RunResult:
     """Fit `Linear(num_features, 1, bias=False)` on the first `num_features` polynomial features."""
+    data, num_features, lr, batch_size = data["polynomial"], config.num_features, config.lr, config.batch_size
     n_train = int(data["n_train"])
     X = data["features"][:, :num_features]
     X_train, X_test = X[:n_train], X[n_train:]
@@ -60,7 +57,7 @@ def fit_polynomial(
             optimizer.step()
         return {"train_loss": _mse(predict, X_train, y_train), "test_loss": _mse(predict, X_test, y_test)}
 
-    result = run_epochs(epochs, epoch_fn)
+    result = run_epochs(config.epochs, epoch_fn, on_epoch)
     true_w = data["true_w"]
     result.extra["weights"] = {
         "learned": net.weight.detach().squeeze(0).tolist(),
@@ -70,9 +67,10 @@ def fit_polynomial(
 
 
 def fit_weight_decay_scratch(
-    data: dict[str, torch.Tensor], wd: float, lr: float, batch_size: int, epochs: int, seed: int
+    config: WeightDecay, data: dict, *, seed: int, device=None, on_epoch=None
 ) -> RunResult:
     """Linear regression with an explicit L2 penalty: loss = squared_loss + wd·‖w‖²/2, plain SGD."""
+    data, wd, lr, batch_size = data["linear"], config.wd, config.lr, config.batch_size
     num_inputs = data["X_train"].shape[1]
     w = torch.normal(0.0, 1.0, (num_inputs,)).requires_grad_()
     b = torch.zeros(1, requires_grad=True)
@@ -90,13 +88,14 @@ def fit_weight_decay_scratch(
             sgd([w, b], lr)
         return _regression_metrics(predict, data, w)
 
-    return run_epochs(epochs, epoch_fn)
+    return run_epochs(config.epochs, epoch_fn, on_epoch)
 
 
 def fit_weight_decay_concise(
-    data: dict[str, torch.Tensor], wd: float, lr: float, batch_size: int, epochs: int, seed: int
+    config: WeightDecay, data: dict, *, seed: int, device=None, on_epoch=None
 ) -> RunResult:
     """`Linear(d, 1)` with all parameters ~ N(0, 1); SGD's weight_decay on the weight only, not the bias."""
+    data, wd, lr, batch_size = data["linear"], config.wd, config.lr, config.batch_size
     num_inputs = data["X_train"].shape[1]
     net = nn.Linear(num_inputs, 1)
     for param in net.parameters():
@@ -116,7 +115,7 @@ def fit_weight_decay_concise(
             optimizer.step()
         return _regression_metrics(predict, data, net.weight)
 
-    return run_epochs(epochs, epoch_fn)
+    return run_epochs(config.epochs, epoch_fn, on_epoch)
 
 
 def _regression_metrics(predict, data: dict[str, torch.Tensor], w: torch.Tensor) -> dict[str, float]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import time
+from collections.abc import Callable
 
 import torch
 
 from mlplab import provenance
-from mlplab.kinds import CLASSIFIER_KINDS
+from mlplab.catalogue import Kind, Training
 from mlplab.loop import RunResult
 from mlplab.seeding import derive_seed
 
@@ -21,36 +23,28 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def run_experiment(hp: dict, seed: int, inputs: dict[str, str], device: torch.device) -> RunResult:
-    """Train the model `hp` describes. `inputs` maps data names (train, test, polynomial, linear) to paths."""
+def load_object(target: str):
+    """`module:name` as the catalogue writes a kind's training code → the object."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_experiment(
+    kind: Kind,
+    config: Training,
+    seed: int,
+    data_paths: dict[str, str],
+    device: torch.device,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> RunResult:
+    """Train `config` (an entry of `kind`) with the kind's training code. `data_paths` maps the names its
+    data set's files are read under (train and test, polynomial, linear) to the files."""
+    data = {name: torch.load(path, weights_only=True) for name, path in data_paths.items()}
     # Initial weights and dropout masks come from the global generator; batch order has its own.
     torch.manual_seed(derive_seed(seed, "init"))
-    kind = hp["kind"]
-    common = {
-        "lr": hp["lr"],
-        "batch_size": hp["batch_size"],
-        "epochs": hp["epochs"],
-        "seed": derive_seed(seed, "batch_order"),
-    }
-    if kind in CLASSIFIER_KINDS:
-        from mlplab.idx import load_split
-        from mlplab.models import build_classifier
-        from mlplab.training import train_classifier
-
-        net = build_classifier(hp)
-        train, test = load_split(inputs["train"]), load_split(inputs["test"])
-        return train_classifier(net, train, test, device=device, **common)
-    from mlplab import regression
-
-    if kind == "polynomial":
-        data = torch.load(inputs["polynomial"], weights_only=True)
-        return regression.fit_polynomial(data, hp["num_features"], **common)
-    data = torch.load(inputs["linear"], weights_only=True)
-    if kind == "weight_decay_scratch":
-        return regression.fit_weight_decay_scratch(data, hp["wd"], **common)
-    if kind == "weight_decay_concise":
-        return regression.fit_weight_decay_concise(data, hp["wd"], **common)
-    raise ValueError(f"unknown experiment kind {kind!r}")
+    model = {"net": load_object(kind.model)(config)} if kind.model else {}
+    fit = load_object(kind.fit)
+    return fit(config, data, seed=derive_seed(seed, "batch_order"), device=device, on_epoch=on_epoch, **model)
 
 
 class MetricsFile:
@@ -80,7 +74,7 @@ def write_run(
     result: RunResult,
     *,
     name: str,
-    hp: dict,
+    entry: dict,
     seed: int,
     threads: int,
     device: torch.device,
@@ -91,7 +85,7 @@ def write_run(
     """run.json: what the run was, how it ended and what made it, beside the finished metrics.csv."""
     record = {
         "experiment": name,
-        "config": hp,
+        "config": entry,
         "seed": seed,
         "status": result.status,
         "epochs_completed": len(result.rows),
@@ -110,7 +104,8 @@ def write_run(
     provenance.write_json(record, run_json_path)
 
 
-def timed_run(hp: dict, seed: int, inputs: dict[str, str], device: torch.device) -> tuple[RunResult, float]:
+def timed_run(kind: Kind, config: Training, seed: int, data_paths: dict[str, str], device, on_epoch=None):
+    """`run_experiment` and its wall time in seconds."""
     start = time.perf_counter()
-    result = run_experiment(hp, seed, inputs, device)
+    result = run_experiment(kind, config, seed, data_paths, device, on_epoch)
     return result, time.perf_counter() - start

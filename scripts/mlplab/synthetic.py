@@ -66,3 +66,7 @@ def linear_data(
         "true_w": true_w,
         "true_b": torch.tensor(float(b)),
     }
+
+
+# The generator of each data set of `mlplab.catalogue.SYNTHETIC`, by name.
+GENERATORS = {"polynomial": polynomial_data, "linear": linear_data}

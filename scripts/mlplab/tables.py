@@ -1,23 +1,28 @@
 """The runs as tables: every epoch of every run (long format), one row per run, one row per experiment.
 
 A run is a folder `results/runs/<experiment>/seed<k>/` holding metrics.csv (one row per epoch) and
-run.json (provenance). Nothing here knows the catalogue: experiments, kinds and metrics are read from
-the runs, so a new catalogue entry appears in every table with no code change.
+run.json (provenance). Experiments, kinds and metrics are read from the runs, so a new catalogue entry
+appears in every table with no code change. Each hyperparameter is a column of its own (a list as its
+values joined by "-"), so that later steps read ordinary columns rather than parse text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-# Metrics in the order a person reads them; a metric not listed here still appears, after these.
-METRICS = ["train_loss", "train_acc", "test_loss", "test_acc", "w_norm"]
+from mlplab.catalogue import KINDS, METRICS, parse_entry
+
 RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverged_at_epoch"]
+# Every kind's hyperparameters, in the order the catalogue declares them; a run has those of its kind.
+HYPERPARAMETERS = list(dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)))
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
-PROVENANCE_KEYS = ["config", "git_commit", "git_dirty", "versions", "host"]
+PROVENANCE_KEYS = ["git_commit", "git_dirty", "host"]
+VERSION_PREFIX = "version_"
 
 
 @dataclass
@@ -38,18 +43,13 @@ def read_run(folder: Path | str) -> tuple[dict, pd.DataFrame]:
     return record, pd.read_csv(folder / "metrics.csv")
 
 
-def config_text(config: dict) -> str:
-    """Hyperparameters as canonical JSON, so one CSV cell holds them and equal configs compare equal."""
-    return json.dumps(config, sort_keys=True)
-
-
-def experiment_configs(table: pd.DataFrame) -> dict[str, dict]:
-    """Each experiment's catalogue entry, from any table with experiment and config columns."""
-    first_rows = table.drop_duplicates("experiment").itertuples()
-    return {row.experiment: json.loads(row.config) for row in first_rows}
+def cell(value):
+    """A hyperparameter as one CSV cell: a list as its values joined by "-" ([256, 256] → "256-256")."""
+    return "-".join(map(str, value)) if isinstance(value, list) else value
 
 
 def ordered_metrics(columns) -> list[str]:
+    """The metrics among `columns`, in reading order; one the catalogue does not declare comes last."""
     present = [c for c in columns if c not in ("epoch", *RUN_KEYS)]
     return [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
 
@@ -64,14 +64,15 @@ def run_row(record: dict) -> dict:
         "epochs_completed": record["epochs_completed"],
         "diverged_at_epoch": record["diverged_at_epoch"],
     }
+    row["departures"] = "; ".join(parse_entry(record["config"]).departures())
+    row.update({key: cell(value) for key, value in record["config"].items() if key != "kind"})
     row.update({key: record.get(key) for key in TIMING_KEYS})
-    row["config"] = config_text(record["config"])
     git = record.get("git") or {}
     row["git_commit"] = git.get("commit")
     row["git_dirty"] = git.get("dirty")
-    row["versions"] = json.dumps(record.get("versions"), sort_keys=True)
     # Where the run trained: on a cluster, not the machine that writes the report.
     row["host"] = (record.get("machine") or {}).get("hostname")
+    row.update({VERSION_PREFIX + name: v for name, v in sorted((record.get("versions") or {}).items())})
     final = dict(record["final"] or {})
     final.pop("epoch", None)
     return {**row, **final}
@@ -126,10 +127,18 @@ def tidy_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
 
 
 def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    fixed = [*RUN_KEYS, *TIMING_KEYS, *PROVENANCE_KEYS]
+    """Columns in reading order: what the run is, its hyperparameters, timings, provenance, metrics."""
     if runs.empty:
-        return pd.DataFrame(columns=[*fixed, *METRICS])
+        return pd.DataFrame(columns=[*RUN_KEYS, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS])
+    hyperparameters = [h for h in HYPERPARAMETERS if h in runs]
+    versions = [c for c in runs if c.startswith(VERSION_PREFIX)]
+    fixed = [*RUN_KEYS, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
     return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
+
+
+def described_columns(runs: pd.DataFrame) -> list[str]:
+    """The columns that say what an experiment is: its departures from the book and hyperparameters."""
+    return ["departures", *(h for h in HYPERPARAMETERS if h in runs)]
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -139,15 +148,18 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     A diverged run's last finite epoch is not a result of the experiment, so it is counted in
     `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
     """
-    metrics = ordered_metrics([c for c in runs.columns if c not in (*TIMING_KEYS, *PROVENANCE_KEYS)])
-    rows = [experiment_summary(group, metrics) for _, group in runs.groupby("experiment", sort=False)]
-    columns = ["experiment", "kind", "status", "n_seeds", "n_diverged", "epochs", "config"]
+    metrics = [m for m in ordered_metrics(runs.columns) if m in METRICS]
+    described = described_columns(runs)
+    rows = [
+        experiment_summary(group, metrics, described) for _, group in runs.groupby("experiment", sort=False)
+    ]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_diverged", *described]
     columns += [f"{m}_{stat}" for m in metrics for stat in ("mean", "sd")]
     columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def experiment_summary(group: pd.DataFrame, metrics: list[str]) -> dict:
+def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[str]) -> dict:
     completed = group[group["status"] == "ok"]
     n_diverged = int((group["status"] != "ok").sum())
     row = {
@@ -156,8 +168,7 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str]) -> dict:
         "status": "ok" if n_diverged == 0 else "diverged",
         "n_seeds": len(group),
         "n_diverged": n_diverged,
-        "epochs": int(json.loads(group["config"].iloc[0]).get("epochs", group["epochs_completed"].max())),
-        "config": group["config"].iloc[0],
+        **group[described].iloc[0].to_dict(),
         "wall_time_s_mean": group["wall_time_s"].mean(),
         "wall_time_s_total": group["wall_time_s"].sum(),
         "seconds_per_epoch_mean": group["seconds_per_epoch"].mean(),

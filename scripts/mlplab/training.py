@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlplab.catalogue import Training
 from mlplab.loop import RunResult, run_epochs
-from mlplab.sgd import make_step
 
 EVAL_BATCH = 10_000
 
@@ -43,23 +43,24 @@ def evaluate(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, f
 
 
 def train_classifier(
+    config: Training,
+    data: dict[str, dict[str, torch.Tensor]],
+    *,
     net: nn.Module,
-    train: dict[str, torch.Tensor],
-    test: dict[str, torch.Tensor],
-    lr: float,
-    batch_size: int,
-    epochs: int,
     seed: int,
     device: torch.device,
+    on_epoch=None,
 ) -> RunResult:
-    """Minibatch SGD on cross-entropy; per epoch the book's train loss, train accuracy (measured during
-    the epoch, in training mode), test loss and test accuracy."""
+    """Minibatch SGD on cross-entropy with `net`'s own update step; per epoch the book's train loss,
+    train accuracy (measured during the epoch, in training mode), test loss and test accuracy.
+    `data` holds the decoded splits under "train" and "test"; `seed` orders the batches."""
+    train, test, batch_size = data["train"], data["test"], config.batch_size
     net.to(device)
     # The training images stay uint8 (a quarter of the bytes to gather per batch); each batch is
     # converted as it is drawn, which gives the same floats as converting the whole set once.
     images, y_train = flat_images(train["images"]).to(device), train["labels"].to(device).long()
     X_test, y_test = to_features(test["images"], device), test["labels"].to(device).long()
-    step = make_step(net, lr)
+    step = net.configure_optimizers(config.lr)
     order = torch.Generator().manual_seed(seed)
     n = len(images)
     starts = range(0, n, batch_size)
@@ -90,4 +91,4 @@ def train_classifier(
             "test_acc": test_acc,
         }
 
-    return run_epochs(epochs, epoch_fn)
+    return run_epochs(config.epochs, epoch_fn, on_epoch)

@@ -1,34 +1,26 @@
 # What a person reads: aggregated tables, the chapter's figures, results/report.html, results/README.md,
-# and one target per topic (`snakemake dropout` builds the dropout runs and their figure).
-# Topics, figures and the helpers these rules use are in rules/common.smk (section "Report").
-
-
-localrules:
-    activation_functions,
-    mlp,
-    dropout,
-    polynomial,
-    weight_decay,
-    numerical_stability,
+# and one target per topic (`snakemake dropout` builds the dropout runs and their figures). Topics and
+# figures are declared in scripts/mlplab/presentation.py; the helpers these rules use are in
+# rules/presentation_inputs.smk.
 
 
 rule aggregate:
     input:
         runs=run_outputs(),
-        lib=lib("tables"),
+        lib=lib("aggregate.py"),
     output:
-        epochs=TABLES["epochs"],
+        epochs="results/tables/epochs.csv",
         runs=report(
-            TABLES["runs"],
-            caption="../report/runs.rst",
+            "results/tables/runs.csv",
+            caption="../captions/runs.rst",
             category="Tables",
         ),
         summary=report(
-            TABLES["summary"],
-            caption="../report/summary.rst",
+            "results/tables/summary.csv",
+            caption="../captions/summary.rst",
             category="Tables",
         ),
-        weights=TABLES["weights"],
+        weights="results/tables/weights.csv",
     log:
         "logs/report/aggregate.log",
     benchmark:
@@ -49,8 +41,8 @@ rule plot:
     output:
         svg=report(
             "results/figures/{figure}.svg",
-            caption="../report/figure.rst",
-            category=figure_category,
+            caption="../captions/figure.rst",
+            category=lambda wildcards: TOPICS[FIGURES[wildcards.figure].topic].title,
         ),
         png="results/figures/{figure}.png",
     log:
@@ -65,30 +57,30 @@ rule plot:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        caption=lambda wildcards: FIGURES[wildcards.figure].caption,
     script:
-        "../scripts/plot_figure.py"
+        "../scripts/plot.py"
 
 
-rule report:
+rule html_report:
     input:
-        summary=TABLES["summary"],
-        runs=TABLES["runs"],
-        weights=TABLES["weights"],
-        figures=figure_files(drawable_figures(), extensions=["svg"]),
+        **dict(rules.aggregate.output.items()),
+        figures=figure_files(drawable_figures(), svg_only=True),
         analyses=analysis_outputs(),
         benchmarks=job_benchmarks,
-        template=os.path.join(TEMPLATES, "report.html.j2"),
-        lib=lib("report", "kinds", "tables", "provenance"),
+        templates=sorted(glob.glob(os.path.join(TEMPLATES, "**", "*.j2"), recursive=True)),
+        lib=lib("html_report.py"),
     output:
         report(
             "results/report.html",
-            caption="../report/report_html.rst",
+            caption="../captions/report_html.rst",
             category="Report",
         ),
     log:
-        "logs/report/report.log",
+        "logs/report/html_report.log",
     benchmark:
-        "results/benchmarks/report/report.tsv"
+        "results/benchmarks/report/html_report.tsv"
     conda:
         "../envs/mlplab.yaml"
     threads: 1
@@ -96,16 +88,15 @@ rule report:
         mem_mb=1000,
         runtime=5,
     params:
-        config=as_json(config),
-        sections=as_json(report_sections()),
+        config=config,  # as written: the report lists entries in catalogue order
     script:
-        "../scripts/report.py"
+        "../scripts/html_report.py"
 
 
 rule results_readme:
     input:
         template=os.path.join(TEMPLATES, "results_readme.md.j2"),
-        lib=lib("report", "kinds", "tables"),
+        lib=lib("results_readme.py"),
     output:
         "results/README.md",
     log:
@@ -119,7 +110,7 @@ rule results_readme:
         mem_mb=500,
         runtime=5,
     params:
-        experiments=as_json([[name, hp["kind"]] for name, hp in EXPERIMENTS.items()]),
+        experiments=[[name, entry["kind"]] for name, entry in EXPERIMENTS.items()],
         seeds=SEEDS,
         figures=drawable_figures(),
         topics=list(TOPICS),
@@ -127,32 +118,12 @@ rule results_readme:
         "../scripts/results_readme.py"
 
 
-# One target per topic: `snakemake --cores 2 dropout` trains the dropout entries and draws their figure.
-rule activation_functions:
-    input:
-        topic_targets("activation_functions"),
+# One target per topic: `snakemake --cores 2 dropout` trains the dropout entries and draws their figures.
+for topic in TOPICS:
 
-
-rule mlp:
-    input:
-        topic_targets("mlp"),
-
-
-rule dropout:
-    input:
-        topic_targets("dropout"),
-
-
-rule polynomial:
-    input:
-        topic_targets("polynomial"),
-
-
-rule weight_decay:
-    input:
-        topic_targets("weight_decay"),
-
-
-rule numerical_stability:
-    input:
-        topic_targets("numerical_stability"),
+    rule:
+        name:
+            topic
+        input:
+            topic_targets(topic),
+        localrule: True

@@ -4,6 +4,11 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
 from pathlib import Path
 
 import pandas as pd

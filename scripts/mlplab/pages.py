@@ -1,12 +1,13 @@
-"""results/report.html: one self-contained page per run of the workflow, and results/README.md.
+"""The pages a person reads: results/report.html (one self-contained page per run of the workflow) and
+results/README.md.
 
-The page holds a section per topic (figures inline as SVG, final metrics as mean ± sd, a plain reading),
-the book's published numbers beside ours with a mark where ours fall outside tolerance, and provenance.
+The report holds a section per topic of `mlplab.presentation.TOPICS` (figures inline as SVG, final
+metrics as mean ± sd, the topic's plain reading), the book's published numbers beside ours with a mark
+where ours fall outside tolerance, and provenance.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -18,35 +19,20 @@ import yaml
 from markupsafe import Markup
 
 from mlplab import provenance
-from mlplab.kinds import CLASSIFIER_KINDS
-from mlplab.tables import experiment_configs, mean_weights, ordered_metrics
+from mlplab.catalogue import CLASSIFIER, KINDS
+from mlplab.presentation import (
+    ACCURACY_FLOOR,
+    BOOK_POLYNOMIAL_WEIGHTS,
+    BOOK_WEIGHT_NORM,
+    METRIC_LABELS,
+    POLYNOMIAL_TOLERANCE,
+    TOPICS,
+    WEIGHT_NORM_RANGE,
+    topic_figures,
+)
+from mlplab.tables import VERSION_PREFIX, mean_weights, ordered_metrics
 
 TEMPLATES = Path(__file__).with_name("templates")
-
-# The book's published numbers ("Dive into Deep Learning", chapter "Multilayer Perceptrons", PyTorch).
-# Polynomial regression (section "Generalization ... model selection"), normal fit with 4 features.
-BOOK_POLYNOMIAL_WEIGHTS = [5.010, 1.235, -3.423, 5.503]
-POLYNOMIAL_TOLERANCE = 0.25  # each learned weight within this of the true weight
-# Weight decay: ‖w‖ after training, keyed by (kind, λ). The accepted range is wide because ‖w‖ at λ = 0
-# depends on the random initialisation of 200 weights; λ = 3 must shrink it by more than an order.
-BOOK_WEIGHT_NORM = {
-    ("weight_decay_scratch", 0.0): 12.96,
-    ("weight_decay_scratch", 3.0): 0.356,
-    ("weight_decay_concise", 0.0): 13.73,
-    ("weight_decay_concise", 3.0): 0.389,
-}
-WEIGHT_NORM_RANGE = {0.0: (10.0, 18.0), 3.0: (0.0, 0.6)}
-# The book's assertions at the end of training an MLP on Fashion-MNIST.
-ACCURACY_FLOOR = {"train_loss": ("<", 0.5), "train_acc": (">", 0.7), "test_acc": (">", 0.7)}
-FLOOR_KINDS = CLASSIFIER_KINDS
-
-METRIC_NAMES = {
-    "train_loss": "train loss",
-    "train_acc": "train accuracy",
-    "test_loss": "test loss",
-    "test_acc": "test accuracy",
-    "w_norm": "‖w‖",
-}
 
 
 @dataclass
@@ -85,9 +71,9 @@ def mean_sd(mean: float, sd: float) -> str:
     return f"{number(mean)} ± {number(sd, 2)}"
 
 
-def is_ablation(config: dict) -> bool:
-    """The user's ablation: ReLU on the output layer, which the book does not do."""
-    return bool(config.get("relu_output"))
+def is_ablation(row) -> bool:
+    """An entry that departs from the book on purpose (e.g. the notes' ReLU on the output layer)."""
+    return isinstance(row.departures, str) and bool(row.departures)
 
 
 def status_text(row) -> str:
@@ -99,16 +85,18 @@ def status_text(row) -> str:
 def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
     """Final metrics of the given experiments as text (mean ± sd), with only the metrics they have."""
     rows = summary[summary["experiment"].isin(experiments)]
-    metrics = [m for m in ordered_metrics(c[: -len("_mean")] for c in rows if c.endswith("_mean"))
-               if m not in ("wall_time_s", "seconds_per_epoch") and rows[f"{m}_mean"].notna().any()]
-    cfg = experiment_configs(rows)
+    metrics = [
+        m
+        for m in ordered_metrics(c[: -len("_mean")] for c in rows if c.endswith("_mean"))
+        if m not in ("wall_time_s", "seconds_per_epoch") and rows[f"{m}_mean"].notna().any()
+    ]
     body = []
     for row in rows.itertuples():
         cells = {m: mean_sd(getattr(row, f"{m}_mean"), getattr(row, f"{m}_sd")) for m in metrics}
         body.append(
             {
                 "experiment": row.experiment,
-                "ablation": is_ablation(cfg[row.experiment]),
+                "ablation": is_ablation(row),
                 "kind": row.kind,
                 "status": status_text(row),
                 "diverged": row.n_diverged > 0,
@@ -118,15 +106,13 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
                 "seconds": number(row.wall_time_s_mean, 3),
             }
         )
-    return {"metrics": [(m, METRIC_NAMES.get(m, m)) for m in metrics], "rows": body}
+    return {"metrics": [(m, METRIC_LABELS.get(m, m)) for m in metrics], "rows": body}
 
 
 def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list[float]) -> list[Check]:
     """The normal fit (as many features as true weights): each learned weight within 0.25 of the true."""
-    cfg = experiment_configs(summary)
-    normal = [
-        name for name, c in cfg.items() if c["kind"] == "polynomial" and c["num_features"] == len(true_w)
-    ]
+    polynomial = summary[summary["kind"] == "polynomial"]
+    normal = polynomial.loc[polynomial["num_features"] == len(true_w), "experiment"].tolist()
     learned = mean_weights(weights)
     checks = []
     for name in normal:
@@ -151,8 +137,7 @@ def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list
 def weight_norm_checks(summary: pd.DataFrame) -> list[Check]:
     checks = []
     for row in summary.itertuples():
-        config = json.loads(row.config)
-        key = (row.kind, float(config.get("wd", -1)))
+        key = (row.kind, float(getattr(row, "wd", -1)))
         if key not in BOOK_WEIGHT_NORM:
             continue
         low, high = WEIGHT_NORM_RANGE[key[1]]
@@ -174,24 +159,29 @@ def weight_norm_checks(summary: pd.DataFrame) -> list[Check]:
 def accuracy_floor_checks(summary: pd.DataFrame) -> list[Check]:
     """The book's floor for every MLP and dropout entry; the ablation is expected to miss it."""
     checks = []
-    for row in summary[summary["kind"].isin(FLOOR_KINDS)].itertuples():
-        ablation = is_ablation(json.loads(row.config))
+    classifiers = [name for name, kind in KINDS.items() if kind.family == CLASSIFIER]
+    for row in summary[summary["kind"].isin(classifiers)].itertuples():
         for metric, (op, bound) in ACCURACY_FLOOR.items():
             mean = getattr(row, f"{metric}_mean")
             within = None if math.isnan(mean) else (mean > bound if op == ">" else mean < bound)
             checks.append(
                 Check(
-                    topic="dropout" if row.kind.startswith("dropout") else "mlp",
+                    topic=topic_of(row.kind),
                     experiment=row.experiment,
-                    quantity=f"final {METRIC_NAMES[metric]}",
+                    quantity=f"final {METRIC_LABELS[metric]}",
                     book=f"asserts {op} {bound:g}",
                     tolerance=f"{op} {bound:g}",
                     ours=mean_sd(mean, getattr(row, f"{metric}_sd")),
                     within=within,
-                    expected_miss=ablation,
+                    expected_miss=is_ablation(row),
                 )
             )
     return checks
+
+
+def topic_of(kind: str) -> str:
+    """The topic whose tables show entries of `kind`."""
+    return next(t.name for t in TOPICS.values() if t.runs and kind in t.runs.kinds)
 
 
 def reference_checks(summary: pd.DataFrame, weights: pd.DataFrame, config: dict) -> list[Check]:
@@ -240,12 +230,16 @@ def benchmark_times(paths) -> pd.DataFrame:
 
 
 def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> dict:
-    versions = sorted(set(runs["versions"].dropna()))
+    version_columns = [c for c in runs if c.startswith(VERSION_PREFIX)]
+    environments = runs[version_columns].astype(str).drop_duplicates()
+    versions = [
+        {c.removeprefix(VERSION_PREFIX): v for c, v in row.items()} for row in environments.to_dict("records")
+    ]
     commits = sorted(set(runs["git_commit"].dropna()))
     by_step = times.groupby("step", sort=False)["seconds"].agg(["count", "sum"]).reset_index()
     return {
         "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
-        "versions": [json.loads(v) for v in versions],
+        "versions": versions,
         "commits": commits,
         "dirty": bool(runs["git_dirty"].fillna(False).astype(bool).any()),
         "report_commit": provenance.git_commit(),
@@ -309,14 +303,11 @@ def render_report(
     analyses: dict[str, pd.DataFrame],
     benchmarks,
     config: dict,
-    sections: list[dict],
 ) -> str:
-    """`sections`: in report order, each {topic, title, figures, experiments}."""
+    """The report of the workflow run `config` describes; `figures` maps figure names to SVG files."""
     checks = reference_checks(summary, weights, config)
     times = benchmark_times(benchmarks)
-    sections = {s["topic"]: {**s, "table": metrics_table(summary, s["experiments"])} for s in sections}
     context = {
-        "sections": sections,
         "figures": {name: inline_svg(path) for name, path in figures.items()},
         "checks": checks,
         "outside": [c for c in checks if c.within is False and not c.expected_miss],
@@ -331,7 +322,31 @@ def render_report(
     env = environment()
     # The SVGs are our own files, written by plots.py: trusted markup, not text to escape.
     env.filters["svg"] = lambda name: Markup(context["figures"][name])
+    context["sections"] = {
+        topic.name: section(env, topic, config["experiments"], summary, figures, context)
+        for topic in TOPICS.values()
+    }
     return env.get_template("report.html.j2").render(**context)
+
+
+def section(env, topic, catalogue: dict, summary: pd.DataFrame, figures, context: dict) -> dict:
+    """One topic's part of the report: title, figures, its entries' table and its reading."""
+    experiments = topic.runs.select(catalogue) if topic.runs else []
+    part = {
+        "title": topic.title,
+        "figures": [f for f in topic_figures(topic.name, catalogue) if f in figures],
+        "experiments": experiments,
+        "table": metrics_table(summary, experiments) if topic.runs else None,
+        "checks": topic.checks,
+    }
+
+    def final(name: str, metric: str, minus: str | None = None, digits: int = 4) -> str:
+        facts = context["experiments"][name]
+        return number(facts[metric] - (facts[minus] if minus else 0), digits)
+
+    # The reading is our own catalogue's template text; what it quotes is escaped as it renders.
+    reading = env.from_string(topic.reading).render(**context, section=part, final=final)
+    return {**part, "reading": Markup(reading)}
 
 
 def render_results_readme(*, experiments: list[tuple[str, str]], seeds, figures, topics) -> str:

@@ -1,16 +1,20 @@
-"""Rule `report`: results/report.html, one self-contained page with every figure, table and check."""
+"""Rule `html_report`: results/report.html, one self-contained page with every figure, table and check."""
 
 import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
 from pathlib import Path
 
 import pandas as pd
 
 from mlplab.joblog import job_logging
-from mlplab.report import render_report
+from mlplab.pages import render_report
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
@@ -21,8 +25,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         figures={Path(p).stem: Path(p) for p in sm.input.figures},
         analyses={Path(p).stem: pd.read_csv(p) for p in sm.input.analyses},
         benchmarks=list(sm.input.benchmarks),
-        config=json.loads(sm.params.config),
-        sections=json.loads(sm.params.sections),
+        config=sm.params.config,
     )
     Path(sm.output[0]).write_text(html)
     log.info("wrote %s (%d kB, %d figures)", sm.output[0], len(html) // 1024, len(sm.input.figures))

@@ -1,0 +1,19 @@
+"""Rule `analysis`: one computation that needs no training (activation curves, numerical stability)."""
+
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
+from mlplab import analyses
+from mlplab.joblog import job_logging
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    table, summary = getattr(analyses, sm.params.function)(**sm.params.args)
+    table.to_csv(sm.output[0], index=False)
+    log.info("%s(%s): %s", sm.params.function, sm.params.args, summary)

@@ -1,0 +1,197 @@
+"""What the experiment catalogue may hold: the kinds of experiment, the data they train on, the analyses
+that need no training, and each kind's typed hyperparameters.
+
+Everything that training and the workflow need to know about a kind is declared here once; the
+Snakefile builds the config schema and the rules' inputs from it, and a training job parses its
+catalogue entry into the kind's config dataclass. Presentation (topics, figures, captions) lives in
+`mlplab.presentation`, so that editing a caption never reruns a training job. Torch-free: the Snakefile
+imports this on every `snakemake -n`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+# JSON-schema fragments for hyperparameter types (the schema is built from them, see `kind_schema`).
+POSITIVE_INT = {"type": "integer", "minimum": 1}
+POSITIVE_NUMBER = {"type": "number", "exclusiveMinimum": 0}
+NON_NEGATIVE_NUMBER = {"type": "number", "minimum": 0}
+PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
+BOOLEAN = {"type": "boolean"}
+
+
+def list_of(item: dict) -> dict:
+    return {"type": "array", "minItems": 1, "items": item}
+
+
+def hyperparameter(schema: dict, doc: str) -> Any:
+    """A field of a kind's config: its JSON schema and what it means."""
+    return field(metadata={"schema": schema, "doc": doc})
+
+
+# ---- Each kind's hyperparameters, one dataclass per kind ----
+
+
+@dataclass(frozen=True, kw_only=True)
+class Training:
+    """Minibatch SGD, shared by every kind."""
+
+    lr: float = hyperparameter(POSITIVE_NUMBER, "learning rate")
+    batch_size: int = hyperparameter(POSITIVE_INT, "examples per minibatch")
+    epochs: int = hyperparameter(POSITIVE_INT, "passes over the training set")
+
+    def departures(self) -> list[str]:
+        """Deliberate departures from the book, as short notes for labels ('ablation: ...')."""
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class MLPConcise(Training):
+    num_hiddens: int = hyperparameter(POSITIVE_INT, "width of the hidden layer")
+    init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MLPScratch(MLPConcise):
+    relu_output: bool = hyperparameter(BOOLEAN, "ReLU on the output layer too (the notes' ablation)")
+
+    def departures(self) -> list[str]:
+        return ["ablation: ReLU on logits"] if self.relu_output else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dropout(Training):
+    num_hiddens: list[int] = hyperparameter(list_of(POSITIVE_INT), "width of each hidden layer")
+    dropout: list[float] = hyperparameter(list_of(PROBABILITY), "dropout probability after each hidden layer")
+    init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Polynomial(Training):
+    num_features: int = hyperparameter(POSITIVE_INT, "features x^i/i! for i < num_features (degree + 1)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeightDecay(Training):
+    wd: float = hyperparameter(NON_NEGATIVE_NUMBER, "weight decay λ (L2 penalty λ‖w‖²/2)")
+
+
+# ---- Kinds ----
+
+CLASSIFIER = "classifier"
+REGRESSION = "regression"
+CLASSIFIER_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
+REGRESSION_METRICS = ("train_loss", "test_loss")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    config: type[Training]
+    family: str  # CLASSIFIER or REGRESSION
+    from_scratch: bool  # parameters and update step written out as in the book, or torch.nn / torch.optim
+    data: str  # a key of DATASETS
+    fit: str  # "module:function" that trains it: fit(config, data, *, seed, device, on_epoch, [net])
+    metrics: tuple[str, ...]  # the columns of its metrics.csv after `epoch`
+    model: str | None = None  # "module:class" built from the config and handed to `fit` as `net`
+    uses_device: bool = False  # trains on config `device` (else always on the CPU)
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("mlp_scratch", MLPScratch, CLASSIFIER, True, "fashion_mnist",
+             "mlplab.training:train_classifier", CLASSIFIER_METRICS, "mlplab.models:MLPScratch", True),
+        Kind("mlp_concise", MLPConcise, CLASSIFIER, False, "fashion_mnist",
+             "mlplab.training:train_classifier", CLASSIFIER_METRICS, "mlplab.models:MLPConcise", True),
+        Kind("dropout_scratch", Dropout, CLASSIFIER, True, "fashion_mnist",
+             "mlplab.training:train_classifier", CLASSIFIER_METRICS, "mlplab.models:DropoutMLPScratch", True),
+        Kind("dropout_concise", Dropout, CLASSIFIER, False, "fashion_mnist",
+             "mlplab.training:train_classifier", CLASSIFIER_METRICS, "mlplab.models:DropoutMLPConcise", True),
+        Kind("polynomial", Polynomial, REGRESSION, False, "polynomial",
+             "mlplab.regression:fit_polynomial", REGRESSION_METRICS),
+        Kind("weight_decay_scratch", WeightDecay, REGRESSION, True, "linear",
+             "mlplab.regression:fit_weight_decay_scratch", (*REGRESSION_METRICS, "w_norm")),
+        Kind("weight_decay_concise", WeightDecay, REGRESSION, False, "linear",
+             "mlplab.regression:fit_weight_decay_concise", (*REGRESSION_METRICS, "w_norm")),
+    )
+}  # fmt: skip
+
+# Every metric in the order a person reads them (columns of the tables, panels of the figures).
+METRICS = tuple(dict.fromkeys(m for kind in KINDS.values() for m in kind.metrics))
+
+# The data sets kinds train on: Fashion-MNIST's decoded splits, or one generated file (its generator is
+# `mlplab.synthetic.<name>_data`, its parameters `config["data"][<name>]`).
+DATASETS = {"fashion_mnist": ("train", "test"), "polynomial": ("polynomial",), "linear": ("linear",)}
+SYNTHETIC = ("polynomial", "linear")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A computation that needs no training: `mlplab.analyses.<function>(**config["analyses"][name],
+    **fixed)` returns the table written to results/analyses/<name>.csv."""
+
+    name: str
+    function: str
+    fixed: dict = field(default_factory=dict)
+
+
+ANALYSES: dict[str, Analysis] = {
+    a.name: a
+    for a in (
+        Analysis("activations", "activations", {"functions": ["relu", "sigmoid", "tanh"]}),
+        Analysis("vanishing_gradient", "activations", {"functions": ["sigmoid"]}),
+        Analysis("exploding_gradient", "matrix_products"),
+    )
+}
+
+
+# ---- From a catalogue entry to its typed config ----
+
+
+def hyperparameters(kind: str) -> list[dataclasses.Field]:
+    return list(dataclasses.fields(KINDS[kind].config))
+
+
+def parse_entry(entry: dict) -> Training:
+    """A catalogue entry (`kind` plus hyperparameters, already checked by the schema) as its kind's
+    config; lists stay lists so that the config compares equal to the entry it came from."""
+    kind = KINDS[entry["kind"]]
+    return kind.config(**{k: v for k, v in entry.items() if k != "kind"})
+
+
+def kind_schema(kind: str) -> dict:
+    """The JSON schema of an entry of `kind`: exactly its hyperparameters, each with its type."""
+    fields = hyperparameters(kind)
+    return {
+        "additionalProperties": False,
+        "required": ["kind", *(f.name for f in fields)],
+        "properties": {
+            "kind": {"const": kind},
+            **{f.name: {**f.metadata["schema"], "description": f.metadata["doc"]} for f in fields},
+        },
+    }
+
+
+def experiment_schema() -> dict:
+    """An entry of any kind: `kind` picks the branch that names exactly that kind's hyperparameters."""
+    return {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"enum": list(KINDS)}},
+        "allOf": [
+            {"if": {"properties": {"kind": {"const": name}}}, "then": kind_schema(name)} for name in KINDS
+        ],
+    }
+
+
+def canonical(value):
+    """A config value with every dict's keys sorted, recursively. Snakemake compares params by their
+    repr, so this keeps a reordered config.yaml from looking changed."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    return value

@@ -1,0 +1,294 @@
+"""What a person reads: the report's topics, the figures with their captions, and the book's published
+numbers that the report and figures hold ours against.
+
+One declaration per topic and per figure: the workflow's figure rule and topic targets, the captions of
+`snakemake --report`, the HTML report's sections, the plotting dispatch and the tests all read these.
+Kept apart from `mlplab.catalogue` (what training needs), so that editing a caption reruns no training.
+Torch-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlplab.catalogue import CLASSIFIER, KINDS, REGRESSION, parse_entry
+
+METRIC_LABELS = {
+    "train_loss": "train loss",
+    "train_acc": "train accuracy",
+    "test_loss": "test loss",
+    "test_acc": "test accuracy",
+    "w_norm": "‖w‖",
+}
+
+
+# ---- The book's published numbers ("Dive into Deep Learning", chapter "Multilayer Perceptrons") ----
+
+# The assertions at the end of training an MLP on Fashion-MNIST: metric → (comparison, bound).
+ACCURACY_FLOOR = {"train_loss": ("<", 0.5), "train_acc": (">", 0.7), "test_acc": (">", 0.7)}
+# Polynomial regression, the normal fit with 4 features: the learned weights it prints.
+BOOK_POLYNOMIAL_WEIGHTS = [5.010, 1.235, -3.423, 5.503]
+POLYNOMIAL_TOLERANCE = 0.25  # each learned weight within this of the true weight
+# Weight decay: ‖w‖ after training, keyed by (kind, λ). The accepted range is wide because ‖w‖ at λ = 0
+# depends on the random initialisation of 200 weights; λ = 3 must shrink it by more than an order.
+BOOK_WEIGHT_NORM = {
+    ("weight_decay_scratch", 0.0): 12.96,
+    ("weight_decay_scratch", 3.0): 0.356,
+    ("weight_decay_concise", 0.0): 13.73,
+    ("weight_decay_concise", 3.0): 0.389,
+}
+WEIGHT_NORM_RANGE = {0.0: (10.0, 18.0), 3.0: (0.0, 0.6)}
+
+
+# ---- Which catalogue entries a topic or figure shows ----
+
+
+@dataclass(frozen=True)
+class Runs:
+    """A selection of catalogue entries, by kind or by family (never by a name's prefix)."""
+
+    kinds: tuple[str, ...] = ()  # entries of these kinds, grouped in this order
+    family: str | None = None  # or entries of this family, in catalogue order
+    every: bool = False  # or every entry, in catalogue order
+    ablations: bool = True  # False: leave out entries that depart from the book on purpose
+    only_with: tuple[str, ...] = ()  # select nothing unless the catalogue has entries of these kinds
+
+    def select(self, experiments: dict[str, dict]) -> list[str]:
+        """Names of the matching entries of `experiments` (name → entry), in catalogue order."""
+        if self.only_with and not any(e["kind"] in self.only_with for e in experiments.values()):
+            return []
+        chosen = [
+            name
+            for name, entry in experiments.items()
+            if (self.every or entry["kind"] in self.kinds or KINDS[entry["kind"]].family == self.family)
+            and (self.ablations or not parse_entry(entry).departures())
+        ]
+        if self.kinds:
+            chosen.sort(key=lambda name: self.kinds.index(experiments[name]["kind"]))
+        return chosen
+
+
+MLP = ("mlp_scratch", "mlp_concise")
+DROPOUT = ("dropout_scratch", "dropout_concise")
+WEIGHT_DECAY = ("weight_decay_scratch", "weight_decay_concise")
+EVERY_RUN = Runs(every=True)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    title: str
+    reading: str  # Jinja text of the plain-language reading, rendered with the report's context
+    runs: Runs | None = None  # the entries its tables show (None: no runs, only analyses)
+    checks: str = ""  # caption of its table of the book's numbers beside ours, where it has one
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    topic: str
+    draw: str  # the function of mlplab.plots that draws it
+    caption: str
+    runs: Runs | None = None
+    analyses: tuple[str, ...] = ()
+    in_topic_target: bool = True  # built by `snakemake <topic>` (not if it would train another topic)
+    reference: tuple[float, str] | None = None  # a published value the figure marks, with its label
+
+    def experiments(self, catalogue: dict[str, dict]) -> list[str]:
+        return self.runs.select(catalogue) if self.runs else []
+
+    def drawable(self, catalogue: dict[str, dict]) -> bool:
+        """Something to draw: a catalogue without dropout entries has no dropout figure."""
+        return bool(self.analyses or self.experiments(catalogue))
+
+
+FLOOR_CHECKS = "The book's floor after training: train and test accuracy above 0.7, train loss below 0.5"
+BAND = "Line: mean over seeds; band: min–max."
+
+TOPICS: dict[str, Topic] = {
+    t.name: t
+    for t in (
+        Topic(
+            "activation_functions",
+            "Activation functions",
+            """ReLU passes positive inputs unchanged and zeroes negative ones; its gradient is 0 or 1, so
+active units pass gradients back undiminished. The sigmoid squashes its input into (0, 1) and the tanh
+into (−1, 1); their gradients peak at x = 0 ({{ facts.sigmoid_grad_max | num(3) }} for the sigmoid,
+{{ facts.tanh_grad_max | num(3) }} for the tanh) and fade to nearly zero for large |x|. The gradients are
+autograd's, checked against the analytic derivatives when the curves were computed.""",
+        ),
+        Topic(
+            "mlp",
+            "Multilayer perceptron",
+            """One hidden layer of ReLU units trained with minibatch SGD on Fashion-MNIST, from scratch and
+with <code>nn.Sequential</code>. Training loss should fall and both accuracies rise epoch by epoch, and
+the two implementations should agree within the spread of the seeds.
+{% for name in section.experiments %}<code>{{ name }}</code> ends at test accuracy
+{{ final(name, "test_acc") }}{{ "; " if not loop.last else "." }}{% endfor %}
+{% if section.table.rows | selectattr("ablation") | list %} The ablation puts a ReLU on the output layer
+as well: negative logits are clipped to zero, so the softmax can no longer push wrong classes'
+probabilities down, and it is expected to train worse and miss the book's floor.{% endif %}""",
+            Runs(kinds=MLP),
+            FLOOR_CHECKS,
+        ),
+        Topic(
+            "dropout",
+            "Dropout",
+            """Dropout zeroes each hidden unit with a fixed probability during training (and rescales the
+rest), and is switched off for evaluation. It is a regulariser: the gap between train and test accuracy
+is expected to be smaller than the plain MLP's (dashed lines), at similar or better test accuracy.
+{% for name in section.experiments %}<code>{{ name }}</code>: test accuracy
+{{ final(name, "test_acc") }}, gap {{ final(name, "train_acc", minus="test_acc", digits=2) }}
+{{- "; " if not loop.last else "." }}{% endfor %}""",
+            Runs(kinds=DROPOUT),
+            FLOOR_CHECKS,
+        ),
+        Topic(
+            "polynomial",
+            "Model selection: polynomial regression",
+            """The labels come from a polynomial with {{ polynomial.true_w | length }} weights
+({{ polynomial.true_w | join(", ") }}) plus noise of standard deviation {{ polynomial.noise_std }}, so no
+model can get its test MSE much below {{ (polynomial.noise_std ** 2) | num(2) }}. With exactly those
+features, the fit should reach that floor and recover the weights (table below). With too few features
+the model cannot express the function and both losses stay high (underfitting); with many more features
+than needed the train loss can fall below the test loss (overfitting).
+{% for name in section.experiments %}<code>{{ name }}</code>: train {{ final(name, "train_loss") }}, test
+{{ final(name, "test_loss") }}{{ "; " if not loop.last else "." }}{% endfor %}""",
+            Runs(kinds=("polynomial",)),
+            "Learned weights of the normal fit beside the book's (losses are mean squared errors)",
+        ),
+        Topic(
+            "weight_decay",
+            "Weight decay",
+            """Linear regression with many more inputs than training examples overfits: without a penalty
+(λ = 0) the train loss falls while the test loss stays high. Weight decay adds λ‖w‖²/2 to the loss and
+pulls the weights towards zero: ‖w‖ shrinks by more than an order of magnitude at λ = 3 and the test
+loss falls.
+{% for name in section.experiments %}<code>{{ name }}</code>: ‖w‖ {{ final(name, "w_norm") }}, test loss
+{{ final(name, "test_loss") }}{{ "; " if not loop.last else "." }}{% endfor %}""",
+            Runs(kinds=WEIGHT_DECAY),
+            "‖w‖ after training beside the book's",
+        ),
+        Topic(
+            "numerical_stability",
+            "Numerical stability",
+            """Vanishing gradients: at x = ±{{ facts.sigmoid_edge_x | num(2) }} the sigmoid's gradient is only
+{{ facts.sigmoid_edge_grad | num(2) }}; backpropagation multiplies one such factor per layer, so the
+gradient reaching early layers of a deep sigmoid network all but disappears. Exploding gradients: after
+{{ facts.products }} products of random matrices the largest entry is about
+10<sup>{{ facts.log10_final | num(3) }}</sup>; without careful initialisation, gradients grow as fast.""",
+        ),
+        Topic(
+            "comparison",
+            "Across experiments",
+            """Every entry of the catalogue side by side. Bars are the mean final value over the seeds that
+completed, whiskers one standard deviation, dots single seeds; a diverged run is a red cross, left out of
+the mean. Losses of the regressions are mean squared errors; those of the classifiers are cross-entropies.""",
+            EVERY_RUN,
+        ),
+    )
+}
+
+FIGURES: dict[str, Figure] = {
+    f.name: f
+    for f in (
+        Figure(
+            "activation_functions",
+            "activation_functions",
+            "activation_functions",
+            "ReLU, sigmoid and tanh (top) and their gradients by autograd (bottom), as in the book's "
+            "section on activation functions.",
+            analyses=("activations",),
+        ),
+        Figure(
+            "mlp",
+            "mlp",
+            "classifier_curves",
+            "The MLP on Fashion-MNIST, from scratch and concise, and the ablation with ReLU on the output "
+            f"layer: train loss (cross-entropy), train accuracy and test accuracy per epoch. {BAND}",
+            Runs(kinds=MLP),
+        ),
+        Figure(
+            "dropout",
+            "dropout",
+            "classifier_curves",
+            "MLPs with dropout, from scratch and concise: train loss, train accuracy and test accuracy per "
+            f"epoch. {BAND}",
+            Runs(kinds=DROPOUT),
+        ),
+        Figure(
+            "dropout_vs_mlp",
+            "dropout",
+            "dropout_vs_plain",
+            "Dropout (solid) beside the plain MLP (dashed): test accuracy and the generalisation gap (train "
+            "minus test accuracy) per epoch. Dropout is expected to narrow the gap.",
+            Runs(kinds=DROPOUT + MLP, ablations=False, only_with=DROPOUT),
+            in_topic_target=False,
+        ),
+        Figure(
+            "polynomial",
+            "polynomial",
+            "polynomial_losses",
+            "Polynomial regression with different numbers of features: train and test loss (mean squared "
+            "error, log scale) per epoch, one panel per entry, as in the book's under- and overfitting "
+            "figures.",
+            Runs(kinds=("polynomial",)),
+        ),
+        Figure(
+            "polynomial_weights",
+            "polynomial",
+            "polynomial_weights",
+            "Learned polynomial weights (mean over seeds, whiskers min–max) beside the true weights that "
+            "generated the data.",
+            Runs(kinds=("polynomial",)),
+        ),
+        Figure(
+            "weight_decay",
+            "weight_decay",
+            "weight_decay_losses",
+            "High-dimensional linear regression with and without weight decay: train and test loss (mean "
+            "squared error, log scale) per epoch, one panel per entry.",
+            Runs(kinds=WEIGHT_DECAY),
+        ),
+        Figure(
+            "weight_decay_norm",
+            "weight_decay",
+            "weight_norms",
+            "The L2 norm of the weights during training, and its final value for every run: weight decay "
+            "shrinks it.",
+            Runs(kinds=WEIGHT_DECAY),
+        ),
+        Figure(
+            "numerical_stability",
+            "numerical_stability",
+            "numerical_stability",
+            "Vanishing gradients (the sigmoid and its gradient) and exploding gradients (log10 of the "
+            "largest entry of a product of random matrices against the number of products).",
+            analyses=("vanishing_gradient", "exploding_gradient"),
+        ),
+        Figure(
+            "comparison_accuracy",
+            "comparison",
+            "comparison_accuracy",
+            "Final test accuracy of every classifier: bar = mean over completed seeds, whiskers ± sd, dots "
+            f"= seeds, dotted line = the book's floor of {ACCURACY_FLOOR['test_acc'][1]:g}.",
+            Runs(family=CLASSIFIER),
+            reference=(
+                ACCURACY_FLOOR["test_acc"][1],
+                f"the book's floor ({ACCURACY_FLOOR['test_acc'][1]:g})",
+            ),
+        ),
+        Figure(
+            "comparison_regression",
+            "comparison",
+            "comparison_regression",
+            "Final test loss (mean squared error) of every regression: bar = mean over completed seeds, "
+            "whiskers ± sd, dots = seeds.",
+            Runs(family=REGRESSION),
+        ),
+    )
+}
+
+
+def topic_figures(topic: str, catalogue: dict[str, dict]) -> list[str]:
+    return [f.name for f in FIGURES.values() if f.topic == topic and f.drawable(catalogue)]
