@@ -1,12 +1,9 @@
-import sys
-from pathlib import Path
+"""Shared fixtures. Test modules import the library as installed (editable) by `make setup`, and the
+helper modules of this folder through pytest's `pythonpath` setting (pyproject.toml)."""
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-sys.path[:0] = [str(TESTS.parent / "scripts"), str(TESTS)]
-
-import tiny  # noqa: E402
+import tiny
 
 
 @pytest.fixture(scope="session")

@@ -1,51 +1,12 @@
 """Aggregation of hand-written runs: the long epoch table, per-run rows, means and deviations over seeds."""
 
-import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from handmade_runs import MLP, POLY, classifier_rows, write_run
 
 from mlplab import tables
-
-
-def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[dict], **record) -> Path:
-    """A run folder as rule `train` leaves it: metrics.csv (one row per epoch) and run.json."""
-    folder = root / experiment / f"seed{seed}"
-    folder.mkdir(parents=True)
-    pd.DataFrame(rows).to_csv(folder / "metrics.csv", index=False)
-    status = record.pop("status", "ok")
-    run = {
-        "experiment": experiment,
-        "config": config,
-        "seed": seed,
-        "status": status,
-        "epochs_completed": len(rows),
-        "diverged_at_epoch": len(rows) + 1 if status == "diverged" else None,
-        "final": rows[-1] if rows else None,
-        "wall_time_s": 2.0 + seed,
-        "seconds_per_epoch": 1.0,
-        "threads": 1,
-        "device": "cpu",
-        "versions": {"torch": "2.14.1"},
-        "git": {"commit": "abc123", "dirty": False},
-        "metrics_sha256": "0" * 64,
-        **record,
-    }
-    (folder / "run.json").write_text(json.dumps(run))
-    return folder
-
-
-MLP = {"kind": "mlp_scratch", "epochs": 2, "lr": 0.1}
-POLY = {"kind": "polynomial", "epochs": 2, "num_features": 2}
-
-
-def classifier_rows(final_acc: float, final_loss: float) -> list[dict]:
-    return [
-        {"epoch": 1, "train_loss": 1.5, "train_acc": 0.5, "test_loss": 1.6, "test_acc": 0.45},
-        {"epoch": 2, "train_loss": final_loss, "train_acc": 0.9, "test_loss": 0.6, "test_acc": final_acc},
-    ]
 
 
 @pytest.fixture
@@ -68,7 +29,14 @@ def runs(tmp_path):
 def test_epochs_table_is_long_with_every_metric(runs):
     epochs = tables.load_runs(runs).epochs
     assert list(epochs.columns) == [
-        "experiment", "kind", "seed", "epoch", "train_loss", "train_acc", "test_loss", "test_acc",
+        "experiment",
+        "kind",
+        "seed",
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "test_loss",
+        "test_acc",
     ]
     assert len(epochs) == 5 * 2  # five runs of two epochs
     assert epochs.groupby("experiment")["seed"].nunique().to_dict() == {"mlp": 3, "poly": 2}
@@ -131,6 +99,29 @@ def test_write_tables_round_trips_through_csv(runs, tmp_path):
     )
     again = pd.read_csv(paths["summary"])
     assert again["test_acc_mean"].iloc[0] == pytest.approx(summary["test_acc_mean"].iloc[0])
-    assert json.loads(again["config"].iloc[0]) == MLP
-    assert len(pd.read_csv(paths["runs"])) == 5
-    assert pd.read_csv(paths["runs"])["git_commit"].eq("abc123").all()
+    # Hyperparameters are ordinary columns, a list joined by "-".
+    assert again.loc[0, ["lr", "num_hiddens", "relu_output"]].tolist() == [0.1, 256, False]
+    runs = pd.read_csv(paths["runs"])
+    assert (
+        len(runs) == 5 and runs["git_commit"].eq("abc123").all() and runs["version_torch"].eq("2.14.1").all()
+    )
+
+
+def test_lists_and_departures_become_plain_columns(tmp_path):
+    dropout = {
+        "kind": "dropout_scratch",
+        "num_hiddens": [256, 256],
+        "dropout": [0.2, 0.5],
+        "init_std": 0.01,
+        "lr": 0.3,
+        "batch_size": 256,
+        "epochs": 2,
+    }
+    ablation = {**MLP, "relu_output": True}
+    folders = [
+        write_run(tmp_path, "d", dropout, 0, classifier_rows(0.8, 0.3)),
+        write_run(tmp_path, "a", ablation, 0, classifier_rows(0.5, 0.9)),
+    ]
+    runs = tables.load_runs(folders).runs.set_index("experiment")
+    assert runs.loc["d", ["num_hiddens", "dropout", "departures"]].tolist() == ["256-256", "0.2-0.5", ""]
+    assert runs.loc["a", "departures"] == "ablation: ReLU on logits"

@@ -5,9 +5,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tiny import REPO, fake_fashion_mnist
 
 BENCHMARK = REPO / "benchmarks/epoch_speed.py"
+pytestmark = pytest.mark.slow
 
 
 def run_benchmark(*args):

@@ -1,8 +1,24 @@
-"""The schema stops bad configs before anything runs, even a dry run, naming the offending key."""
+"""Bad configs are stopped before anything runs, naming the offending key: checked in-process with the
+schema (Snakemake's `validate`) and the catalogue's per-kind check, and once through a real dry run."""
+
+import copy
 
 import pytest
+import yaml
+from snakemake.utils import validate
 
 import tiny
+from mlplab.catalogue import ANALYSES, KINDS, hyperparameters
+from mlplab.configcheck import ConfigError, check_experiments
+
+SCHEMA = tiny.REPO / "schemas/config.schema.yaml"
+CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
+
+
+def check(config: dict) -> None:
+    """What rules/common.smk does with the config before anything runs."""
+    validate(config, str(SCHEMA))
+    check_experiments(config["experiments"])
 
 
 def set_path(config, path, value):
@@ -28,33 +44,51 @@ CASES = {
         ("experiments", "poly_normal", "wd"),
         3.0,
         "'wd' was unexpected",
-        "poly_normal",
+        "experiments.poly_normal",
     ),
+    "probability above 1": (("experiments", "dropout_scratch", "dropout"), [0.2, 1.5], "1.5", "dropout"),
 }
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_bad_config_stops_dry_run_naming_the_key(tiny_workdir, case):
+def test_bad_config_is_rejected_naming_the_key(case):
     path, value, message, key = CASES[case]
-    config = tiny.read_config(tiny_workdir)
+    config = copy.deepcopy(CONFIG)
     set_path(config, path, value)
-    tiny.write_config(tiny_workdir, config)
-    proc = tiny.snakemake(tiny_workdir, "-n", check=False)
-    assert proc.returncode != 0
-    out = proc.stdout + proc.stderr
-    assert message in out
-    assert key in out
+    with pytest.raises(Exception) as caught:  # noqa: B017 (WorkflowError from the schema, or ConfigError)
+        check(config)
+    assert message in str(caught.value) and key in str(caught.value)
 
 
-def test_missing_hyperparameter_is_named(tiny_workdir):
-    config = tiny.read_config(tiny_workdir)
+def test_missing_hyperparameter_is_named():
+    config = copy.deepcopy(CONFIG)
     del config["experiments"]["dropout_scratch"]["dropout"]
+    with pytest.raises(ConfigError, match=r"experiments\.dropout_scratch: 'dropout' is a required property"):
+        check(config)
+
+
+def test_the_shipped_config_is_valid():
+    check(copy.deepcopy(CONFIG))
+
+
+def test_schema_and_catalogue_agree():
+    """The schema leaves each entry's hyperparameters to the catalogue; the analyses it requires are the
+    catalogue's."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert schema["properties"]["analyses"]["required"] == list(ANALYSES)
+    assert schema["properties"]["experiments"]["additionalProperties"] == {
+        "type": "object",
+        "required": ["kind"],
+    }
+    for name in KINDS:
+        assert all("schema" in f.metadata and f.metadata["doc"] for f in hyperparameters(name)), name
+
+
+@pytest.mark.snakemake
+def test_a_bad_config_stops_a_dry_run(tiny_workdir):
+    config = tiny.read_config(tiny_workdir)
+    config["experiments"]["mlp_concise"]["lr"] = "fast"
     tiny.write_config(tiny_workdir, config)
     proc = tiny.snakemake(tiny_workdir, "-n", check=False)
     assert proc.returncode != 0
-    assert "'dropout' is a required property" in proc.stdout + proc.stderr
-
-
-def test_the_shipped_config_is_valid(tiny_workdir):
-    (tiny_workdir / "config.yaml").write_text((tiny.REPO / "config.yaml").read_text())
-    tiny.snakemake(tiny_workdir, "-n")
+    assert "experiments.mlp_concise.lr: 'fast' is not of type 'number'" in proc.stdout + proc.stderr

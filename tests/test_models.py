@@ -3,21 +3,29 @@
 import pytest
 import torch
 
+from mlplab import catalogue
 from mlplab.analyses import activation_curves, exploding_products, grid
-from mlplab.models import (
-    DropoutMLPScratch,
-    MLPScratch,
-    dropout,
-    dropout_concise,
-    mlp_concise,
-    relu,
-)
+from mlplab.models import DropoutMLPConcise, DropoutMLPScratch, MLPConcise, MLPScratch, dropout, relu
 from mlplab.regression import l2_penalty
+
+TRAINING = {"lr": 0.1, "batch_size": 8, "epochs": 1}
+
+
+def mlp(num_hiddens, init_std, relu_output=None):
+    if relu_output is None:
+        return catalogue.MLPConcise(num_hiddens=num_hiddens, init_std=init_std, **TRAINING)
+    return catalogue.MLPScratch(
+        num_hiddens=num_hiddens, init_std=init_std, relu_output=relu_output, **TRAINING
+    )
+
+
+def dropout_net(num_hiddens, dropouts, init_std):
+    return catalogue.Dropout(num_hiddens=num_hiddens, dropout=dropouts, init_std=init_std, **TRAINING)
 
 
 def test_scratch_and_concise_mlp_compute_the_same_function():
     torch.manual_seed(0)
-    scratch, concise = MLPScratch(64, 0.1), mlp_concise(64, 0.1)
+    scratch, concise = MLPScratch(mlp(64, 0.1, False)), MLPConcise(mlp(64, 0.1))
     with torch.no_grad():
         concise[1].weight.copy_(scratch.W1.T)
         concise[1].bias.copy_(scratch.b1)
@@ -29,14 +37,14 @@ def test_scratch_and_concise_mlp_compute_the_same_function():
 
 def test_relu_output_ablation_clips_logits():
     torch.manual_seed(0)
-    net = MLPScratch(16, 1.0, relu_output=True)
+    net = MLPScratch(mlp(16, 1.0, relu_output=True))
     assert (net(torch.rand(32, 784)) >= 0).all()
 
 
 def test_scratch_and_concise_dropout_nets_agree_in_eval_mode():
     torch.manual_seed(0)
-    scratch = DropoutMLPScratch([32, 16], [0.2, 0.5], 0.1)
-    concise = dropout_concise([32, 16], [0.2, 0.5], 0.1)
+    scratch = DropoutMLPScratch(dropout_net([32, 16], [0.2, 0.5], 0.1))
+    concise = DropoutMLPConcise(dropout_net([32, 16], [0.2, 0.5], 0.1))
     linears = [m for m in concise if isinstance(m, torch.nn.Linear)]
     assert len(linears) == len(scratch.linears) == 3
     for target, source in zip(linears, scratch.linears, strict=True):
@@ -102,3 +110,22 @@ def test_exploding_products_grow_beyond_1e20():
     assert len(table) == 100
     assert table["log10_max_abs"].iloc[-1] > 20
     assert table["log10_max_abs"].iloc[-1] > table["log10_max_abs"].iloc[9] + 10
+
+
+def test_each_model_chooses_its_update_step():
+    """From-scratch models step with the book's hand-written SGD, concise ones with torch.optim; both
+    lower the loss, and a parameter the loss does not reach is left alone."""
+    torch.manual_seed(0)
+    X, y = torch.rand(64, 784), torch.randint(0, 10, (64,))
+    for net in (MLPScratch(mlp(16, 0.1, False)), MLPConcise(mlp(16, 0.1))):
+        step = net.configure_optimizers(0.5)
+        losses = []
+        for _ in range(20):
+            loss = torch.nn.functional.cross_entropy(net(X), y)
+            losses.append(loss.item())
+            step(loss)
+        assert losses[-1] < losses[0], type(net).__name__
+    scratch = MLPScratch(mlp(16, 0.1, False))
+    before = scratch.W1.detach().clone()
+    scratch.configure_optimizers(0.5)(scratch.b2.sum() * 0 + (scratch.W2**2).sum())  # no gradient for W1
+    assert torch.equal(scratch.W1, before)

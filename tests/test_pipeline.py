@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import torch
 
 import tiny
@@ -15,6 +16,7 @@ DATA_TARGETS = [
     "data/linear.pt",
 ]
 RAW = Path("data/fashion-mnist/raw")
+pytestmark = pytest.mark.snakemake
 
 
 def test_data_targets_from_a_local_source(tiny_workdir):

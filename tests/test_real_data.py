@@ -8,10 +8,14 @@ import torch
 import tiny
 
 DEBIAN_COPY = Path("/usr/share/datasets/fashion-mnist")
-pytestmark = pytest.mark.skipif(
+pytestmark = [
+    pytest.mark.snakemake,
+    pytest.mark.slow,
+    pytest.mark.skipif(
     not (DEBIAN_COPY / "train-images-idx3-ubyte.gz").exists(),
     reason=f"Debian's dataset-fashion-mnist is not installed ({DEBIAN_COPY} missing)",
-)
+    ),
+]
 
 
 def test_real_fashion_mnist_from_the_default_sources(tiny_workdir):

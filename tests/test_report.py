@@ -1,5 +1,6 @@
 """Figures, the HTML report, results/README.md and Snakemake's report: library checks on hand-written runs,
-then the tiny workflow's outputs (read-only, from the session's `tiny_run`) and two short Snakemake runs."""
+then the tiny workflow's outputs (read-only, from the session's `tiny_run`) and two short Snakemake runs.
+Which figures and sections must exist is read from the presentation catalogue."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -8,36 +9,14 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from handmade_runs import MLP, POLY, classifier_rows, write_run
 from PIL import Image
-from test_aggregate import MLP, POLY, classifier_rows, write_run
 
 import tiny
-from mlplab import plots, report, tables
+from mlplab import pages, plots, tables
+from mlplab.presentation import FIGURES, TOPICS
 
-FIGURES = [
-    "activation_functions",
-    "mlp",
-    "dropout",
-    "dropout_vs_mlp",
-    "polynomial",
-    "polynomial_weights",
-    "weight_decay",
-    "weight_decay_norm",
-    "numerical_stability",
-    "comparison_accuracy",
-    "comparison_regression",
-]
-SECTIONS = [
-    "summary",
-    "activation_functions",
-    "mlp",
-    "dropout",
-    "polynomial",
-    "weight_decay",
-    "numerical_stability",
-    "comparison",
-    "provenance",
-]
+SECTIONS = ["summary", *TOPICS, "provenance"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 
@@ -109,7 +88,7 @@ def hand_runs(tmp_path):
 def test_reference_checks_mark_what_falls_outside(hand_runs):
     summary = tables.summary_table(hand_runs.runs)
     config = {"data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6]}}}
-    checks = report.reference_checks(summary, hand_runs.weights, config)
+    checks = pages.reference_checks(summary, hand_runs.weights, config)
     poly = {c.quantity: c for c in checks if c.topic == "polynomial"}
     assert [c.within for c in poly.values()] == [True, True, True, False]
     assert poly["w[0] (true 5)"].book == "5.010" and poly["w[0] (true 5)"].ours == "5.05 ± 0.071"
@@ -128,19 +107,18 @@ def test_report_marks_divergence_and_misses(hand_runs, tmp_path):
     bench.parent.mkdir(parents=True)
     timing = pd.DataFrame([{"s": 1.5, "h:m:s": "0:00:01", "max_rss": 100, "cpu_time": 1.2}])
     timing.to_csv(bench, sep="\t", index=False)
-    sections = [
-        {"topic": t, "title": t, "figures": [], "experiments": []} for t in SECTIONS[1:-1] if t != "mlp"
-    ]
-    sections.insert(1, {"topic": "mlp", "title": "MLP", "figures": [], "experiments": ["mlp", "mlp_relu"]})
-    html = report.render_report(
+    html = pages.render_report(
         summary=summary,
         runs=pd.read_csv(tmp_path / "runs.csv"),
         weights=hand_runs.weights,
         figures={},
         analyses={},
         benchmarks=[bench],
-        config={"seeds": [0, 1], "data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}}},
-        sections=sections,
+        config={
+            "seeds": [0, 1],
+            "data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}},
+            "experiments": {"mlp": MLP, "mlp_relu": {**MLP, "relu_output": True}},
+        },
     )
     page = parse_page(html)
     assert set(SECTIONS) <= page.ids
@@ -162,14 +140,15 @@ def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
 
 
 def test_number_formatting():
-    assert report.mean_sd(0.84231, 0.00412) == "0.8423 ± 0.0041"
-    assert report.mean_sd(12.96, float("nan")) == "12.96"
-    assert report.mean_sd(float("nan"), float("nan")) == "–"
+    assert pages.mean_sd(0.84231, 0.00412) == "0.8423 ± 0.0041"
+    assert pages.mean_sd(12.96, float("nan")) == "12.96"
+    assert pages.mean_sd(float("nan"), float("nan")) == "–"
 
 
 # ---- The tiny workflow (read-only) ----
 
 
+@pytest.mark.snakemake
 def test_every_figure_as_svg_and_png(tiny_run):
     for name in FIGURES:
         svg = tiny_run / f"results/figures/{name}.svg"
@@ -183,6 +162,7 @@ def test_every_figure_as_svg_and_png(tiny_run):
         assert (tiny_run / f"results/benchmarks/report/plot/{name}.tsv").exists()
 
 
+@pytest.mark.snakemake
 def test_tables_cover_the_catalogue(tiny_run):
     config = tiny.read_config(tiny_run)
     summary = pd.read_csv(tiny_run / "results/tables/summary.csv")
@@ -195,6 +175,7 @@ def test_tables_cover_the_catalogue(tiny_run):
     assert len(epochs) == runs["epochs_completed"].sum()
 
 
+@pytest.mark.snakemake
 def test_report_html_is_self_contained_with_every_section_and_figure(tiny_run):
     html = (tiny_run / "results/report.html").read_text()
     page = parse_page(html)
@@ -210,12 +191,14 @@ def test_report_html_is_self_contained_with_every_section_and_figure(tiny_run):
     assert "expected: ablation" in html
 
 
+@pytest.mark.snakemake
 def test_results_readme_explains_each_folder(tiny_run):
     readme = (tiny_run / "results/README.md").read_text()
     for part in ("runs/", "analyses/", "tables/", "figures/", "benchmarks/", "report.html"):
         assert f"`{part}" in readme, part
 
 
+@pytest.mark.snakemake
 def test_snakemakes_own_report(tiny_run, tmp_path):
     target = tmp_path / "snakemake-report.zip"
     tiny.snakemake(tiny_run, "--report", str(target))
@@ -229,11 +212,12 @@ def test_snakemakes_own_report(tiny_run, tmp_path):
 # ---- Short Snakemake runs of their own ----
 
 
+@pytest.mark.snakemake
 def test_dropout_target_builds_only_dropout_runs_and_figure(tiny_workdir):
     out = tiny.snakemake(tiny_workdir, "--dry-run", "dropout").stdout
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1], flags=re.MULTILINE))
     config = tiny.read_config(tiny_workdir)
-    dropout = [n for n, hp in config["experiments"].items() if hp["kind"].startswith("dropout")]
+    dropout = TOPICS["dropout"].runs.select(config["experiments"])
     assert int(jobs["train"]) == len(dropout) * len(config["seeds"])
     assert int(jobs["plot"]) == 1
     assert "aggregate" not in jobs and "report" not in jobs
@@ -242,15 +226,16 @@ def test_dropout_target_builds_only_dropout_runs_and_figure(tiny_workdir):
 def add_entry(config):
     """A small catalogue (no Fashion-MNIST, so it runs in seconds) with a new weight-decay entry."""
     experiments = config["experiments"]
-    keep = {name: experiments[name] for name in ("poly_normal", "wd_scratch_lambda3")}
-    config["experiments"] = {**keep, "wd_scratch_lambda1": {**experiments["wd_scratch_lambda3"], "wd": 1.0}}
+    keep = {name: experiments[name] for name in ("poly_normal", "wd_scratch_lambda0")}
+    config["experiments"] = {**keep, "wd_scratch_lambda1": {**experiments["wd_scratch_lambda0"], "wd": 1.0}}
 
 
+@pytest.mark.snakemake
 def test_a_new_catalogue_entry_reaches_tables_figures_and_report(tmp_path):
     work = tiny.make_workdir(tmp_path, edit=add_entry)
     tiny.snakemake(work)
     summary = pd.read_csv(work / "results/tables/summary.csv")
-    assert summary["experiment"].tolist() == ["poly_normal", "wd_scratch_lambda3", "wd_scratch_lambda1"]
+    assert summary["experiment"].tolist() == ["poly_normal", "wd_scratch_lambda0", "wd_scratch_lambda1"]
     html = (work / "results/report.html").read_text()
     assert "<code>wd_scratch_lambda1</code>" in html
     assert "wd_scratch_lambda1" in (work / "results/README.md").read_text()

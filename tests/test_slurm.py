@@ -25,11 +25,12 @@ import pytest
 
 import tiny
 
+pytestmark = [pytest.mark.slurm, pytest.mark.snakemake]
 CLUSTER = tiny.REPO / "tests" / "cluster"
 SLURM_DIR = Path(os.environ.get("SLURM_TEST_DIR", "/tmp/mlplab-slurm"))
 SLURM_PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
 # One experiment per training code path (scratch and concise classifiers, polynomial, weight decay).
-KEEP = ("mlp_scratch", "dropout_concise", "poly_normal", "wd_scratch_lambda3")
+KEEP = ("mlp_scratch_relu_logits", "dropout_concise", "poly_normal", "wd_scratch_lambda0")
 ANALYSES = ("activations", "vanishing_gradient", "exploding_gradient")
 # The cluster profile plus the test overrides: profiles/default (the local profile) must not be
 # layered on top, and the first status check comes after 2 s instead of the profile's 20 s.

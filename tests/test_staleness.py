@@ -19,16 +19,22 @@ import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
+from real_imports import kind_modules, real_imports
 
 import tiny
+from mlplab.catalogue import KINDS
 
-# The kinds whose training code imports scripts/mlplab/regression.py; every other kind is a classifier
-# and imports scripts/mlplab/models.py. Stated here, not taken from the rules: it is what the rules'
-# lib(...) inputs are checked against.
-REGRESSION_KINDS = {"polynomial", "weight_decay_scratch", "weight_decay_concise"}
+pytestmark = pytest.mark.snakemake
+
+REGRESSION_KINDS = {name for name, kind in KINDS.items() if kind.family == "regression"}
+# The rules that make data, analyses and runs; every other rule reads many runs (tables, figures, pages)
+# or is a target.
+UPSTREAM_RULES = {"fetch_fashion_mnist", "decode_fashion_mnist", "make_synthetic_data", "analysis", "train"}
+LIBRARY = sorted(p.stem for p in (tiny.REPO / "scripts/mlplab").glob("*.py") if p.stem != "__init__")
 # Reasons an aggregate job may give: something upstream reruns, runs were added, or the config it shows
 # changed. ("Updated input files: ..." is checked against the files a scenario rewrote.)
 AGGREGATE_REASONS = (
@@ -100,10 +106,13 @@ def dry_run(work: Path, *args: str) -> Plan:
     return jobs
 
 
-def aggregate_rules(work: Path) -> set[str]:
-    """Every rule defined in rules/report.smk, and `all`: the jobs that read many runs."""
-    text = (work / "rules/report.smk").read_text()
-    return {"all", *re.findall(r"^(?:local)?rule (\w+):", text, flags=re.M)}
+@cache
+def aggregate_rules() -> set[str]:
+    """The rules whose jobs read many runs, and the targets: every rule Snakemake lists but those that
+    make data, analyses and runs (the same in every copy of the workflow)."""
+    listed = tiny.snakemake(tiny.REPO, "--list-rules").stdout.split()
+    assert UPSTREAM_RULES <= set(listed), listed
+    return set(listed) - UPSTREAM_RULES
 
 
 def assert_plan(
@@ -115,7 +124,7 @@ def assert_plan(
 ) -> None:
     """The plan is exactly `expected` plus, if `aggregates`, aggregate jobs (at least the tables) that
     rerun only because something upstream reruns or was rewritten (`updated`), or the config changed."""
-    agg_rules = aggregate_rules(work)
+    agg_rules = aggregate_rules()
     assert {job for job in plan if job.rule not in agg_rules} == expected
     agg_jobs = {job: fields for job, fields in plan.items() if job.rule in agg_rules}
     if not aggregates:
@@ -267,13 +276,64 @@ def test_new_catalogue_entry_runs_only_that_entry(work):
 def test_polynomial_data_change_reruns_polynomial_fits_only(work):
     config = edit_config(work, lambda c: c["data"]["polynomial"].update(noise_std=0.2))
     polynomial = experiments(config, kinds={"polynomial"})
-    assert len(polynomial) == 4  # poly_normal, poly_underfit, poly_overfit, poly_diverged
+    assert len(polynomial) == 2  # poly_normal and the diverging poly_diverged
     expected = {Job("make_polynomial_data")} | train_jobs(polynomial, config["seeds"])
     plan = dry_run(work)
     assert_plan(work, plan, expected, aggregates=True)
     old = metrics_bytes(work, ["poly_normal"], [0])
     run_some(work, plan, expected, {Job("make_polynomial_data"), train("poly_normal", 0)})
     assert metrics_bytes(work, ["poly_normal"], [0]) != old
+
+
+@pytest.fixture(scope="module")
+def every_job(finished: Path) -> set[Job]:
+    """Every job of the finished tiny workflow, as a forced dry run plans them."""
+    return set(dry_run(finished, "--forceall"))
+
+
+def users(module: str, jobs: set[Job], config: dict) -> set[Job]:
+    """The jobs whose script really imports `mlplab.<module>` (the training script per kind)."""
+    found = set()
+    for job in jobs:
+        script = tiny.REPO / "scripts" / f"{job.rule}.py"  # a rule's script has the rule's name
+        if not script.exists():
+            continue  # a target rule: no script
+        extra = ()
+        if job.rule == "train":
+            experiment = dict(w.split("=") for w in job.wildcards.split(", "))["experiment"]
+            extra = kind_modules(KINDS[config["experiments"][experiment]["kind"]])
+        if f"mlplab.{module}" in real_imports(script, extra):
+            found.add(job)
+    return found
+
+
+@pytest.fixture(scope="module")
+def edited_copy(finished: Path, tmp_path_factory) -> Path:
+    """One copy for the per-module scenarios below: each edits a module, plans, and puts it back."""
+    return copy_run(finished, tmp_path_factory.mktemp("edited") / "workflow")
+
+
+@pytest.mark.parametrize("module", LIBRARY)
+def test_editing_any_library_module_reruns_exactly_the_jobs_that_import_it(edited_copy, every_job, module):
+    """Every job whose script imports the edited file (found by running the scripts' imports) reruns, and
+    every other planned job reruns only because one of those does."""
+    path = edited_copy / f"scripts/mlplab/{module}.py"
+    original, stat = path.read_bytes(), path.stat()
+    append_comment(path)
+    try:
+        plan = dry_run(edited_copy)
+        expected = users(module, every_job, tiny.read_config(edited_copy))
+        assert expected <= set(plan)
+        # Snakemake names the edited file as the reason unless an upstream job reruns too, which it
+        # names instead; a job that does not import the module may only rerun for the second reason.
+        relative = f"scripts/mlplab/{module}.py"
+        assert {job for job, fields in plan.items() if relative in fields.get("reason", "")} <= expected
+        for job, fields in plan.items():
+            if job not in expected:
+                assert fields.get("reason", "").startswith("Input files updated by another job"), (job, fields)
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 @pytest.mark.parametrize(
@@ -318,7 +378,7 @@ def test_reordered_config_reruns_no_run(work):
 
     edit_config(work, reorder)
     plan = dry_run(work)
-    assert {job for job in plan if job.rule not in aggregate_rules(work)} == set()
+    assert {job for job in plan if job.rule not in aggregate_rules()} == set()
     assert Job("aggregate") not in plan and not any(job.rule == "plot" for job in plan)
 
 

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 import torch
 
+from mlplab import runs
+from mlplab.catalogue import KINDS, parse_entry
 from mlplab.idx import decode_split, save_split
-from mlplab.loop import each_epoch
-from mlplab.runs import MetricsFile, run_experiment, write_run
+from mlplab.runs import MetricsFile, write_run
 from mlplab.synthetic import linear_data, polynomial_data
 from tiny import FASHION_NAMES, fake_fashion_mnist
 
@@ -32,6 +33,14 @@ def data_paths(tmp_path_factory):
         paths[name] = str(root / f"{name}.pt")
         torch.save(data, paths[name])
     return paths
+
+
+def run_experiment(hp: dict, seed: int, inputs: dict[str, str], on_epoch=None):
+    """Rule `train`'s call, with the data files its kind reads."""
+    kind = KINDS[hp["kind"]]
+    names = {"fashion_mnist": ("train", "test")}.get(kind.data, (kind.data,))
+    data = {name: inputs[name] for name in names}
+    return runs.run_experiment(kind, parse_entry(hp), seed, data, CPU, on_epoch)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +68,7 @@ def data_paths(tmp_path_factory):
     ids=lambda hp: hp["kind"],
 )
 def test_classifiers_learn(data_paths, hp):
-    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    result = run_experiment(hp, seed=0, inputs=data_paths)
     rows = pd.DataFrame(result.rows)
     assert result.status == "ok" and len(rows) == hp["epochs"]
     assert rows["train_loss"].iloc[-1] < rows["train_loss"].iloc[0] * 0.8
@@ -69,18 +78,18 @@ def test_classifiers_learn(data_paths, hp):
 
 def test_polynomial_normal_fit_recovers_weights(data_paths):
     hp = dict(kind="polynomial", num_features=4, lr=0.01, batch_size=10, epochs=400)
-    result = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
+    result = run_experiment(hp, seed=0, inputs=data_paths)
     assert result.extra["weights"]["learned"] == pytest.approx([5.0, 1.2, -3.4, 5.6], abs=0.25)
     assert result.rows[-1]["test_loss"] < 0.05  # noise variance is 0.01
-    underfit = run_experiment({**hp, "num_features": 2}, seed=0, inputs=data_paths, device=CPU)
+    underfit = run_experiment({**hp, "num_features": 2}, seed=0, inputs=data_paths)
     assert underfit.rows[-1]["test_loss"] > 10 * result.rows[-1]["test_loss"]
 
 
 @pytest.mark.parametrize("kind", ["weight_decay_scratch", "weight_decay_concise"])
 def test_weight_decay_shrinks_w(data_paths, kind):
     hp = dict(kind=kind, wd=0.0, lr=0.003, batch_size=5, epochs=100)
-    plain = run_experiment(hp, seed=0, inputs=data_paths, device=CPU)
-    decayed = run_experiment({**hp, "wd": 3.0}, seed=0, inputs=data_paths, device=CPU)
+    plain = run_experiment(hp, seed=0, inputs=data_paths)
+    decayed = run_experiment({**hp, "wd": 3.0}, seed=0, inputs=data_paths)
     assert 10 < plain.rows[-1]["w_norm"] < 18
     assert decayed.rows[-1]["w_norm"] < 0.6
     assert decayed.rows[-1]["test_loss"] < plain.rows[-1]["test_loss"]
@@ -90,13 +99,12 @@ def run_and_write(hp, seed, data_paths, tmp_path, tag):
     """What the train rule does: metrics.csv row by row as epochs complete, then run.json."""
     metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
     out = MetricsFile(str(metrics))
-    with each_epoch(out.write_row):
-        result = run_experiment(hp, seed, data_paths, CPU)
-    out.close(result.columns)
+    result = run_experiment(hp, seed, data_paths, on_epoch=out.write_row)
+    out.close(["epoch", *KINDS[hp["kind"]].metrics])
     write_run(
         result,
         name="x",
-        hp=hp,
+        entry=hp,
         seed=seed,
         threads=1,
         device=CPU,
@@ -107,6 +115,7 @@ def run_and_write(hp, seed, data_paths, tmp_path, tag):
     return result, metrics, json.loads(run.read_text())
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
     hp = {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "epochs": 2}
     _, first, record = run_and_write(hp, 1, data_paths, tmp_path, "a")

@@ -175,7 +175,7 @@ loss falls.
             """Vanishing gradients: at x = ±{{ facts.sigmoid_edge_x | num(2) }} the sigmoid's gradient is only
 {{ facts.sigmoid_edge_grad | num(2) }}; backpropagation multiplies one such factor per layer, so the
 gradient reaching early layers of a deep sigmoid network all but disappears. Exploding gradients: after
-{{ facts.products }} products of random matrices the largest entry is about
+{{ facts.products | num }} products of random matrices the largest entry is about
 10<sup>{{ facts.log10_final | num(3) }}</sup>; without careful initialisation, gradients grow as fast.""",
         ),
         Topic(

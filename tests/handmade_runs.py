@@ -1,0 +1,54 @@
+"""Run folders written by hand, as rule `train` leaves them, for tests of the steps that read runs."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[dict], **record) -> Path:
+    """A run folder as rule `train` leaves it: metrics.csv (one row per epoch) and run.json."""
+    folder = root / experiment / f"seed{seed}"
+    folder.mkdir(parents=True)
+    pd.DataFrame(rows).to_csv(folder / "metrics.csv", index=False)
+    status = record.pop("status", "ok")
+    run = {
+        "experiment": experiment,
+        "config": config,
+        "seed": seed,
+        "status": status,
+        "epochs_completed": len(rows),
+        "diverged_at_epoch": len(rows) + 1 if status == "diverged" else None,
+        "final": rows[-1] if rows else None,
+        "wall_time_s": 2.0 + seed,
+        "seconds_per_epoch": 1.0,
+        "threads": 1,
+        "device": "cpu",
+        "versions": {"torch": "2.14.1"},
+        "git": {"commit": "abc123", "dirty": False},
+        "metrics_sha256": hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest(),
+        **record,
+    }
+    (folder / "run.json").write_text(json.dumps(run))
+    return folder
+
+
+# Complete catalogue entries, as the schema requires them.
+MLP = {
+    "kind": "mlp_scratch",
+    "num_hiddens": 256,
+    "init_std": 0.01,
+    "relu_output": False,
+    "lr": 0.1,
+    "batch_size": 256,
+    "epochs": 2,
+}
+POLY = {"kind": "polynomial", "num_features": 2, "lr": 0.01, "batch_size": 10, "epochs": 2}
+
+
+def classifier_rows(final_acc: float, final_loss: float) -> list[dict]:
+    return [
+        {"epoch": 1, "train_loss": 1.5, "train_acc": 0.5, "test_loss": 1.6, "test_acc": 0.45},
+        {"epoch": 2, "train_loss": final_loss, "train_acc": 0.9, "test_loss": 0.6, "test_acc": final_acc},
+    ]

@@ -1,0 +1,88 @@
+"""Everything that reads the catalogue agrees with it: each kind's code and data, each analysis, each topic
+and figure, the generic caption, the report template and the workflow's rules."""
+
+import dataclasses
+
+import pytest
+import yaml
+
+import tiny
+from mlplab import analyses, plots, synthetic
+from mlplab.catalogue import ANALYSES, DATASETS, KINDS, METRICS, SYNTHETIC, canonical, parse_entry
+from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Runs
+from mlplab.runs import load_object
+
+CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_each_kind_names_code_and_data_that_exist(name):
+    kind = KINDS[name]
+    assert callable(load_object(kind.fit))
+    if kind.model:
+        assert isinstance(load_object(kind.model), type)
+    assert kind.data in DATASETS and set(kind.metrics) <= set(METRICS)
+    assert kind.family in ("classifier", "regression")
+    assert kind.uses_device == (kind.family == "classifier")  # the regressions are too small for a GPU
+
+
+def test_every_entry_of_the_shipped_config_parses_into_its_kind():
+    for name, entry in CONFIG["experiments"].items():
+        config = parse_entry(entry)
+        assert isinstance(config, KINDS[entry["kind"]].config), name
+        assert {"kind": entry["kind"], **dataclasses.asdict(config)} == entry
+
+
+def test_data_sets_and_analyses_have_generators_and_config():
+    assert set(synthetic.GENERATORS) == set(SYNTHETIC) <= set(DATASETS)
+    assert set(SYNTHETIC) <= set(CONFIG["data"]) and "fashion_mnist" in CONFIG["data"]
+    assert list(CONFIG["analyses"]) == list(ANALYSES)
+    for analysis in ANALYSES.values():
+        assert callable(getattr(analyses, analysis.function)), analysis.name
+
+
+def test_figures_and_topics_refer_to_what_exists():
+    assert set(METRIC_LABELS) == set(METRICS)
+    for figure in FIGURES.values():
+        assert callable(getattr(plots, figure.draw)), figure.name
+        assert figure.topic in TOPICS and set(figure.analyses) <= set(ANALYSES), figure.name
+        assert figure.runs is None or set(figure.runs.kinds) <= set(KINDS), figure.name
+        assert figure.caption.strip(), figure.name
+    for topic in TOPICS.values():
+        assert topic.runs is None or set(topic.runs.kinds) <= set(KINDS), topic.name
+    # Every topic is drawn by at least one figure, and every figure of the shipped config is drawable.
+    assert {f.topic for f in FIGURES.values()} == set(TOPICS)
+    assert all(f.drawable(CONFIG["experiments"]) for f in FIGURES.values())
+
+
+def test_selection_is_by_kind_and_family_never_by_name():
+    catalogue = {
+        "dropout_lookalike": {**CONFIG["experiments"]["mlp_concise"]},  # a name that says dropout
+        "b": CONFIG["experiments"]["dropout_concise"],
+        "a": CONFIG["experiments"]["mlp_scratch_relu_logits"],
+        "poly": CONFIG["experiments"]["poly_normal"],
+    }
+    assert TOPICS["dropout"].runs.select(catalogue) == ["b"]
+    assert FIGURES["dropout_vs_mlp"].experiments(catalogue) == ["b", "dropout_lookalike"]  # no ablation
+    assert Runs(family="classifier").select(catalogue) == ["dropout_lookalike", "b", "a"]
+    assert FIGURES["dropout_vs_mlp"].experiments({"p": catalogue["poly"], "a": catalogue["a"]}) == []
+
+
+def test_caption_template_and_rules_read_the_catalogue():
+    assert (tiny.REPO / "captions/figure.rst").read_text().strip() == "{{ snakemake.params.caption }}"
+    template = (tiny.REPO / "scripts/mlplab/templates/report.html.j2").read_text()
+    assert "{% for topic, s in sections.items() %}" in template
+    assert not any(f"sections.{topic}" in template for topic in TOPICS)
+    rules = tiny.workflow_rules()
+    assert all(rules[topic].script is None for topic in TOPICS)  # a target per topic
+    # A rule's script has the rule's name, and every script is some rule's.
+    scripted = {name: rule.script for name, rule in rules.items() if rule.script}
+    assert all(script == f"../scripts/{name}.py" for name, script in scripted.items()), scripted
+    assert {p.stem for p in (tiny.REPO / "scripts").glob("*.py")} == set(scripted)
+    assert rules["plot"].wildcard_constraints["figure"] == "|".join(FIGURES)
+    assert rules["analysis"].wildcard_constraints["analysis"] == "|".join(ANALYSES)
+
+
+def test_canonical_sorts_keys_recursively_and_keeps_list_order():
+    value = {"b": [3, {"z": 1, "a": 2}], "a": 1}
+    assert repr(canonical(value)) == "{'a': 1, 'b': [3, {'a': 2, 'z': 1}]}"
