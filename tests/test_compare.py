@@ -283,6 +283,23 @@ def test_other_seeds_are_compared_with_welch(before, tmp_path):
     assert row.test.test == "Welch t" and row.verdict == "changed"
 
 
+def test_one_seed_is_not_tested_and_a_new_metric_is_only_in_b(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_entry(a, "runs/mlp", acc([0.80]))
+    write_entry(b, "runs/mlp", [{"train_loss": 0.4, "test_acc": 0.9, "test_loss": 0.5}])
+    c = comparison(a, b)
+    assert {row.metric: row.verdict for row in c.rows} == {
+        "train_loss": "within noise",
+        "test_acc": "within noise",
+        "test_loss": "only in B",
+    }
+    assert c.tests == 0 and all(row.p_holm is None for row in c.rows)
+    assert run_compare(a, b, "--fail-on-change") == 1
+    out = capsys.readouterr().out
+    assert "mlp test_acc: fewer than 2 seeds on a side: no test, no noise estimate" in out
+    assert "no comparison reached the test" in out
+
+
 def test_holm_keeps_honest_near_equal_comparisons_from_being_flagged(tmp_path):
     """Ten entries; one differs by chance with raw p ≈ 0.02 and a difference above its margin. Alone it
     would be flagged; among ten comparisons Holm multiplies its p by ten."""
@@ -517,16 +534,29 @@ def test_runs_as_a_module(before, tmp_path):
 # ---- Through the real pipeline ----
 
 SMALL = ("poly_normal", "wd_scratch_lambda3", "mlp_concise")
+RUNS = [f"results/runs/{name}/seed{seed}/run.json" for name in SMALL for seed in (0, 1)]
 
 
-def small_catalogue(config, **changes):
+def small_catalogue(config):
     config["experiments"] = {name: config["experiments"][name] for name in SMALL}
-    config.update(changes)
 
 
-def run_small(root: Path, edit=small_catalogue) -> Path:
-    work = tiny.make_workdir(root, edit=edit)
-    tiny.snakemake(work, "catalogue")
+def run_small(root: Path) -> Path:
+    """The small catalogue's runs (and only what they need) in a fresh working copy; its results folder."""
+    work = tiny.make_workdir(root, edit=small_catalogue)
+    tiny.snakemake(work, *RUNS)
+    return work / "results"
+
+
+def rerun_copy(baseline: Path, root: Path, edit) -> Path:
+    """A copy of the baseline's working copy (Snakemake's records included), its config edited, rerun:
+    Snakemake reruns what the edit touches."""
+    work = root / "workflow"
+    shutil.copytree(baseline.parent, work, symlinks=True)
+    config = tiny.read_config(work)
+    edit(config)
+    tiny.write_config(work, config)
+    tiny.snakemake(work, *RUNS)
     return work / "results"
 
 
@@ -548,26 +578,22 @@ def test_two_runs_of_one_catalogue_are_identical(baseline, tmp_path, capsys):
 
 @pytest.mark.snakemake
 def test_two_threads_per_job_is_within_noise(baseline, tmp_path, capsys):
-    threads = run_small(tmp_path, edit=lambda config: small_catalogue(config, threads_per_job=2))
+    threads = rerun_copy(baseline, tmp_path, lambda config: config.update(threads_per_job=2))
     v = verdicts(baseline, threads)
     assert {entry for entry, _ in v} == set(SMALL)
     assert set(v.values()) <= {"identical", "within noise"}, v
     assert compare.main([str(baseline), str(threads), "--fail-on-change"]) == 0
-    assert "threads: 1 → 2 (all runs)" in capsys.readouterr().out
+    assert "threads: 1 → 2 (all runs)" in capsys.readouterr().out  # every run was redone
 
 
 @pytest.mark.snakemake
 def test_a_new_lr_makes_exactly_that_entry_config_changed(baseline, tmp_path, capsys):
-    """A copy of the baseline's working copy with poly_normal's lr changed; Snakemake reruns that entry."""
-    work = tmp_path / "workflow"
-    shutil.copytree(baseline.parent, work, symlinks=True)
-    config = tiny.read_config(work)
-    config["experiments"]["poly_normal"]["lr"] = 0.02
-    tiny.write_config(work, config)
-    tiny.snakemake(work, "catalogue")
-    v = verdicts(baseline, work / "results")
-    changed = {entry for (entry, _), verdict in v.items() if verdict == "config changed"}
-    assert changed == {"poly_normal"}
+    def new_lr(config):
+        config["experiments"]["poly_normal"]["lr"] = 0.02
+
+    changed = rerun_copy(baseline, tmp_path, new_lr)
+    v = verdicts(baseline, changed)
+    assert {entry for (entry, _), verdict in v.items() if verdict == "config changed"} == {"poly_normal"}
     assert {verdict for (entry, _), verdict in v.items() if entry != "poly_normal"} == {"identical"}
-    assert compare.main([str(baseline), str(work / "results"), "--fail-on-change"]) == 1
+    assert compare.main([str(baseline), str(changed), "--fail-on-change"]) == 1
     assert "poly_normal: lr: 0.01 → 0.02" in capsys.readouterr().out

@@ -321,12 +321,12 @@ def metric_rows(entry: Entry) -> list[Row]:
         elif not (in_a and in_b):
             row.verdict = ONLY_A if in_a else ONLY_B
         else:
-            test_row(row, by_seed_a, by_seed_b)
+            run_test(row, by_seed_a, by_seed_b)
         rows.append(row)
     return rows
 
 
-def test_row(row: Row, a: dict[int, float], b: dict[int, float]) -> None:
+def run_test(row: Row, a: dict[int, float], b: dict[int, float]) -> None:
     """Paired t-test when both sides have the same seeds, Welch's otherwise; too few seeds: no test."""
     if a.keys() == b.keys() and len(a) >= 2:
         seeds = sorted(a)
@@ -627,7 +627,10 @@ def md(text: str) -> str:
 
 def format_markdown(c: Comparison) -> str:
     lines = [
-        f"## Results comparison: `{md(str(c.a))}` → `{md(str(c.b))}`",
+        "## Results comparison",
+        "",
+        f"A: {md(str(c.a))}  ",  # two spaces: a line break
+        f"B: {md(str(c.b))}",
         "",
         f"Verdicts: {counts_text(c)}.",
         "",
@@ -640,7 +643,8 @@ def format_markdown(c: Comparison) -> str:
             if row.verdict in FAILING:
                 cells[-1] = f"**{cells[-1]}**"
             lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", *(md(line) for line in method_lines(c))]
+    for line in method_lines(c):
+        lines += ["", md(line)]
     for heading, items in detail_lines(c):
         lines += ["", f"**{md(heading)}**", "", *(f"- {md(item)}" for item in items)]
     lines += ["", "| provenance | A | B |", "|---|---|---|"]
