@@ -330,7 +330,8 @@ def test_editing_any_library_module_reruns_exactly_the_jobs_that_import_it(edite
         assert {job for job, fields in plan.items() if relative in fields.get("reason", "")} <= expected
         for job, fields in plan.items():
             if job not in expected:
-                assert fields.get("reason", "").startswith("Input files updated by another job"), (job, fields)
+                reason = fields.get("reason", "")
+                assert reason.startswith("Input files updated by another job"), (job, reason)
     finally:
         path.write_bytes(original)
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))

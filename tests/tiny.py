@@ -150,5 +150,6 @@ def workflow_rules(work: Path = REPO) -> dict:
     from snakemake.settings.types import OutputSettings, ResourceSettings
 
     with SnakemakeApi(OutputSettings()) as api:
-        workflow = api.workflow(snakefile=work / "Snakefile", resource_settings=ResourceSettings(), workdir=work)
+        snakefile, resources = work / "Snakefile", ResourceSettings()
+        workflow = api.workflow(snakefile=snakefile, resource_settings=resources, workdir=work)
         return {rule.name: rule for rule in workflow._workflow.rules}

@@ -62,3 +62,38 @@ def write_json(data: dict, path: Path | str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
+
+
+def accelerator(device) -> dict[str, object] | None:
+    """The GPU a run used, for run.json's `gpu`: name, memory (GiB, 2^30 bytes, as nvidia-smi counts), CUDA
+    version and driver; None off CUDA. Torch is imported here so that the rest of this module stays light.
+    On an H200: {"name": "NVIDIA H200", "memory_gb": 139.8, "cuda": "13.0", "driver": "580.159.04"}."""
+    if getattr(device, "type", None) != "cuda":
+        return None
+    import torch
+
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    return {
+        "name": torch.cuda.get_device_name(index),
+        "memory_gb": round(torch.cuda.get_device_properties(index).total_memory / 2**30, 1),
+        "cuda": torch.version.cuda,
+        "driver": nvidia_driver(),
+    }
+
+
+def nvidia_driver() -> str | None:
+    """The NVIDIA driver version (e.g. 550.54.15). torch.cuda has no public call for it (its private
+    driver-version helper gives the CUDA driver API version, e.g. 12040, not the driver's), so ask
+    nvidia-smi; None where it is missing or fails."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = out.strip().splitlines()
+    return lines[0].strip() if lines else None

@@ -1,0 +1,154 @@
+"""Statistics over seeds: a mean with its confidence interval, two tests of a difference, Holm's correction
+and the smallest difference a number of seeds can detect.
+
+Each function stands alone and takes plain sequences of numbers (one value per seed). Differences are
+always B − A. The distributions come from scipy.stats.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+CONFIDENCE = 0.95
+LEVEL = 0.05
+POWER = 0.8
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over n seeds; low/high is its confidence interval, None when n < 2."""
+
+    mean: float
+    low: float | None
+    high: float | None
+    n: int
+    sd: float | None  # sample standard deviation (n − 1 in the denominator); None when n < 2
+
+
+@dataclass(frozen=True)
+class Difference:
+    """B − A with its confidence interval and the two-sided p-value of "no difference"."""
+
+    test: str  # "paired t" or "Welch t"
+    difference: float
+    low: float
+    high: float
+    p: float
+    df: float
+    sd: float  # paired: sd of the differences; Welch: root mean square of the two sides' sds
+
+
+@contextmanager
+def quiet_precision_warning() -> Iterator[None]:
+    """scipy warns of "precision loss" when the values agree to many digits (e.g. one run on two thread
+    counts); its answer is still good enough to tell seed noise from a change."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        yield
+
+
+def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
+    """Mean with a Student-t interval: mean ± t(1 − (1 − confidence)/2, n − 1) · sd / √n."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError("mean_ci of no values")
+    mean = float(x.mean())
+    if x.size < 2:
+        return Estimate(mean, None, None, int(x.size), None)
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1)) * sd / math.sqrt(x.size)
+    return Estimate(mean, mean - half, mean + half, int(x.size), sd)
+
+
+def paired_difference(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> Difference:
+    """Paired t-test of b[i] − a[i] (the same seed on both sides), via scipy.stats.ttest_rel.
+
+    Zero variance, defined rather than left to 0/0: when every difference is the same number, the
+    difference is exact. All zero → difference 0, interval [0, 0], p = 1. All equal and non-zero →
+    that difference, interval [d, d], p = 0. Needs at least two pairs.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError("paired_difference needs two equally long sequences of at least two values")
+    d = y - x
+    if np.all(d == d[0]):
+        exact = float(d[0])
+        return Difference("paired t", exact, exact, exact, 1.0 if exact == 0 else 0.0, float(x.size - 1), 0.0)
+    with quiet_precision_warning():
+        result = stats.ttest_rel(y, x)
+    ci = result.confidence_interval(confidence)
+    sd = float(d.std(ddof=1))
+    return Difference(
+        "paired t", float(d.mean()), float(ci.low), float(ci.high), float(result.pvalue), float(result.df), sd
+    )
+
+
+def welch_difference(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> Difference:
+    """Welch's t-test of mean(b) − mean(a) (unequal variances, any seeds), via scipy.stats.ttest_ind.
+
+    Zero variance on both sides: the means are exact, p = 1 when they are equal and 0 otherwise
+    (as for the paired test). Needs at least two values on each side.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.size < 2 or y.size < 2:
+        raise ValueError("welch_difference needs at least two values on each side")
+    diff = float(y.mean() - x.mean())
+    sd = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
+    if sd == 0:
+        return Difference(
+            "Welch t", diff, diff, diff, 1.0 if diff == 0 else 0.0, float(x.size + y.size - 2), 0.0
+        )
+    with quiet_precision_warning():
+        result = stats.ttest_ind(y, x, equal_var=False)
+    ci = result.confidence_interval(confidence)
+    return Difference(
+        "Welch t", diff, float(ci.low), float(ci.high), float(result.pvalue), float(result.df), sd
+    )
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment, in the input's order: the k-th smallest of m p-values becomes
+    max over j ≤ k of (m − j + 1) · p_(j), capped at 1. Rejecting where adjusted p < level keeps the
+    chance of any false "changed" among the m comparisons below level."""
+    p = np.asarray(pvalues, dtype=float)
+    if np.isnan(p).any():
+        raise ValueError("holm: p-values must not be NaN")
+    adjusted = np.empty_like(p)
+    running = 0.0
+    for rank, i in enumerate(np.argsort(p, kind="stable")):
+        running = max(running, min(1.0, (p.size - rank) * p[i]))
+        adjusted[i] = running
+    return adjusted.tolist()
+
+
+def detectable_difference(
+    sd: float, n: int, *, paired: bool = True, level: float = LEVEL, power: float = POWER
+) -> float:
+    """The smallest true difference that n seeds (per side) detect with the given power in a two-sided
+    t-test at `level`, from the noncentral t distribution. Paired: sd is that of the per-seed differences
+    (df n − 1); unpaired: sd is that of one seed's value (two groups of n, df 2n − 2).
+
+    sd 0 → 0 (any difference is exact); n < 2 → inf (no test is possible)."""
+    if n < 2:
+        return math.inf
+    if sd == 0:
+        return 0.0
+    df = n - 1 if paired else 2 * n - 2
+    scale = sd * math.sqrt((1 if paired else 2) / n)  # standard error of the difference
+    critical = stats.t.ppf(1 - level / 2, df)
+
+    def shortfall(nc: float) -> float:
+        # P(T < −c | nc) written as P(T > c | −nc): the same number, but nct.cdf returns NaN deep in its tail.
+        return stats.nct.sf(critical, df, nc) + stats.nct.sf(critical, df, -nc) - power
+
+    high = 1.0
+    while shortfall(high) < 0:
+        high *= 2
+    return float(optimize.brentq(shortfall, 0.0, high)) * scale
