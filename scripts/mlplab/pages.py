@@ -256,9 +256,8 @@ def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> d
 def analysis_facts(analyses: dict[str, pd.DataFrame]) -> dict:
     """Numbers the readings of the activation and numerical-stability figures quote (None, printed as a
     dash, where the analysis is missing)."""
-    facts = dict.fromkeys(
-        ("sigmoid_grad_max", "tanh_grad_max", "sigmoid_edge_x", "sigmoid_edge_grad", "products", "log10_final")
-    )
+    names = "sigmoid_grad_max tanh_grad_max sigmoid_edge_x sigmoid_edge_grad products log10_final"
+    facts = dict.fromkeys(names.split())
     curves = analyses.get("activations")
     if curves is not None:
         facts["sigmoid_grad_max"] = curves["sigmoid_grad"].max()
