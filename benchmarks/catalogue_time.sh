@@ -14,7 +14,7 @@ secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
   data/fashion-mnist/train.pt data/fashion-mnist/test.pt >/dev/null)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r "$here"/{Snakefile,config.yaml,rules,scripts,schemas,report,envs,profiles} "$work"/
+cp -r "$here"/{Snakefile,config.yaml,rules,scripts,schemas,captions,envs,profiles} "$work"/
 mkdir -p "$work/data" && cp -r "$here/data/fashion-mnist" "$work/data/"
 cd "$work"
 # Record the copied data as made by this workflow, so that only experiments and analyses run.

@@ -125,3 +125,14 @@ def test_lists_and_departures_become_plain_columns(tmp_path):
     runs = tables.load_runs(folders).runs.set_index("experiment")
     assert runs.loc["d", ["num_hiddens", "dropout", "departures"]].tolist() == ["256-256", "0.2-0.5", ""]
     assert runs.loc["a", "departures"] == "ablation: ReLU on logits"
+
+
+def test_the_gpu_a_run_used_is_a_column(tmp_path):
+    gpu = {"name": "NVIDIA H200", "memory_gb": 139.8, "cuda": "13.0", "driver": "580.1"}
+    folders = [
+        write_run(tmp_path, "mlp", MLP, 0, classifier_rows(0.8, 0.3), device="cuda:0", gpu=gpu),
+        write_run(tmp_path, "poly", POLY, 0, classifier_rows(0.8, 0.3)[:1]),
+    ]
+    runs = tables.load_runs(folders).runs.set_index("experiment")
+    assert runs.loc["mlp", "gpu"] == "NVIDIA H200, 139.8 GiB, CUDA 13.0, driver 580.1"
+    assert runs.loc["poly", "gpu"] is None

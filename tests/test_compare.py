@@ -508,8 +508,8 @@ def test_markdown_and_html_are_written_escaped_and_self_contained(before, tmp_pa
     assert [link for link in parsed.links if EXTERNAL.match(link)] == []
     assert "<script" not in html and "<b>" not in html and "odd&lt;b&gt;|name" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
-    assert parsed.headings == ["mlp_concise", "mlp_scratch", "polynomial"]
-    assert parsed.svg_in == ["kind-0", "kind-1", "kind-2"]  # one figure with an inline SVG per kind
+    assert parsed.headings == ["Multilayer perceptron", "Model selection: polynomial regression"]
+    assert parsed.svg_in == ["topic-mlp", "topic-polynomial"]  # one figure with an inline SVG per topic
 
 
 def test_runs_as_the_installed_console_command(before, tmp_path):

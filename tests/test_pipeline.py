@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
+import mlplab
 import tiny
 
 DATA_TARGETS = [
@@ -31,6 +32,15 @@ def test_data_targets_from_a_local_source(tiny_workdir):
     assert "verified copy from" in log
     assert (tiny_workdir / "results/benchmarks/data/fetch_fashion_mnist.tsv").exists()
     assert tiny.snakemake(tiny_workdir, "-n", *DATA_TARGETS).stdout.count("rule ") == 0
+
+
+def test_jobs_import_the_library_of_their_own_workflow_folder(tiny_workdir):
+    """The test process imports the installed library (the repository's); a job in a copy of the workflow
+    must import the copy's, though Snakemake puts the script's folder after site-packages."""
+    assert Path(mlplab.__file__).parent != tiny_workdir / "scripts/mlplab"
+    tiny.snakemake(tiny_workdir, "results/analyses/exploding_gradient.csv")
+    log = (tiny_workdir / "logs/analyses/exploding_gradient.log").read_text()
+    assert f"mlp-lab library: {tiny_workdir / 'scripts/mlplab'}\n" in log
 
 
 def test_bad_source_fails_with_every_reason_and_leaves_nothing(tiny_workdir):

@@ -168,6 +168,9 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
     # SLURM logs of successful jobs (logs/slurm, see the profile) are deleted by the plugin.
     rule_logs = [f for f in files(cluster, "logs") if not f.startswith("logs/slurm/")]
     assert set(files(local, "logs")) <= set(rule_logs) and len(rule_logs) == jobs, rule_logs
+    # Each job ran the library of its own workflow folder, not the installed working copy.
+    for log in rule_logs:
+        assert f"mlp-lab library: {cluster / 'scripts/mlplab'}\n" in (cluster / log).read_text(), log
     assert files(cluster, "logs/slurm", "*.log") == []
 
     # The finished workflow is complete as far as Snakemake on the submit host can tell.

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlplab import stats
+from mlplab.presentation import TOPICS
 from mlplab.provenance import sha256_file
 
 PROG = "mlplab-compare"
@@ -705,20 +706,29 @@ def format_html(c: Comparison) -> str:
     ]
     parts.append("</tbody></table>")
     parts.append("<h2>Learning curves</h2><p>Mean over seeds per epoch: A solid, B dashed.</p>")
-    for number, (kind, entries) in enumerate(by_kind(c.entries).items()):
-        parts.append(f"<h3>{esc(kind)}</h3>")
+    for name, (title, entries) in by_topic(c.entries).items():
+        parts.append(f"<h3>{esc(title)}</h3>")
         parts.append(
-            f'<figure id="kind-{number}">{curves_svg(entries, salt=f"mlplab-compare-{number}")}</figure>'
+            f'<figure id="topic-{esc(name)}">{curves_svg(entries, salt=f"mlplab-compare-{name}")}</figure>'
         )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def by_kind(entries: list[Entry]) -> dict[str, list[Entry]]:
-    groups: dict[str, list[Entry]] = defaultdict(list)
+def by_topic(entries: list[Entry]) -> dict[str, tuple[str, list[Entry]]]:
+    """Entries grouped by the report topic that shows their kind, in the report's order (topic name →
+    (title, entries)); a kind no topic shows gets a group of its own."""
+    groups: dict[str, tuple[str, list[Entry]]] = {}
+    for topic in TOPICS.values():
+        if topic.runs and topic.runs.kinds:
+            chosen = [e for e in entries if e.kind in topic.runs.kinds]
+            if chosen:
+                groups[topic.name] = (topic.title, chosen)
+    grouped = {id(e) for _, chosen in groups.values() for e in chosen}
     for entry in entries:
-        groups[entry.kind].append(entry)
-    return dict(sorted(groups.items()))
+        if id(entry) not in grouped:
+            groups.setdefault(entry.kind, (entry.kind, []))[1].append(entry)
+    return groups
 
 
 def mean_curve(runs: list[Run], metric: str) -> tuple[list[float], list[float]]:

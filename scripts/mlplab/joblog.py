@@ -1,13 +1,12 @@
 """Logging for rule scripts: everything to the job's `log:` file, errors also to the terminal.
 
 Every rule script also turns Python's cyclic garbage collector off before its imports, and
-`job_logging` freezes what is left when the job ends. Importing torch creates about 270,000 objects
-that the collector tracks, and torch._dynamo (which torch.optim imports on its first step) as many
-again; with the collector on, each full collection during those imports walks all of them, and the
-interpreter walks them once more on exit. That costs 0.35 s of every job that imports torch and about
-0.75 s of every job that uses torch.optim, a quarter of a small job's time. A job is a short-lived
-process that makes almost no reference cycles (a training step makes none) and reference counting
-still frees everything else, so nothing is lost by not collecting.
+`job_logging` freezes what is left when the job ends. Importing torch creates hundreds of thousands of
+objects that the collector tracks, and torch._dynamo (which torch.optim imports on its first step) as
+many again; with the collector on, each full collection during those imports walks all of them, and the
+interpreter walks them once more on exit, a noticeable share of a small job's time (benchmarks/README.md).
+A job is a short-lived process that makes almost no reference cycles (a training step makes none) and
+reference counting still frees everything else, so nothing is lost by not collecting.
 """
 
 from __future__ import annotations
@@ -16,6 +15,9 @@ import contextlib
 import gc
 import logging
 import sys
+from pathlib import Path
+
+import mlplab
 
 log = logging.getLogger("mlplab")
 
@@ -27,6 +29,8 @@ def job_logging(log_path: str):
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    # Which copy of the library the job runs: the workflow folder's own, never an installed one.
+    log.info("mlp-lab library: %s", Path(mlplab.__file__).parent)
     try:
         yield log
     except BaseException:

@@ -246,6 +246,7 @@ def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> d
         "machine": provenance.machine(),
         "training_hosts": sorted(set(runs["host"].dropna().astype(str))) if "host" in runs else [],
         "devices": sorted(set(runs["device"].dropna().astype(str))),
+        "gpus": sorted(set(runs["gpu"].dropna().astype(str))) if "gpu" in runs else [],
         "threads": sorted(set(runs["threads"].dropna().astype(int))),
         "total_seconds": times["seconds"].sum(),
         "by_step": by_step.to_dict("records"),

@@ -66,8 +66,7 @@ def write_json(data: dict, path: Path | str) -> None:
 
 def accelerator(device) -> dict[str, object] | None:
     """The GPU a run used, for run.json's `gpu`: name, memory (GiB, 2^30 bytes, as nvidia-smi counts), CUDA
-    version and driver; None off CUDA. Torch is imported here so that the rest of this module stays light.
-    On an H200: {"name": "NVIDIA H200", "memory_gb": 139.8, "cuda": "13.0", "driver": "580.159.04"}."""
+    version and driver; None off CUDA. Torch is imported here so that the rest of this module stays light."""
     if getattr(device, "type", None) != "cuda":
         return None
     import torch

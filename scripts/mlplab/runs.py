@@ -50,7 +50,7 @@ def run_experiment(
 class MetricsFile:
     """metrics.csv written one row per epoch as training goes, so progress can be followed and a killed
     job leaves a visibly partial file, which Snakemake's incomplete-output marker then covers.
-    The csv module, not pandas: importing pandas would add a quarter second to every training job."""
+    The csv module, not pandas: importing pandas would add to the start-up of every training job."""
 
     def __init__(self, path: str):
         self.file = open(path, "w", newline="")  # noqa: SIM115 (closed in close())
@@ -95,6 +95,7 @@ def write_run(
         "seconds_per_epoch": round(sum(result.seconds_per_epoch) / max(len(result.seconds_per_epoch), 1), 4),
         "threads": threads,
         "device": str(device),
+        "gpu": provenance.accelerator(device),
         "versions": provenance.versions(),
         "git": provenance.git_commit(),
         "machine": provenance.machine(),

@@ -21,7 +21,7 @@ RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverge
 # Every kind's hyperparameters, in the order the catalogue declares them; a run has those of its kind.
 HYPERPARAMETERS = list(dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)))
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
-PROVENANCE_KEYS = ["git_commit", "git_dirty", "host"]
+PROVENANCE_KEYS = ["git_commit", "git_dirty", "host", "gpu"]
 VERSION_PREFIX = "version_"
 
 
@@ -48,6 +48,14 @@ def cell(value):
     return "-".join(map(str, value)) if isinstance(value, list) else value
 
 
+def gpu_text(gpu: dict | None) -> str | None:
+    """run.json's `gpu` in one cell: 'NVIDIA H200, 139.8 GiB, CUDA 13.0, driver 580.1'."""
+    if not gpu:
+        return None
+    driver = gpu.get("driver") or "unknown"
+    return f"{gpu['name']}, {gpu['memory_gb']} GiB, CUDA {gpu['cuda']}, driver {driver}"
+
+
 def ordered_metrics(columns) -> list[str]:
     """The metrics among `columns`, in reading order; one the catalogue does not declare comes last."""
     present = [c for c in columns if c not in ("epoch", *RUN_KEYS)]
@@ -72,6 +80,7 @@ def run_row(record: dict) -> dict:
     row["git_dirty"] = git.get("dirty")
     # Where the run trained: on a cluster, not the machine that writes the report.
     row["host"] = (record.get("machine") or {}).get("hostname")
+    row["gpu"] = gpu_text(record.get("gpu"))
     row.update({VERSION_PREFIX + name: v for name, v in sorted((record.get("versions") or {}).items())})
     final = dict(record["final"] or {})
     final.pop("epoch", None)
