@@ -29,7 +29,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     metrics.close(["epoch", *kind.metrics])
     if result.status == "diverged":
         # Recorded, not raised: one diverging run must not abort the rest of the workflow.
-        log.warning("diverged at epoch %d: a metric became NaN or infinite", result.diverged_at_epoch)
+        log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
     write_run(
         result,
         name=sm.wildcards.experiment,

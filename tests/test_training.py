@@ -135,3 +135,27 @@ def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
     assert len(result.rows) == result.diverged_at_epoch - 1 < hp["epochs"]
     assert record["status"] == "diverged" and record["epochs_completed"] == len(result.rows)
     assert pd.read_csv(metrics).notna().all().all()
+
+
+def test_a_badly_initialised_run_that_recovers_is_not_diverged(data_paths):
+    """N(0, 1) weights start the MLP at a huge loss; it falls and training goes on: `ok`, not diverged."""
+    hp = {**MLP, "init_std": 1.0, "epochs": 3}
+    result = run_experiment(hp, seed=0, inputs=data_paths)
+    assert result.initial_loss > 50
+    assert result.status == "ok" and len(result.rows) == hp["epochs"]
+    assert result.rows[-1]["train_loss"] < result.initial_loss / 5
+    assert result.rows[-1]["test_acc"] > 0.3  # ten classes: chance is 0.1
+
+
+@pytest.mark.parametrize(
+    "hp",
+    [
+        {**MLP, "lr": 1e6},
+        {"kind": "weight_decay_concise", "wd": 0.0, "lr": 20.0, "batch_size": 5, "epochs": 5},
+    ],
+    ids=["classifier", "regression"],
+)
+def test_a_blown_up_run_is_diverged_though_finite(data_paths, hp):
+    result = run_experiment(hp, seed=0, inputs=data_paths)
+    assert result.status == "diverged" and result.diverged_at_epoch == len(result.rows) + 1
+    assert result.divergence, result

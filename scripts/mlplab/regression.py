@@ -57,7 +57,8 @@ def fit_polynomial(config: Polynomial, data: dict, *, seed: int, device=None, on
             optimizer.step()
         return {"train_loss": _mse(predict, X_train, y_train), "test_loss": _mse(predict, X_test, y_test)}
 
-    result = run_epochs(config.epochs, epoch_fn, on_epoch)
+    initial_loss = _mse(predict, X_train, y_train)
+    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss)
     true_w = data["true_w"]
     result.extra["weights"] = {
         "learned": net.weight.detach().squeeze(0).tolist(),
@@ -88,7 +89,8 @@ def fit_weight_decay_scratch(
             sgd([w, b], lr)
         return _regression_metrics(predict, data, w)
 
-    return run_epochs(config.epochs, epoch_fn, on_epoch)
+    initial_loss = _mse(predict, X_train, y_train)
+    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss)
 
 
 def fit_weight_decay_concise(
@@ -115,7 +117,8 @@ def fit_weight_decay_concise(
             optimizer.step()
         return _regression_metrics(predict, data, net.weight)
 
-    return run_epochs(config.epochs, epoch_fn, on_epoch)
+    initial_loss = _mse(predict, X_train, y_train)
+    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss)
 
 
 def _regression_metrics(predict, data: dict[str, torch.Tensor], w: torch.Tensor) -> dict[str, float]:

@@ -90,6 +90,8 @@ def write_run(
         "status": result.status,
         "epochs_completed": len(result.rows),
         "diverged_at_epoch": result.diverged_at_epoch,
+        "divergence": result.divergence,
+        "initial_loss": result.initial_loss,
         "final": result.rows[-1] if result.rows else None,
         "wall_time_s": round(wall_time_s, 3),
         "seconds_per_epoch": round(sum(result.seconds_per_epoch) / max(len(result.seconds_per_epoch), 1), 4),

@@ -30,12 +30,14 @@ def to_features(images: torch.Tensor, device: torch.device) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of `net` in eval mode (dropout off)."""
+    """Mean cross-entropy and accuracy of `net` in eval mode (dropout off); uint8 images are converted
+    batch by batch, as training converts them."""
     net.eval()
     loss_sum = torch.zeros((), dtype=torch.float64, device=X.device)
     correct = torch.zeros((), dtype=torch.int64, device=X.device)
     for start in range(0, len(X), EVAL_BATCH):
-        logits = net(X[start : start + EVAL_BATCH])
+        batch = X[start : start + EVAL_BATCH]
+        logits = net(batch.to(torch.float32).div_(255) if batch.dtype == torch.uint8 else batch)
         target = y[start : start + EVAL_BATCH]
         loss_sum += F.cross_entropy(logits, target, reduction="sum").double()
         correct += (logits.argmax(dim=1) == target).sum()
@@ -91,4 +93,7 @@ def train_classifier(
             "test_acc": test_acc,
         }
 
-    return run_epochs(config.epochs, epoch_fn, on_epoch)
+    # The loss before training, the yardstick for a blow-up (see mlplab.loop); eval mode draws no
+    # dropout masks, so the random streams of training are untouched.
+    initial_loss, _ = evaluate(net, images, y_train)
+    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss)
