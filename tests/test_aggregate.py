@@ -135,4 +135,4 @@ def test_the_gpu_a_run_used_is_a_column(tmp_path):
     ]
     runs = tables.load_runs(folders).runs.set_index("experiment")
     assert runs.loc["mlp", "gpu"] == "NVIDIA H200, 139.8 GiB, CUDA 13.0, driver 580.1"
-    assert runs.loc["poly", "gpu"] is None
+    assert pd.isna(runs.loc["poly", "gpu"])

@@ -14,6 +14,7 @@ from PIL import Image
 
 import tiny
 from mlplab import pages, plots, tables
+from mlplab.catalogue import KINDS
 from mlplab.presentation import FIGURES, TOPICS
 
 SECTIONS = ["summary", *TOPICS, "provenance"]
@@ -245,3 +246,77 @@ def test_a_new_catalogue_entry_reaches_tables_figures_and_report(tmp_path):
     assert "No entries of this topic" in html
     assert not (work / "data/fashion-mnist").exists()
     assert set(SECTIONS) <= parse_page(html).ids
+
+
+# ---- Divergence never breaks the aggregates ----
+
+ENTRIES = {
+    "mlp": MLP,
+    "mlp_concise": {**MLP, "kind": "mlp_concise"} | {"relu_output": None},
+    "dropout": {"kind": "dropout_concise", "num_hiddens": [8, 8], "dropout": [0.2, 0.5], "init_std": 0.01,
+                "lr": 0.1, "batch_size": 8, "epochs": 2},
+    "poly_normal": {**POLY, "num_features": 4},
+    "wd": {"kind": "weight_decay_scratch", "wd": 3.0, "lr": 0.01, "batch_size": 5, "epochs": 2},
+}  # fmt: skip
+ENTRIES["mlp_concise"].pop("relu_output")
+
+
+def rows_of(entry: dict, epochs: int) -> list[dict]:
+    metrics = KINDS[entry["kind"]].metrics
+    return [{"epoch": e, **{m: 0.5 + e / 10 for m in metrics}} for e in range(1, epochs + 1)]
+
+
+def diverging_runs(root, all_seeds: bool) -> list:
+    """Every entry with two seeds; seed 1 (and seed 0 too if `all_seeds`) diverged in its first epoch,
+    so its metrics.csv holds only the header."""
+    folders = []
+    for name, entry in ENTRIES.items():
+        for seed in (0, 1):
+            diverged = seed == 1 or all_seeds
+            rows = [] if diverged else rows_of(entry, 2)
+            extra = {"weights": {"learned": [5.0, 1.0, -3.0, 5.0], "true": [5.0, 1.2, -3.4, 5.6]}} if (
+                entry["kind"] == "polynomial" and not diverged
+            ) else {}
+            status = "diverged" if diverged else "ok"
+            folder = write_run(root, name, entry, seed, rows, status=status, **extra)
+            if not rows:  # as MetricsFile leaves it: the header only
+                (folder / "metrics.csv").write_text(",".join(["epoch", *KINDS[entry["kind"]].metrics]) + "\n")
+            folders.append(folder)
+    return folders
+
+
+@pytest.mark.parametrize("all_seeds", [False, True], ids=["one seed", "every seed"])
+def test_first_epoch_divergence_breaks_no_figure_table_or_report(tmp_path, all_seeds):
+    runs = tables.load_runs(diverging_runs(tmp_path / "runs", all_seeds))
+    summary = tables.summary_table(runs.runs)
+    assert (summary["status"] == "diverged").all()
+    assert (summary["n_diverged"] == (2 if all_seeds else 1)).all()
+    analyses = {
+        "activations": pd.DataFrame({"x": [0.0, 1.0], **{c: [0.1, 0.2] for c in
+                                     ("relu", "relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad")}}),
+        "vanishing_gradient": pd.DataFrame({"x": [0, 1], "sigmoid": [0.5, 0.7], "sigmoid_grad": [0.25, 0.2]}),
+        "exploding_gradient": pd.DataFrame({"products": [1, 2], "log10_max_abs": [1.0, 2.0]}),
+    }  # fmt: skip
+    svgs = {}
+    for name, figure in FIGURES.items():
+        selected = figure.experiments(ENTRIES)
+        chosen = tables.RunTables(
+            epochs=runs.epochs[runs.epochs["experiment"].isin(selected)],
+            runs=runs.runs[runs.runs["experiment"].isin(selected)],
+            weights=runs.weights[runs.weights["experiment"].isin(selected)],
+        )
+        svgs[name] = tmp_path / f"{name}.svg"
+        plots.render(name, chosen if selected else None, analyses, svgs[name], tmp_path / f"{name}.png")
+        assert_valid_svg(svgs[name].read_text())
+    html = pages.render_report(
+        summary=summary,
+        runs=runs.runs,
+        weights=runs.weights,
+        figures=svgs,
+        analyses=analyses,
+        benchmarks=[],
+        config={"seeds": [0, 1], "data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}},
+                "experiments": ENTRIES},
+    )  # fmt: skip
+    assert f"{len(ENTRIES) * (2 if all_seeds else 1)} run(s) diverged" in html
+    assert html.count(f"diverged in {2 if all_seeds else 1} of 2 seeds") >= len(ENTRIES)

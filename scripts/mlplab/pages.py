@@ -196,7 +196,8 @@ def reference_checks(summary: pd.DataFrame, weights: pd.DataFrame, config: dict)
 def diverged_runs(runs: pd.DataFrame) -> list[dict]:
     bad = runs[runs["status"] != "ok"]
     return [
-        {"experiment": r.experiment, "seed": r.seed, "epoch": r.diverged_at_epoch} for r in bad.itertuples()
+        {"experiment": r.experiment, "seed": r.seed, "epoch": r.diverged_at_epoch, "why": r.divergence}
+        for r in bad.itertuples()
     ]
 
 

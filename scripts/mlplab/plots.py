@@ -47,6 +47,8 @@ STYLE = {
 }
 PALETTE = plt.get_cmap("tab10").colors
 BAND_ALPHA = 0.2
+# Diverged runs are not results: curves, bands and means are over the seeds that completed.
+BAND_TITLE = " — mean over completed seeds, band: min–max"
 PANEL_SIZE = (3.6, 2.8)  # inches per panel
 
 CLASSIFIER_AXES = {
@@ -107,14 +109,16 @@ def experiment_label(name: str, runs: pd.DataFrame) -> str:
 
 
 def seed_band(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Mean, min and max of a metric over seeds at each epoch (diverged runs stop early, so later
-    epochs may rest on fewer seeds)."""
+    """Mean, min and max of a metric over the completed seeds at each epoch."""
     return epochs.groupby("epoch")[metric].agg(["mean", "min", "max"]).reset_index()
 
 
 def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linestyle="-") -> None:
+    """Mean line and min–max band; an experiment with nothing to draw (every seed diverged) still gets
+    its legend entry, whose label says why."""
     band = seed_band(epochs, metric).dropna()
     if band.empty:
+        ax.plot([], [], color=colour, label=label, linestyle=":")
         return
     ax.plot(band["epoch"], band["mean"], color=colour, label=label, linestyle=linestyle)
     ax.fill_between(band["epoch"], band["min"], band["max"], color=colour, alpha=BAND_ALPHA, linewidth=0)
@@ -131,7 +135,7 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
     """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
     title = f"{TOPICS[figure.topic].title} on Fashion-MNIST"
     epochs = tables.epochs
-    names = experiments_in_order(epochs)
+    names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(len(CLASSIFIER_AXES))
     for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items(), strict=True):
@@ -140,7 +144,7 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
             draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
         ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
-    fig.suptitle(title + " — mean over seeds, band: min–max")
+    fig.suptitle(title + BAND_TITLE)
     legend_below(fig, axes)
     return fig
 
@@ -149,7 +153,7 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """Dropout's point: test accuracy and the train–test gap, beside the plain MLP (dashed)."""
     epochs = tables.epochs.copy()
     epochs["gap"] = epochs["train_acc"] - epochs["test_acc"]
-    names = experiments_in_order(epochs)
+    names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(2)
     for ax, metric, title, unit in (
@@ -158,13 +162,13 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     ):
         for name in names:
             runs = epochs[epochs["experiment"] == name]
-            dashed = "-" if uses_dropout(runs["kind"].iloc[0]) else "--"
+            dashed = "-" if uses_dropout(first_row(tables.runs, name)["kind"]) else "--"
             label = experiment_label(name, tables.runs) + (" (no dropout)" if dashed == "--" else "")
             draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     axes[1].axhline(0, color="0.4", linewidth=0.8)
-    fig.suptitle("Dropout beside the plain MLP — mean over seeds, band: min–max")
+    fig.suptitle("Dropout beside the plain MLP" + BAND_TITLE)
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -176,7 +180,7 @@ def uses_dropout(kind: str) -> bool:
 def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     """One panel per experiment: train and test loss per epoch on a log scale, as in the book."""
     epochs = tables.epochs
-    names = experiments_in_order(epochs)
+    names = experiments_in_order(tables.runs)
     fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
     for ax, name in zip(axes, names, strict=True):
         runs = epochs[epochs["experiment"] == name]
@@ -189,7 +193,7 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         # A diverged entry's panel says so in red: its curves stop, and its scale dwarfs the others'.
         heading = diverged or subtitle(first_row(tables.runs, name))
         ax.set_title(f"{name}\n{heading}", **({"color": "#b00"} if diverged else {}))
-    fig.suptitle(title + " — mean over seeds, band: min–max")
+    fig.suptitle(title + BAND_TITLE)
     legend_below(fig, axes)
     return fig
 
@@ -214,13 +218,16 @@ def weight_decay_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figu
 def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """Learned weights (marker: mean, whiskers: min–max over seeds) beside the true weights (grey bars)."""
     weights = mean_weights(tables.weights)
-    names = experiments_in_order(weights)
+    names = [n for n in experiments_in_order(tables.runs) if n in set(weights["experiment"])]
     colour = colours(names)
     true = weights.groupby("coefficient")["true"].first()
     fig, axes = panels(1, size=(max(6.0, 0.4 * len(true) + 2.5), 3.4))
     ax = axes[0]
     ax.bar(true.index, true.to_numpy(), width=0.8, color="0.85", label="true (generates the data)")
-    offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0]
+    offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0] * len(names)
+    for name in experiments_in_order(tables.runs):
+        if name not in names:  # every seed diverged: nothing learned to show, but say so
+            ax.plot([], [], "o", color="0.5", label=experiment_label(name, tables.runs))
     for offset, name in zip(offsets, names, strict=True):
         w = weights[weights["experiment"] == name]
         yerr = np.vstack([w["mean"] - w["min"], w["max"] - w["mean"]])
@@ -238,7 +245,7 @@ def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figur
 def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
     epochs, runs = tables.epochs, tables.runs
-    names = experiments_in_order(epochs)
+    names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(2)
     for name in names:
@@ -249,7 +256,7 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     final_per_run(axes[1], runs, names, "w_norm", colour)
     scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", "w_norm"])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
-    fig.suptitle("Weight decay: the L2 norm of the weights — band: min–max over seeds")
+    fig.suptitle("Weight decay: the L2 norm of the weights" + BAND_TITLE)
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -367,9 +374,22 @@ def integer_epochs(ax) -> None:
 
 
 def draw(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame]) -> plt.Figure:
-    """Figure `figure` of the presentation catalogue, by the function it names."""
+    """Figure `figure` of the presentation catalogue, by the function it names, from the epochs of the
+    runs that completed (the runs table keeps the diverged ones, for the labels that name them)."""
     spec = FIGURES[figure]
-    return globals()[spec.draw](tables, analyses, spec)
+    fig = globals()[spec.draw](completed_epochs(tables) if tables else None, analyses, spec)
+    for ax in fig.axes:
+        drawn = any(len(line.get_xdata()) for line in ax.get_lines()) or ax.patches or ax.collections
+        if not drawn:
+            ax.text(0.5, 0.5, "nothing to draw:\nno run completed", transform=ax.transAxes, ha="center",
+                    va="center", color="#b00")
+    return fig
+
+
+def completed_epochs(tables: RunTables) -> RunTables:
+    ok = tables.runs.loc[tables.runs["status"] == "ok", ["experiment", "seed"]]
+    epochs = tables.epochs.merge(ok, on=["experiment", "seed"])
+    return RunTables(epochs=epochs, runs=tables.runs, weights=tables.weights)
 
 
 def render(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame], svg_path, png_path):

@@ -17,7 +17,16 @@ import pandas as pd
 
 from mlplab.catalogue import KINDS, METRICS, parse_entry
 
-RUN_KEYS = ["experiment", "kind", "seed", "status", "epochs_completed", "diverged_at_epoch"]
+RUN_KEYS = [
+    "experiment",
+    "kind",
+    "seed",
+    "status",
+    "epochs_completed",
+    "diverged_at_epoch",
+    "divergence",
+    "initial_loss",
+]
 # Every kind's hyperparameters, in the order the catalogue declares them; a run has those of its kind.
 HYPERPARAMETERS = list(dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)))
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
@@ -40,7 +49,9 @@ def run_folders(paths) -> list[Path]:
 def read_run(folder: Path | str) -> tuple[dict, pd.DataFrame]:
     folder = Path(folder)
     record = json.loads((folder / "run.json").read_text())
-    return record, pd.read_csv(folder / "metrics.csv")
+    metrics = pd.read_csv(folder / "metrics.csv")
+    # A run that diverged in its first epoch leaves a header only, which pandas reads as text columns.
+    return record, metrics.astype({c: "float64" for c in metrics if c != "epoch"}).astype({"epoch": "int64"})
 
 
 def cell(value):
@@ -71,6 +82,8 @@ def run_row(record: dict) -> dict:
         "status": record["status"],
         "epochs_completed": record["epochs_completed"],
         "diverged_at_epoch": record["diverged_at_epoch"],
+        "divergence": record.get("divergence"),
+        "initial_loss": record.get("initial_loss"),
     }
     row["departures"] = "; ".join(parse_entry(record["config"]).departures())
     row.update({key: cell(value) for key, value in record["config"].items() if key != "kind"})
@@ -139,6 +152,9 @@ def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Columns in reading order: what the run is, its hyperparameters, timings, provenance, metrics."""
     if runs.empty:
         return pd.DataFrame(columns=[*RUN_KEYS, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS])
+    # Every metric of the kinds present, also where no run got to a final value (all diverged).
+    kind_metrics = {m for kind in runs["kind"].unique() for m in KINDS[kind].metrics}
+    runs = runs.assign(**{m: float("nan") for m in METRICS if m in kind_metrics and m not in runs})
     hyperparameters = [h for h in HYPERPARAMETERS if h in runs]
     versions = [c for c in runs if c.startswith(VERSION_PREFIX)]
     fixed = [*RUN_KEYS, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
