@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 import torch
 
+from mlplab import loop
 from mlplab.catalogue import KINDS, parse_entry
 from mlplab.joblog import job_logging
 from mlplab.runs import MetricsFile, resolve_device, timed_run, write_run
@@ -20,6 +21,11 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     entry = sm.params.entry
     kind, config = KINDS[entry["kind"]], parse_entry(entry)
     seed = int(sm.wildcards.seed)
+    # Test-only: MLPLAB_TEST_DIVERGE="experiment/seed/epoch,..." makes those runs diverge at that epoch.
+    for fault in filter(None, os.environ.get("MLPLAB_TEST_DIVERGE", "").split(",")):
+        name, fault_seed, epoch = fault.split("/")
+        if (name, int(fault_seed)) == (sm.wildcards.experiment, seed):
+            loop.inject_divergence_at = int(epoch)
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
     log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, config)

@@ -159,3 +159,14 @@ def test_a_blown_up_run_is_diverged_though_finite(data_paths, hp):
     result = run_experiment(hp, seed=0, inputs=data_paths)
     assert result.status == "diverged" and result.diverged_at_epoch == len(result.rows) + 1
     assert result.divergence, result
+
+
+@pytest.mark.parametrize("kind", ["dropout_scratch", "dropout_concise"])
+def test_dropout_p1_trains_to_chance_and_says_why(data_paths, kind):
+    """p = 1 zeroes a whole layer: the layers before it get no gradient (the update step skips them) and
+    the network can only learn the class frequencies."""
+    hp = {**MLP, "kind": kind, "num_hiddens": [32, 32], "dropout": [0.2, 1.0], "epochs": 2}
+    result = run_experiment(hp, seed=0, inputs=data_paths)
+    assert result.status == "ok" and len(result.rows) == 2
+    assert result.rows[-1]["test_acc"] == pytest.approx(0.1, abs=0.03)  # ten balanced classes
+    assert parse_entry(hp).departures() == ["ablation: dropout p = 1 passes no signal, chance accuracy"]

@@ -71,6 +71,13 @@ ENTRIES = (
 )
 
 
+DIVERGING = {
+    "mlp_diverged": {"kind": "mlp_concise", "num_hiddens": 32, "init_std": 0.01, "lr": 1e6, "batch_size": 64,
+                     "epochs": 2},
+    "poly_diverged": {"kind": "polynomial", "num_features": 20, "lr": 50.0, "batch_size": 10, "epochs": 5},
+}  # fmt: skip
+
+
 def tiny_config(source: Path, checksums: dict) -> dict:
     """The real config.yaml cut to one entry per kind, with tiny data, two seeds and few epochs, plus the
     fault entries that every stage downstream must survive."""
@@ -87,14 +94,9 @@ def tiny_config(source: Path, checksums: dict) -> dict:
         if "num_hiddens" in hp:
             hp["num_hiddens"] = 32 if isinstance(hp["num_hiddens"], int) else [32, 32]
             hp["batch_size"] = 64
-    # A run that must diverge, so every stage downstream is exercised on a diverged run.
-    config["experiments"]["poly_diverged"] = {
-        "kind": "polynomial",
-        "num_features": 20,
-        "lr": 50.0,
-        "batch_size": 10,
-        "epochs": 5,
-    }
+    # Entries that must diverge in every seed, a classifier (blown up) and a regression (NaN), so that
+    # every stage downstream is exercised on diverged runs.
+    config["experiments"].update(DIVERGING)
     return config
 
 

@@ -30,6 +30,10 @@ class RunResult:
 
 
 BLOW_UP = 1000.0
+# Test-only fault injection: the epoch at which the run in this process is made to diverge (set by the
+# train rule from MLPLAB_TEST_DIVERGE, see scripts/train.py); no hyperparameter makes one seed of an
+# otherwise sound entry diverge on purpose.
+inject_divergence_at: int | None = None
 
 
 def divergence(metrics: dict[str, float], initial_loss: float | None) -> str | None:
@@ -58,6 +62,8 @@ def run_epochs(
         start = time.perf_counter()
         metrics = epoch_fn(epoch)
         result.seconds_per_epoch.append(time.perf_counter() - start)
+        if epoch == inject_divergence_at:
+            metrics = dict.fromkeys(metrics, math.nan)
         if reason := divergence(metrics, initial_loss):
             result.status = "diverged"
             result.diverged_at_epoch = epoch
