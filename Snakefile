@@ -32,3 +32,7 @@ rule catalogue:
     input:
         run_outputs(),
         analysis_outputs(),
+
+
+onerror:
+    mark_report_stale()

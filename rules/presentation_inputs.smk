@@ -1,6 +1,7 @@
 # Inputs and targets of the rules in rules/presentation.smk (tables, figures, report pages).
 
 import glob
+from pathlib import Path
 
 TEMPLATES = os.path.join(SCRIPTS, "mlplab", "templates")
 
@@ -61,3 +62,28 @@ def topic_targets(topic):
     return figure_files(figures) + analysis_outputs(
         [a for f in figures for a in FIGURES[f].analyses]
     )
+
+
+STALE_MARK = '<div class="warning" id="stale">'
+
+
+def mark_report_stale():
+    """After a failed run: if results/report.html is older than the runs and tables it shows, say so at
+    its top, so that the previous page does not pass for current (Snakemake builds no report after a
+    failed aggregate). Its modification time is kept, so that Snakemake's view of it is unchanged."""
+    page = Path(rules.html_report.output[0])
+    if not page.exists():
+        return
+    shown = [*run_outputs(), *rules.aggregate.output]
+    newest = max((os.path.getmtime(f) for f in shown if os.path.exists(f)), default=0)
+    stat = page.stat()
+    html = page.read_text()
+    if newest <= stat.st_mtime or STALE_MARK in html:
+        return
+    banner = (
+        f"{STALE_MARK}<strong>⚠ Out of date.</strong> A later run of the workflow failed before it "
+        "could rebuild this page, and some of the runs or tables it shows have changed since; see "
+        "the failed jobs' logs under <code>logs/</code>, then run <code>snakemake</code> again.</div>"
+    )
+    page.write_text(html.replace("<body>", f"<body>\n{banner}", 1))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))

@@ -26,6 +26,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         analyses={Path(p).stem: pd.read_csv(p) for p in sm.input.analyses},
         benchmarks=list(sm.input.benchmarks),
         config=sm.params.config,
+        results=Path(sm.output[0]).parent,
     )
     Path(sm.output[0]).write_text(html)
     log.info("wrote %s (%d kB, %d figures)", sm.output[0], len(html) // 1024, len(sm.input.figures))

@@ -11,7 +11,9 @@ def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[d
     """A run folder as rule `train` leaves it: metrics.csv (one row per epoch) and run.json."""
     folder = root / experiment / f"seed{seed}"
     folder.mkdir(parents=True)
-    pd.DataFrame(rows).to_csv(folder / "metrics.csv", index=False)
+    # A run with no completed epoch leaves the header only, as rule `train` does.
+    columns = record.pop("columns", None)
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "metrics.csv", index=False)
     status = record.pop("status", "ok")
     run = {
         "experiment": experiment,

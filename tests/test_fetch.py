@@ -28,6 +28,16 @@ def test_fetch_copies_a_verified_file(tmp_path, good):
     assert [p.name for p in dest.parent.iterdir()] == [NAME]  # no temp files left
 
 
+def test_a_file_url_source_is_read_as_a_folder(tmp_path, good):
+    folder, expected = good
+    dest = tmp_path / "out" / NAME
+    assert fetch(NAME, [folder.as_uri()], dest, expected) == folder.as_uri()
+    assert dest.read_bytes() == (folder / NAME).read_bytes()
+    missing = (tmp_path / "nowhere").as_uri()
+    with pytest.raises(FetchError, match=f"{missing}: missing: "):
+        fetch(NAME, [missing], tmp_path / "again" / NAME, expected)
+
+
 def test_wrong_checksum_names_both_hashes_and_leaves_nothing(tmp_path, good):
     folder, expected = good
     wrong = tmp_path / "wrong"

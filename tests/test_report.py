@@ -277,11 +277,8 @@ def diverging_runs(root, all_seeds: bool) -> list:
             extra = {"weights": {"learned": [5.0, 1.0, -3.0, 5.0], "true": [5.0, 1.2, -3.4, 5.6]}} if (
                 entry["kind"] == "polynomial" and not diverged
             ) else {}
-            status = "diverged" if diverged else "ok"
-            folder = write_run(root, name, entry, seed, rows, status=status, **extra)
-            if not rows:  # as MetricsFile leaves it: the header only
-                (folder / "metrics.csv").write_text(",".join(["epoch", *KINDS[entry["kind"]].metrics]) + "\n")
-            folders.append(folder)
+            status, columns = "diverged" if diverged else "ok", ["epoch", *KINDS[entry["kind"]].metrics]
+            folders.append(write_run(root, name, entry, seed, rows, status=status, columns=columns, **extra))
     return folders
 
 

@@ -127,10 +127,11 @@ def write_config(work: Path, config: dict) -> None:
 
 
 def snakemake(
-    work: Path, *args: str, check: bool = True, timeout: float = 600
+    work: Path, *args: str, check: bool = True, timeout: float = 600, env: dict | None = None
 ) -> subprocess.CompletedProcess:
-    """Run Snakemake in `work`; on an unexpected exit status fail with its output."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    """Run Snakemake in `work` (with `env` added to the environment); on an unexpected exit status fail
+    with its output."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     proc = subprocess.run(
         [SNAKEMAKE, "--cores", "2", *args],
         cwd=work,

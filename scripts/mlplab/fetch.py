@@ -16,6 +16,8 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 # name -> (SHA-256 of the decompressed bytes, decompressed size in bytes)
 FILES = {
@@ -55,7 +57,15 @@ class Expected:
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://", "ftp://", "file://"))
+    """A source to download from; a folder (a path, or a file:// URL) is read directly."""
+    return source.startswith(("http://", "https://", "ftp://"))
+
+
+def folder_of(source: str) -> Path:
+    """The folder a local source names: a path, or a file:// URL (file:///srv/data, file://localhost/srv)."""
+    if source.startswith("file://"):
+        return Path(url2pathname(urlparse(source).path))
+    return Path(source)
 
 
 def decompressed_digest(path: Path) -> tuple[str, int]:
@@ -94,7 +104,7 @@ def _copy_from(source: str, name: str, dest: Path) -> None:
     if is_url(source):
         _download(source.rstrip("/") + "/" + name, dest)
         return
-    path = Path(source) / name
+    path = folder_of(source) / name
     if not path.is_file():
         raise FileNotFoundError(f"missing: {path} does not exist")
     shutil.copyfile(path, dest)

@@ -211,6 +211,19 @@ def inline_svg(path: Path | str) -> str:
     return text.strip()
 
 
+def orphaned_files(results: Path, config: dict, figures) -> list[str]:
+    """Files under `results` that the current catalogue no longer produces: runs of removed entries or
+    seeds, figures no longer drawn. Listed, never deleted (`snakemake --list-untracked` finds them too)."""
+    runs = {f"runs/{name}/seed{seed}" for name in config["experiments"] for seed in config["seeds"]}
+    found = [
+        p
+        for p in sorted((results / "runs").glob("*/*/*"))
+        if p.parent.relative_to(results).as_posix() not in runs
+    ]
+    found += [p for p in sorted((results / "figures").glob("*.*")) if p.stem not in figures]
+    return [p.relative_to(results.parent).as_posix() for p in found if p.is_file()]
+
+
 def benchmark_times(paths) -> pd.DataFrame:
     """Seconds, peak memory and CPU time per job from Snakemake's benchmark files; the job is the
     path under results/benchmarks/ (e.g. train/mlp_scratch/seed0)."""
@@ -307,8 +320,10 @@ def render_report(
     analyses: dict[str, pd.DataFrame],
     benchmarks,
     config: dict,
+    results: Path | None = None,
 ) -> str:
-    """The report of the workflow run `config` describes; `figures` maps figure names to SVG files."""
+    """The report of the workflow run `config` describes; `figures` maps figure names to SVG files;
+    `results` is the folder the results lie in (for files the catalogue no longer produces)."""
     checks = reference_checks(summary, weights, config)
     times = benchmark_times(benchmarks)
     context = {
@@ -316,6 +331,7 @@ def render_report(
         "checks": checks,
         "outside": [c for c in checks if c.within is False and not c.expected_miss],
         "diverged": diverged_runs(runs),
+        "orphaned": orphaned_files(Path(results), config, figures) if results else [],
         "facts": analysis_facts(analyses),
         "experiments": experiment_facts(summary),
         "n_runs": len(runs),

@@ -23,6 +23,24 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+class DataFileError(ValueError):
+    """A data file the workflow made is corrupt or truncated."""
+
+
+def load_data(path: str) -> dict[str, torch.Tensor]:
+    """A data set file the workflow wrote (decoded Fashion-MNIST, generated data), checked: a corrupt
+    one is named with the command that rebuilds it. Only tensors are read (weights_only): PyTorch's
+    advice to load such a file without that guard is not for files that fail to load."""
+    rebuild = f"rebuild it with: snakemake --cores all -R {path}"
+    try:
+        data = torch.load(path, weights_only=True)
+    except Exception as e:  # torch raises RuntimeError, EOFError, pickle and zip errors, ...
+        raise DataFileError(f"{path}: corrupt or truncated ({type(e).__name__}); {rebuild}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
+        raise DataFileError(f"{path}: not a data set of this workflow; {rebuild}")
+    return data
+
+
 def load_object(target: str):
     """`module:name` as the catalogue writes a kind's training code → the object."""
     module, _, name = target.partition(":")
@@ -39,7 +57,7 @@ def run_experiment(
 ) -> RunResult:
     """Train `config` (an entry of `kind`) with the kind's training code. `data_paths` maps the names its
     data set's files are read under (train and test, polynomial, linear) to the files."""
-    data = {name: torch.load(path, weights_only=True) for name, path in data_paths.items()}
+    data = {name: load_data(path) for name, path in data_paths.items()}
     # Initial weights and dropout masks come from the global generator; batch order has its own.
     torch.manual_seed(derive_seed(seed, "init"))
     model = {"net": load_object(kind.model)(config)} if kind.model else {}

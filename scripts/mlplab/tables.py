@@ -9,6 +9,7 @@ values joined by "-"), so that later steps read ordinary columns rather than par
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +47,37 @@ def run_folders(paths) -> list[Path]:
     return list(dict.fromkeys(Path(p).parent for p in paths))
 
 
+class RunFileError(ValueError):
+    """A run's run.json or metrics.csv is missing, corrupt, or not the file the run wrote."""
+
+
+def rebuild_hint(path: Path) -> str:
+    return f"rebuild the run with: snakemake --cores all -R {path.parent / 'metrics.csv'}"
+
+
 def read_run(folder: Path | str) -> tuple[dict, pd.DataFrame]:
+    """A run's record and its epochs, checked: run.json parses and holds what the tables need, and
+    metrics.csv is the file the run wrote (its SHA-256 is in run.json) with numbers only."""
     folder = Path(folder)
-    record = json.loads((folder / "run.json").read_text())
-    metrics = pd.read_csv(folder / "metrics.csv")
+    run_json, metrics_csv = folder / "run.json", folder / "metrics.csv"
+    try:
+        record = json.loads(run_json.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RunFileError(f"{run_json}: cannot be read as JSON ({e}); {rebuild_hint(run_json)}") from None
+    needed = ("experiment", "config", "seed", "status", "metrics_sha256")
+    missing = [key for key in needed if key not in record] if isinstance(record, dict) else list(needed)
+    if missing:
+        raise RunFileError(f"{run_json}: not a run record (missing {missing}); {rebuild_hint(run_json)}")
+    try:
+        digest = hashlib.sha256(metrics_csv.read_bytes()).hexdigest()
+    except OSError as e:
+        raise RunFileError(f"{metrics_csv}: cannot be read ({e}); {rebuild_hint(metrics_csv)}") from None
+    if digest != record["metrics_sha256"]:
+        raise RunFileError(
+            f"{metrics_csv}: changed after its run wrote it (its SHA-256 is not the one in run.json); "
+            + rebuild_hint(metrics_csv)
+        )
+    metrics = pd.read_csv(metrics_csv)
     # A run that diverged in its first epoch leaves a header only, which pandas reads as text columns.
     return record, metrics.astype({c: "float64" for c in metrics if c != "epoch"}).astype({"epoch": "int64"})
 

@@ -1,0 +1,122 @@
+"""Faults end in a finished workflow whose report tells the truth, or in an error that names the bad
+file and how to rebuild it; nothing stale looks current. Library checks first, then one tiny workflow
+taken through every fault in turn (each Snakemake run costs seconds)."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import tiny
+from mlplab.runs import DataFileError, load_data
+from mlplab.tables import RunFileError, read_run
+
+
+def a_run(root: Path) -> Path:
+    folder = root / "runs/mlp/seed0"
+    folder.mkdir(parents=True)
+    (folder / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
+    digest = hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest()
+    record = {"experiment": "mlp", "config": {}, "seed": 0, "status": "ok", "metrics_sha256": digest}
+    (folder / "run.json").write_text(json.dumps(record))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda f: (f / "run.json").write_text("{garbage"), "run.json: cannot be read as JSON"),
+        (lambda f: (f / "run.json").write_text("{}"), "run.json: not a run record"),
+        (lambda f: (f / "metrics.csv").unlink(), "metrics.csv: cannot be read"),
+        (
+            lambda f: (f / "metrics.csv").write_text("epoch,train_loss\n1,nan\n"),
+            "metrics.csv: changed after its run",
+        ),
+    ],
+    ids=["garbage run.json", "empty run.json", "missing metrics.csv", "edited metrics.csv"],
+)
+def test_a_damaged_run_is_named_with_its_rebuild_command(tmp_path, damage, message):
+    folder = a_run(tmp_path)
+    read_run(folder)  # intact: reads
+    damage(folder)
+    with pytest.raises(RunFileError, match=message) as caught:
+        read_run(folder)
+    assert f"snakemake --cores all -R {folder / 'metrics.csv'}" in str(caught.value)
+
+
+def test_a_corrupt_data_file_is_named_without_unsafe_advice(tmp_path):
+    good, bad, alien = tmp_path / "good.pt", tmp_path / "bad.pt", tmp_path / "alien.pt"
+    torch.save({"x": torch.zeros(3)}, good)
+    bad.write_bytes(good.read_bytes()[:40])  # truncated
+    torch.save([1, 2], alien)
+    assert set(load_data(good)) == {"x"}
+    for path, message in ((bad, "corrupt or truncated"), (alien, "not a data set of this workflow")):
+        with pytest.raises(DataFileError, match=message) as caught:
+            load_data(path)
+        assert f"snakemake --cores all -R {path}" in str(caught.value)
+        assert "weights_only=False" not in str(caught.value)
+
+
+# ---- One tiny workflow through the faults ----
+
+KEEP = ("mlp_concise", "poly_normal", *tiny.DIVERGING)
+# One seed of a sound classifier and of a sound regression diverge in their first epoch (the entries of
+# tiny.DIVERGING diverge in every seed by their hyperparameters).
+ONE_SEED = {"MLPLAB_TEST_DIVERGE": "mlp_concise/1/1,poly_normal/0/1"}
+
+
+def faulty_catalogue(config):
+    config["experiments"] = {name: config["experiments"][name] for name in KEEP}
+    source = Path(config["data"]["fashion_mnist"]["sources"][0])
+    config["data"]["fashion_mnist"]["sources"] = [source.as_uri()]  # a file:// source
+
+
+@pytest.mark.snakemake
+def test_faults_end_in_a_true_report_or_a_named_file(tmp_path):
+    work = tiny.make_workdir(tmp_path, edit=faulty_catalogue)
+    tiny.snakemake(work, env=ONE_SEED)  # the whole workflow, report included, despite divergence
+
+    # Divergence of one seed and of every seed, classifier and regression: all reported.
+    html = (work / "results/report.html").read_text()
+    assert "6 run(s) diverged" in html
+    for name, seed in (("mlp_concise", 1), ("poly_normal", 0), ("mlp_diverged", 0), ("poly_diverged", 1)):
+        assert f"<code>{name}</code> seed {seed} at epoch" in html
+        record = json.loads((work / f"results/runs/{name}/seed{seed}/run.json").read_text())
+        assert record["status"] == "diverged" and record["divergence"] and record["initial_loss"] > 0
+    assert "blew up beyond 1000 × its initial" in html  # mlp_diverged: finite, but blown up
+    assert html.count("diverged in 2 of 2 seeds") >= 2 and html.count("diverged in 1 of 2 seeds") >= 2
+    assert "verified copy from file://" in (work / "logs/data/fetch_fashion_mnist.log").read_text()
+
+    # An entry removed from the catalogue: its runs are listed as orphaned, not deleted.
+    config = tiny.read_config(work)
+    del config["experiments"]["poly_diverged"]
+    tiny.write_config(work, config)
+    tiny.snakemake(work, env=ONE_SEED)
+    html = (work / "results/report.html").read_text()
+    assert "results/runs/poly_diverged/seed0/metrics.csv" in html
+    assert (work / "results/runs/poly_diverged/seed0/metrics.csv").exists()
+
+    # A corrupt run.json: aggregation fails naming it and how to rebuild it; the old report says it is
+    # out of date.
+    garbage = work / "results/runs/poly_normal/seed1/run.json"
+    garbage.write_text("{not json")
+    proc = tiny.snakemake(work, check=False, env=ONE_SEED)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"{garbage.relative_to(work)}: cannot be read as JSON" in out
+    assert "snakemake --cores all -R results/runs/poly_normal/seed1/metrics.csv" in out
+    assert "Out of date." in (work / "results/report.html").read_text()
+    tiny.snakemake(work, "-R", "results/runs/poly_normal/seed1/metrics.csv", env=ONE_SEED)  # as it says
+    assert "Out of date." not in (work / "results/report.html").read_text()
+
+    # A corrupt decoded tensor file: the classifier runs fail naming it, the rest of the workflow goes on.
+    decoded = work / "data/fashion-mnist/test.pt"
+    decoded.write_bytes(decoded.read_bytes()[:1000])
+    proc = tiny.snakemake(work, check=False, env=ONE_SEED)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "data/fashion-mnist/test.pt: corrupt or truncated" in out
+    assert "snakemake --cores all -R data/fashion-mnist/test.pt" in out
+    assert "weights_only=False" not in out
