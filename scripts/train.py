@@ -6,6 +6,7 @@ gc.disable()  # before the imports; why: mlplab/joblog.py
 
 import os
 import sys
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
@@ -14,6 +15,7 @@ import torch
 from mlplab import loop
 from mlplab.catalogue import KINDS, parse_entry
 from mlplab.joblog import job_logging
+from mlplab.runlock import run_folder_lock
 from mlplab.runs import MetricsFile, resolve_device, timed_run, write_run
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
@@ -30,20 +32,21 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     device = resolve_device(sm.params.device)
     log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, config)
     data = {name: path for name, path in sm.input.items() if name != "lib"}
-    metrics = MetricsFile(sm.output.metrics)
-    result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
-    metrics.close(["epoch", *kind.metrics])
-    if result.status == "diverged":
-        # Recorded, not raised: one diverging run must not abort the rest of the workflow.
-        log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
-    write_run(
-        result,
-        name=sm.wildcards.experiment,
-        entry=entry,
-        seed=seed,
-        threads=sm.threads,
-        device=device,
-        wall_time_s=wall,
-        metrics_path=sm.output.metrics,
-        run_json_path=sm.output.run,
-    )
+    with run_folder_lock(Path(sm.output.metrics).parent):
+        metrics = MetricsFile(sm.output.metrics)
+        result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
+        metrics.close(["epoch", *kind.metrics])
+        if result.status == "diverged":
+            # Recorded, not raised: one diverging run must not abort the rest of the workflow.
+            log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
+        write_run(
+            result,
+            name=sm.wildcards.experiment,
+            entry=entry,
+            seed=seed,
+            threads=sm.threads,
+            device=device,
+            wall_time_s=wall,
+            metrics_path=sm.output.metrics,
+            run_json_path=sm.output.run,
+        )

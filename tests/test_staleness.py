@@ -429,9 +429,9 @@ def test_every_run_records_the_sha256_of_its_metrics(finished):
 
 
 def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, tmp_path):
-    """SIGKILL to Snakemake and its job half-way through training, like a node crash: the partial
-    metrics.csv is flagged as incomplete, never taken as done, and the rerun writes the same bytes as an
-    uninterrupted run."""
+    """SIGKILL to Snakemake and its job half-way through training, like a node crash: the job's progress
+    is in metrics.csv.partial, no metrics.csv or run.json exists to be taken as done, the dead job's lock
+    on the run folder is taken over, and the rerun writes the same bytes as an uninterrupted run."""
     epochs = 60  # about 20 ms each on the tiny data: a second to kill the job between epochs
 
     def longer(config):
@@ -445,7 +445,7 @@ def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, 
     work = copy_run(finished, tmp_path / "killed")
     edit_config(work, longer)
     metrics = work / target
-    metrics.unlink()  # the finished 2-epoch file must not be mistaken for the new job's progress
+    partial = metrics.with_name("metrics.csv.partial")
     with (tmp_path / "killed.out").open("w") as out:
         proc = subprocess.Popen(
             [tiny.SNAKEMAKE, "--cores", "1", target],
@@ -456,26 +456,22 @@ def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, 
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         deadline = time.monotonic() + 120
-        while not (metrics.exists() and metrics.read_bytes().count(b"\n") >= 3):
+        while not (partial.exists() and partial.read_bytes().count(b"\n") >= 3):
             assert proc.poll() is None, (tmp_path / "killed.out").read_text()
             assert time.monotonic() < deadline, "training never reached its second epoch"
             time.sleep(0.002)
         with contextlib.suppress(ProcessLookupError):  # (gone already if it outran the polling)
             os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and its job, all at once
         proc.wait()
-    rows = metrics.read_bytes().count(b"\n") - 1
+    rows = partial.read_bytes().count(b"\n") - 1
     assert 2 <= rows < epochs
     time.sleep(0.2)
-    assert metrics.read_bytes().count(b"\n") - 1 == rows, "the training job outlived the kill"
-    assert not (metrics.parent / "run.json").exists()
+    assert partial.read_bytes().count(b"\n") - 1 == rows, "the training job outlived the kill"
+    assert not metrics.exists() and not (metrics.parent / "run.json").exists()
+    assert (metrics.parent / ".writer.lock").exists()  # the dead job's claim on the run folder
 
     tiny.snakemake(work, "--unlock")  # the killed Snakemake's lock, as after any crash
-    # Without --rerun-incomplete (set in profiles/default, so leave that profile out) Snakemake refuses.
-    proc = tiny.snakemake(work, "-n", "--workflow-profile", "none", target, check=False)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0 and "IncompleteFilesException" in out, out
-    assert target in out.split("Incomplete files:", 1)[1]
-    # With the default profile the partial run is planned again (both seeds: their epochs changed).
+    # The unfinished run is planned again (both seeds: their epochs changed).
     assert_plan(work, dry_run(work), train_jobs(["mlp_concise"], [0, 1]), aggregates=True)
 
     tiny.snakemake(work, target)
@@ -484,3 +480,4 @@ def test_killed_training_job_is_incomplete_and_rerun_gives_same_bytes(finished, 
     ref_record = json.loads((reference / target).with_name("run.json").read_text())
     assert record["metrics_sha256"] == sha256(metrics) == ref_record["metrics_sha256"]
     assert record["epochs_completed"] == epochs
+    assert not partial.exists() and not (metrics.parent / ".writer.lock").exists()

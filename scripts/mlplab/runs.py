@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import importlib
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
@@ -66,12 +68,14 @@ def run_experiment(
 
 
 class MetricsFile:
-    """metrics.csv written one row per epoch as training goes, so progress can be followed and a killed
-    job leaves a visibly partial file, which Snakemake's incomplete-output marker then covers.
+    """metrics.csv written one row per epoch as training goes, into `metrics.csv.partial` beside it (so
+    progress can be followed), and renamed into place when the run ends: a killed job, or a second job
+    for the same run, never leaves a partial file under the name Snakemake takes as the result.
     The csv module, not pandas: importing pandas would add to the start-up of every training job."""
 
     def __init__(self, path: str):
-        self.file = open(path, "w", newline="")  # noqa: SIM115 (closed in close())
+        self.path, self.partial = Path(path), Path(f"{path}.partial")
+        self.file = open(self.partial, "w", newline="")  # noqa: SIM115 (closed in close())
         self.writer: csv.DictWriter | None = None
 
     def write_row(self, row: dict) -> None:
@@ -86,6 +90,7 @@ class MetricsFile:
         if self.writer is None:
             csv.DictWriter(self.file, fieldnames=columns).writeheader()
         self.file.close()
+        os.replace(self.partial, self.path)
 
 
 def write_run(
