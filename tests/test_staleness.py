@@ -26,7 +26,7 @@ import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.catalogue import KINDS
+from mlplab.catalogue import ANALYSES, KINDS
 
 pytestmark = pytest.mark.snakemake
 
@@ -292,16 +292,19 @@ def every_job(finished: Path) -> set[Job]:
 
 
 def users(module: str, jobs: set[Job], config: dict) -> set[Job]:
-    """The jobs whose script really imports `mlplab.<module>` (the training script per kind)."""
+    """The jobs whose script really imports `mlplab.<module>` (the training script per kind, the analysis
+    script per analysis)."""
     found = set()
     for job in jobs:
         script = tiny.REPO / "scripts" / f"{job.rule}.py"  # a rule's script has the rule's name
         if not script.exists():
             continue  # a target rule: no script
         extra = ()
+        wildcards = dict(w.split("=") for w in job.wildcards.split(", ") if w)
         if job.rule == "train":
-            experiment = dict(w.split("=") for w in job.wildcards.split(", "))["experiment"]
-            extra = kind_modules(KINDS[config["experiments"][experiment]["kind"]])
+            extra = kind_modules(KINDS[config["experiments"][wildcards["experiment"]]["kind"]])
+        elif job.rule == "analysis":
+            extra = (ANALYSES[wildcards["analysis"]].module,)
         if f"mlplab.{module}" in real_imports(script, extra):
             found.add(job)
     return found
