@@ -63,6 +63,12 @@ def test_figures_and_topics_refer_to_what_exists():
         assert figure.caption.strip(), figure.name
     for topic in TOPICS.values():
         assert topic.runs is None or set(topic.runs.kinds) <= set(KINDS), topic.name
+        assert set(topic.analyses) <= set(ANALYSES), topic.name
+        for demo in topic.demos:
+            assert demo.note.strip() and format(1.5, demo.format), (topic.name, demo.analysis)
+    # Every analysis is shown: drawn by a figure or printed as tables by a topic.
+    drawn = {a for f in FIGURES.values() for a in f.analyses}
+    assert drawn | {a for t in TOPICS.values() for a in t.analyses} == set(ANALYSES)
     # Every topic is drawn by at least one figure, and every figure of the shipped config is drawable.
     assert {f.topic for f in FIGURES.values()} == set(TOPICS)
     assert all(f.drawable(CONFIG["experiments"]) for f in FIGURES.values())
@@ -85,6 +91,10 @@ def test_caption_template_and_rules_read_the_catalogue():
     assert (tiny.REPO / "captions/figure.rst").read_text().strip() == "{{ snakemake.params.caption }}"
     template = (tiny.REPO / "scripts/mlplab/templates/report.html.j2").read_text()
     assert "{% for topic, s in sections.items() %}" in template
+    # A topic's own part, where its content really differs, is an include the loop finds by name.
+    assert '{% include "topics/" ~ topic ~ ".html.j2" ignore missing %}' in template
+    includes = (tiny.REPO / "scripts/mlplab/templates/topics").glob("*.html.j2")
+    assert {p.name.removesuffix(".html.j2") for p in includes} <= set(TOPICS)
     assert not any(f"sections.{topic}" in template for topic in TOPICS)
     rules = tiny.workflow_rules()
     assert all(rules[topic].script is None for topic in TOPICS)  # a target per topic
