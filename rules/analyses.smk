@@ -1,9 +1,11 @@
-# Activation functions and numerical stability: curves, no training (scripts/mlplab/catalogue.py, ANALYSES).
+# Activation functions, numerical stability and the notes' printed demonstrations: tables that need no
+# training (scripts/mlplab/catalogue.py, ANALYSES).
 
 
 rule analysis:
     input:
-        lib("analysis.py"),
+        # The module the analysis names and what it imports: editing models.py reruns the dropout demo only.
+        lambda wildcards: lib("analysis.py", ANALYSES[wildcards.analysis].module),
     output:
         "results/analyses/{analysis}.csv",
     log:
@@ -20,8 +22,6 @@ rule analysis:
         runtime=5,
     params:
         function=lambda wildcards: ANALYSES[wildcards.analysis].function,
-        args=lambda wildcards: canonical(
-            {**config["analyses"][wildcards.analysis], **ANALYSES[wildcards.analysis].fixed}
-        ),
+        args=analysis_args,
     script:
         "../scripts/analysis.py"

@@ -49,6 +49,12 @@ def analysis_outputs(analyses=ANALYSES):
     return expand(rules.analysis.output, analysis=analyses)
 
 
+def analysis_args(wildcards):
+    """The analysis's config block (its own, or the one it shares) with its fixed arguments."""
+    analysis = ANALYSES[wildcards.analysis]
+    return canonical({**config["analyses"][analysis.config], **analysis.fixed})
+
+
 def datasets_used():
     return {KINDS[entry["kind"]].data for entry in EXPERIMENTS.values()}
 

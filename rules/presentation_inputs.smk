@@ -56,12 +56,12 @@ def report_targets():
 
 
 def topic_targets(topic):
-    """A topic's figures (which pull in its runs), for its named target; figures that would train
-    another topic's entries (dropout beside the plain MLP) are left out."""
+    """A topic's figures (which pull in its runs) and the analyses it shows as tables (the notes'
+    printed demonstrations), for its named target; figures that would train another topic's entries
+    (dropout beside the plain MLP) are left out."""
     figures = [f for f in drawable_figures(topic) if FIGURES[f].in_topic_target]
-    return figure_files(figures) + analysis_outputs(
-        [a for f in figures for a in FIGURES[f].analyses]
-    )
+    analyses = [a for f in figures for a in FIGURES[f].analyses] + list(TOPICS[topic].analyses)
+    return figure_files(figures) + analysis_outputs(list(dict.fromkeys(analyses)))
 
 
 STALE_MARK = '<div class="warning" id="stale">'

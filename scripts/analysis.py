@@ -1,19 +1,22 @@
-"""Rule `analysis`: one computation that needs no training (activation curves, numerical stability)."""
+"""Rule `analysis`: one computation that needs no training (activation curves, numerical stability, the
+notes' printed demonstrations). The function is reached by name ("module:function", from the catalogue),
+so the job imports that module and nothing else of the library's analyses."""
 
 import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
+import importlib
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
-from mlplab import analyses
 from mlplab.joblog import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    table, summary = getattr(analyses, sm.params.function)(**sm.params.args)
+    module, function = sm.params.function.split(":")
+    table, summary = getattr(importlib.import_module(module), function)(**sm.params.args)
     table.to_csv(sm.output[0], index=False)
     log.info("%s(%s): %s", sm.params.function, sm.params.args, summary)

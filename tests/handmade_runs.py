@@ -47,6 +47,7 @@ MLP = {
     "epochs": 2,
 }
 POLY = {"kind": "polynomial", "num_features": 2, "lr": 0.01, "batch_size": 10, "epochs": 2}
+WEIGHT_DECAY = {"kind": "weight_decay_scratch", "wd": 0.0, "lr": 0.003, "batch_size": 5, "epochs": 1}
 
 
 def classifier_rows(final_acc: float, final_loss: float) -> list[dict]:

@@ -7,8 +7,17 @@ import pytest
 import yaml
 
 import tiny
-from mlplab import analyses, plots, synthetic
-from mlplab.catalogue import ANALYSES, DATASETS, KINDS, METRICS, SYNTHETIC, canonical, parse_entry
+from mlplab import plots, synthetic
+from mlplab.catalogue import (
+    ANALYSES,
+    ANALYSIS_CONFIGS,
+    DATASETS,
+    KINDS,
+    METRICS,
+    SYNTHETIC,
+    canonical,
+    parse_entry,
+)
 from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Runs
 from mlplab.runs import load_object
 
@@ -36,9 +45,13 @@ def test_every_entry_of_the_shipped_config_parses_into_its_kind():
 def test_data_sets_and_analyses_have_generators_and_config():
     assert set(synthetic.GENERATORS) == set(SYNTHETIC) <= set(DATASETS)
     assert set(SYNTHETIC) <= set(CONFIG["data"]) and "fashion_mnist" in CONFIG["data"]
-    assert list(CONFIG["analyses"]) == list(ANALYSES)
+    assert list(CONFIG["analyses"]) == ANALYSIS_CONFIGS
     for analysis in ANALYSES.values():
-        assert callable(getattr(analyses, analysis.function)), analysis.name
+        assert callable(load_object(analysis.function)), analysis.name
+        assert analysis.config in ANALYSIS_CONFIGS, analysis.name
+    # Only the two tables of one draw share a block; every other analysis reads its own.
+    shared = {a.name: a.config for a in ANALYSES.values() if a.config != a.name}
+    assert shared == {"exploding_gradient_matrices": "exploding_gradient"}
 
 
 def test_figures_and_topics_refer_to_what_exists():
@@ -50,6 +63,12 @@ def test_figures_and_topics_refer_to_what_exists():
         assert figure.caption.strip(), figure.name
     for topic in TOPICS.values():
         assert topic.runs is None or set(topic.runs.kinds) <= set(KINDS), topic.name
+        assert set(topic.analyses) <= set(ANALYSES), topic.name
+        for demo in topic.demos:
+            assert demo.note.strip() and format(1.5, demo.format), (topic.name, demo.analysis)
+    # Every analysis is shown: drawn by a figure or printed as tables by a topic.
+    drawn = {a for f in FIGURES.values() for a in f.analyses}
+    assert drawn | {a for t in TOPICS.values() for a in t.analyses} == set(ANALYSES)
     # Every topic is drawn by at least one figure, and every figure of the shipped config is drawable.
     assert {f.topic for f in FIGURES.values()} == set(TOPICS)
     assert all(f.drawable(CONFIG["experiments"]) for f in FIGURES.values())
@@ -72,6 +91,10 @@ def test_caption_template_and_rules_read_the_catalogue():
     assert (tiny.REPO / "captions/figure.rst").read_text().strip() == "{{ snakemake.params.caption }}"
     template = (tiny.REPO / "scripts/mlplab/templates/report.html.j2").read_text()
     assert "{% for topic, s in sections.items() %}" in template
+    # A topic's own part, where its content really differs, is an include the loop finds by name.
+    assert '{% include "topics/" ~ topic ~ ".html.j2" ignore missing %}' in template
+    includes = (tiny.REPO / "scripts/mlplab/templates/topics").glob("*.html.j2")
+    assert {p.name.removesuffix(".html.j2") for p in includes} <= set(TOPICS)
     assert not any(f"sections.{topic}" in template for topic in TOPICS)
     rules = tiny.workflow_rules()
     assert all(rules[topic].script is None for topic in TOPICS)  # a target per topic

@@ -1,11 +1,12 @@
 """The library modules declared as a rule's inputs (computed from the import graph) are exactly those
-its script really imports: per script, and per kind for the training script."""
+its script really imports: per script, per kind for the training script and per analysis for the
+analysis script."""
 
 import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.catalogue import KINDS
+from mlplab.catalogue import ANALYSES, KINDS
 from mlplab.imports import library_inputs
 
 SCRIPTS = tiny.REPO / "scripts"
@@ -39,3 +40,17 @@ def test_training_inputs_separate_classifiers_from_regressions():
         assert ("mlplab.models" in modules) == classifier, name
         assert ("mlplab.regression" in modules) != classifier, name
         assert "mlplab.presentation" not in modules  # a caption edit reruns no training
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ANALYSES)
+def test_analysis_inputs_per_analysis_are_the_real_imports(name):
+    extra = (ANALYSES[name].module,)
+    assert declared(SCRIPTS / "analysis.py", extra) == real_imports(SCRIPTS / "analysis.py", extra)
+
+
+def test_only_the_dropout_demo_depends_on_the_models():
+    """Editing models.py reruns the dropout demonstration, not the curves; no analysis reads presentation."""
+    users = {name: declared(SCRIPTS / "analysis.py", (a.module,)) for name, a in ANALYSES.items()}
+    assert {name for name, modules in users.items() if "mlplab.models" in modules} == {"dropout_demo"}
+    assert not any("mlplab.presentation" in modules for modules in users.values())

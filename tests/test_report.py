@@ -9,11 +9,11 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from handmade_runs import MLP, POLY, classifier_rows, write_run
+from handmade_runs import MLP, POLY, WEIGHT_DECAY, classifier_rows, write_run
 from PIL import Image
 
 import tiny
-from mlplab import pages, plots, tables
+from mlplab import analyses, demos, pages, plots, tables
 from mlplab.catalogue import KINDS
 from mlplab.presentation import FIGURES, TOPICS
 
@@ -130,6 +130,87 @@ def test_report_marks_divergence_and_misses(hand_runs, tmp_path):
     assert_self_contained(html)
 
 
+def section_html(html: str, topic: str) -> str:
+    match = re.search(rf'<section id="{topic}">(.*?)</section>', html, flags=re.DOTALL)
+    assert match, topic
+    return match[1]
+
+
+def matrix_tables(html: str) -> dict[str, list[list[str]]]:
+    """The small tables of a part of the page (class "matrix"): caption → rows of cell texts."""
+    found = {}
+    for caption, body in re.findall(
+        r'<table class="matrix[^"]*">\s*<caption>(.*?)</caption>(.*?)</table>', html, flags=re.DOTALL
+    ):
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>")[-1], flags=re.DOTALL)
+        found[re.sub(r"<[^>]+>", "", caption)] = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r) for r in rows]
+    return found
+
+
+def read_back(tmp_path, name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Through CSV, as the report rule reads results/analyses/."""
+    table.to_csv(tmp_path / f"{name}.csv", index=False)
+    return pd.read_csv(tmp_path / f"{name}.csv")
+
+
+def test_report_shows_the_notes_printed_demonstrations(tmp_path):
+    """The dropout demo's four matrices, the exploding-gradient matrices in scientific notation, every
+    polynomial fit's `weight:` vector (per seed, mean, true) and the weight-decay norms in the notes'
+    words, each in its topic's section."""
+    poly = {**POLY, "num_features": 4}
+    folders = []
+    for seed, w0 in enumerate((5.0, 5.1)):
+        rows = [{"epoch": 1, "train_loss": 0.02, "test_loss": 0.03}]
+        weights = {"learned": [w0, 1.2, -3.4, 5.5], "true": [5.0, 1.2, -3.4, 5.6]}
+        folders.append(write_run(tmp_path, "poly_normal", poly, seed, rows, weights=weights))
+    for seed, norm in enumerate((12.9, 13.1)):
+        rows = [{"epoch": 1, "train_loss": 0.1, "test_loss": 0.3, "w_norm": norm}]
+        folders.append(write_run(tmp_path, "wd", WEIGHT_DECAY, seed, rows))
+    runs = tables.load_runs(folders)
+    shown = {
+        "exploding_gradient": analyses.exploding_products(100, 4, seed=0),
+        "exploding_gradient_matrices": analyses.exploding_matrices(100, 4, seed=0),
+        "dropout_demo": demos.dropout_demo([0.0, 0.5, 1.0], seed=0, shape=[2, 8])[0],
+    }
+    html = pages.render_report(
+        summary=tables.summary_table(runs.runs),
+        runs=runs.runs,
+        weights=runs.weights,
+        figures={},
+        analyses={name: read_back(tmp_path, name, table) for name, table in shown.items()},
+        benchmarks=[],
+        config={
+            "seeds": [0, 1],
+            "data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}},
+            "experiments": {"poly_normal": poly, "wd": WEIGHT_DECAY},
+        },
+    )
+    dropout = matrix_tables(section_html(html, "dropout"))
+    assert list(dropout) == ["X", "dropout_p = 0", "dropout_p = 0.5", "dropout_p = 1"]
+    X = [[str(8 * i + j) for j in range(8)] for i in range(2)]
+    assert dropout["X"] == dropout["dropout_p = 0"] == X
+    assert dropout["dropout_p = 1"] == [["0"] * 8] * 2
+    for row, x_row in zip(dropout["dropout_p = 0.5"], X, strict=True):
+        assert all(v in ("0", str(2 * int(x))) for v, x in zip(row, x_row, strict=True))
+    assert "p = 0 leaves X unchanged" in section_html(html, "dropout")
+
+    stability = matrix_tables(section_html(html, "numerical_stability"))
+    assert list(stability) == ["a single matrix", "after multiplying 100 matrices"]
+    cells = [v for m in stability.values() for row in m for v in row]
+    assert len(cells) == 32 and all(re.fullmatch(r"-?\d\.\d\de[+-]\d\d", v) for v in cells), cells
+    assert any(v.endswith("e+27") for v in cells)  # the product, about 10^27.5 (seed 0)
+
+    polynomial = matrix_tables(section_html(html, "polynomial"))
+    assert list(polynomial) == ["poly_normal weight:"]
+    assert [row[0] for row in polynomial["poly_normal weight:"]] == ["seed 0", "seed 1", "mean", "true"]
+    assert polynomial["poly_normal weight:"][2] == ["mean", "5.05", "1.2", "-3.4", "5.5"]
+    assert "<th>w[3]</th>" in section_html(html, "polynomial")
+
+    decay = section_html(html, "weight_decay")
+    assert "<code>wd</code>: L2 norm of w: 13\n(mean; seed 0: 12.9, seed 1: 13.1)" in decay
+    assert_self_contained(html)
+
+
 def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
     for attempt in ("a", "b"):
         plots.render("mlp", hand_runs, {}, tmp_path / f"{attempt}.svg", tmp_path / f"{attempt}.png")
@@ -190,6 +271,16 @@ def test_report_html_is_self_contained_with_every_section_and_figure(tiny_run):
         assert f"<code>{name}</code>" in html
     assert "5.010" in html and "12.96" in html  # the book's numbers beside ours
     assert "expected: ablation" in html
+    # The notes' printed demonstrations, each in its section, from results/analyses/ and the weights.
+    dropout = matrix_tables(section_html(html, "dropout"))
+    assert list(dropout) == ["X", "dropout_p = 0", "dropout_p = 0.5", "dropout_p = 1"]
+    n = config["analyses"]["exploding_gradient"]["n_products"]
+    stability = matrix_tables(section_html(html, "numerical_stability"))
+    assert list(stability) == ["a single matrix", f"after multiplying {n} matrices"]
+    assert "results/analyses/exploding_gradient_matrices.csv" in html
+    polynomial = section_html(html, "polynomial")
+    assert "<code>poly_normal</code> weight:" in polynomial and "<th>w[3]</th>" in polynomial
+    assert "L2 norm of w: " in section_html(html, "weight_decay")
 
 
 @pytest.mark.snakemake

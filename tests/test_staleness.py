@@ -26,7 +26,7 @@ import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.catalogue import KINDS
+from mlplab.catalogue import ANALYSES, KINDS
 
 pytestmark = pytest.mark.snakemake
 
@@ -285,6 +285,29 @@ def test_polynomial_data_change_reruns_polynomial_fits_only(work):
     assert metrics_bytes(work, ["poly_normal"], [0]) != old
 
 
+def test_analysis_config_reruns_exactly_the_tables_that_read_it(work):
+    """A demonstration's config block reruns that analysis and the report; exploding_gradient's block
+    reruns both tables of its draw (the curve and the matrices), their figure and the report."""
+
+    def planned(edit) -> tuple[set[Job], set[Job]]:
+        edit_config(work, edit)
+        plan = dry_run(work)
+        downstream = {job for job in plan if job.rule in aggregate_rules()}
+        return set(plan) - downstream, downstream
+
+    def analysis(name: str) -> Job:
+        return Job("analysis", f"analysis={name}")
+
+    report = {Job("html_report"), Job("all")}
+    upstream, downstream = planned(lambda c: c["analyses"]["dropout_demo"].update(seed=1))
+    assert upstream == {analysis("dropout_demo")} and downstream == report
+
+    upstream, downstream = planned(lambda c: c["analyses"]["exploding_gradient"].update(n_products=12))
+    tables = ("dropout_demo", "exploding_gradient", "exploding_gradient_matrices")  # the first still due
+    assert upstream == {analysis(name) for name in tables}
+    assert downstream == report | {Job("plot", "figure=numerical_stability")}
+
+
 @pytest.fixture(scope="module")
 def every_job(finished: Path) -> set[Job]:
     """Every job of the finished tiny workflow, as a forced dry run plans them."""
@@ -292,16 +315,19 @@ def every_job(finished: Path) -> set[Job]:
 
 
 def users(module: str, jobs: set[Job], config: dict) -> set[Job]:
-    """The jobs whose script really imports `mlplab.<module>` (the training script per kind)."""
+    """The jobs whose script really imports `mlplab.<module>` (the training script per kind, the analysis
+    script per analysis)."""
     found = set()
     for job in jobs:
         script = tiny.REPO / "scripts" / f"{job.rule}.py"  # a rule's script has the rule's name
         if not script.exists():
             continue  # a target rule: no script
         extra = ()
+        wildcards = dict(w.split("=") for w in job.wildcards.split(", ") if w)
         if job.rule == "train":
-            experiment = dict(w.split("=") for w in job.wildcards.split(", "))["experiment"]
-            extra = kind_modules(KINDS[config["experiments"][experiment]["kind"]])
+            extra = kind_modules(KINDS[config["experiments"][wildcards["experiment"]]["kind"]])
+        elif job.rule == "analysis":
+            extra = (ANALYSES[wildcards["analysis"]].module,)
         if f"mlplab.{module}" in real_imports(script, extra):
             found.add(job)
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import torch
 
@@ -52,18 +54,50 @@ def activation_curves(x: torch.Tensor, names=tuple(ACTIVATIONS)) -> tuple[pd.Dat
     return pd.DataFrame(table), max_errors
 
 
-def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
-    """log10 of the largest absolute entry of M·N1·…·Nk, all N(0, 1) size×size, after each product.
+def random_products(n_products: int, size: int, seed: int) -> Iterator[torch.Tensor]:
+    """The exploding-gradient demonstration's draw: M, then M·N1, M·N1·N2, … up to n_products factors,
+    all N(0, 1) size×size. Both its tables (the curve and the matrices) come from this one draw.
 
     float64, so that the growth (beyond 1e20 after 100 products of 4×4) does not overflow first.
     """
     g = generator(seed, "exploding_gradient")
     M = torch.randn(size, size, generator=g, dtype=torch.float64)
-    rows = []
-    for k in range(1, n_products + 1):
+    yield M
+    for _ in range(n_products):
         M = M @ torch.randn(size, size, generator=g, dtype=torch.float64)
-        rows.append({"products": k, "log10_max_abs": M.abs().max().log10().item()})
+        yield M
+
+
+def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
+    """log10 of the largest absolute entry of M·N1·…·Nk after each product (k = 1 … n_products)."""
+    products = random_products(n_products, size, seed)
+    next(products)  # M itself is not a product
+    rows = [
+        {"products": k, "log10_max_abs": M.abs().max().log10().item()}
+        for k, M in enumerate(products, start=1)
+    ]
     return pd.DataFrame(rows)
+
+
+def exploding_matrices(n_products: int, size: int, seed: int) -> pd.DataFrame:
+    """The starting matrix M and the product after n_products multiplications, labelled as the notes
+    print them ("a single matrix", "after multiplying 100 matrices")."""
+    products = random_products(n_products, size, seed)
+    first = next(products)
+    *_, last = products
+    return matrix_table([("a single matrix", first), (f"after multiplying {n_products} matrices", last)])
+
+
+def matrix_table(matrices: list[tuple[str, torch.Tensor]]) -> pd.DataFrame:
+    """Labelled 2-d matrices as one table, a line per matrix row: `matrix` (its label), `row`, then
+    `c0`, `c1`, … (the layout of a printed demonstration in results/analyses/, which the report reads)."""
+    frames = []
+    for label, M in matrices:
+        frame = pd.DataFrame(M.detach().cpu().numpy(), columns=[f"c{j}" for j in range(M.shape[1])])
+        frame.insert(0, "row", range(len(frame)))
+        frame.insert(0, "matrix", label)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 # ---- What rule `analysis` calls (mlplab.catalogue.ANALYSES): a table, and a line for the job's log ----
@@ -77,3 +111,9 @@ def activations(x_min: float, x_max: float, step: float, functions: list[str]) -
 def matrix_products(n_products: int, size: int, seed: int) -> tuple[pd.DataFrame, str]:
     table = exploding_products(n_products, size, seed)
     return table, f"largest entry after {len(table)} products: 1e{table['log10_max_abs'].iloc[-1]:.1f}"
+
+
+def matrix_product_ends(n_products: int, size: int, seed: int) -> tuple[pd.DataFrame, str]:
+    table = exploding_matrices(n_products, size, seed)
+    largest = table.filter(regex=r"^c\d+$").abs().max(axis=1).groupby(table["matrix"], sort=False).max()
+    return table, "largest |entry|: " + ", ".join(f"{label}: {value:.3e}" for label, value in largest.items())

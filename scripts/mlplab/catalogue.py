@@ -134,22 +134,43 @@ SYNTHETIC = ("polynomial", "linear")
 
 @dataclass(frozen=True)
 class Analysis:
-    """A computation that needs no training: `mlplab.analyses.<function>(**config["analyses"][name],
-    **fixed)` returns the table written to results/analyses/<name>.csv."""
+    """A computation that needs no training: `function` ("module:function", reached by name) called with
+    `**config["analyses"][config], **fixed` returns the table written to results/analyses/<name>.csv and
+    a line for the job's log.
+
+    Each analysis job depends on the module it names and that module's imports only, so editing
+    models.py reruns the dropout demonstration but not the activation curves. `config` names the block
+    of config["analyses"] it reads, its own name unless given: two tables of one seeded draw (the
+    exploding-gradient curve and its matrices) read one block, so they cannot disagree."""
 
     name: str
     function: str
     fixed: dict = field(default_factory=dict)
+    config: str = ""
+
+    def __post_init__(self):
+        if not self.config:
+            object.__setattr__(self, "config", self.name)
+
+    @property
+    def module(self) -> str:
+        return self.function.split(":")[0]
 
 
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
-        Analysis("activations", "activations", {"functions": ["relu", "sigmoid", "tanh"]}),
-        Analysis("vanishing_gradient", "activations", {"functions": ["sigmoid"]}),
-        Analysis("exploding_gradient", "matrix_products"),
+        Analysis("activations", "mlplab.analyses:activations", {"functions": ["relu", "sigmoid", "tanh"]}),
+        Analysis("vanishing_gradient", "mlplab.analyses:activations", {"functions": ["sigmoid"]}),
+        Analysis("exploding_gradient", "mlplab.analyses:matrix_products"),
+        Analysis("exploding_gradient_matrices", "mlplab.analyses:matrix_product_ends",
+                 config="exploding_gradient"),
+        Analysis("dropout_demo", "mlplab.demos:dropout_demo", {"shape": [2, 8]}),
     )
-}
+}  # fmt: skip
+
+# The blocks of config["analyses"], in catalogue order: the schema requires exactly these.
+ANALYSIS_CONFIGS = list(dict.fromkeys(a.config for a in ANALYSES.values()))
 
 
 # ---- From a catalogue entry to its typed config ----

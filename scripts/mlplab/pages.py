@@ -2,8 +2,10 @@
 results/README.md.
 
 The report holds a section per topic of `mlplab.presentation.TOPICS` (figures inline as SVG, final
-metrics as mean ± sd, the topic's plain reading), the book's published numbers beside ours with a mark
-where ours fall outside tolerance, and provenance.
+metrics as mean ± sd, the topic's plain reading, the notes' printed demonstrations as small tables), the
+book's published numbers beside ours with a mark where ours fall outside tolerance, and provenance. A
+topic whose content really differs adds it in templates/topics/<topic>.html.j2, which the report's loop
+includes where it exists.
 """
 
 from __future__ import annotations
@@ -289,6 +291,61 @@ def analysis_facts(analyses: dict[str, pd.DataFrame]) -> dict:
     return facts
 
 
+def demo_matrices(table: pd.DataFrame, fmt: str) -> list[dict]:
+    """Each matrix of a printed demonstration's table (columns `matrix`, `row`, `c0`, `c1`, …, see
+    `mlplab.analyses.matrix_table`) as its label and rows of text, in the table's order."""
+    columns = [c for c in table.columns if re.fullmatch(r"c\d+", c)]
+    return [
+        {
+            "label": label,
+            "rows": [[format(v, fmt) for v in row] for row in group.sort_values("row")[columns].to_numpy()],
+        }
+        for label, group in table.groupby("matrix", sort=False)
+    ]
+
+
+def weight_vectors(weights: pd.DataFrame) -> dict[str, dict]:
+    """Each polynomial entry's learned weights as the notes print them after training (`weight:`, every
+    coefficient): a row per seed, the mean over the seeds that completed, and the true weights.
+    Experiment → {"columns": ["w[0]", …], "rows": [{"label", "cells", "diverged"}]}."""
+    means = mean_weights(weights)
+    vectors = {}
+    for name, fits in weights.groupby("experiment", sort=False):
+        n = int(fits["coefficient"].max()) + 1
+
+        def cells(values, n=n) -> list[str]:
+            text = [number(v) for v in values]
+            return text + ["–"] * (n - len(text))
+
+        rows = []
+        for seed, fit in fits.groupby("seed", sort=False):
+            status = fit["status"].iloc[0]
+            rows.append(
+                {
+                    "label": f"seed {seed}" + ("" if status == "ok" else f" ({status})"),
+                    "cells": cells(fit.sort_values("coefficient")["learned"]),
+                    "diverged": status != "ok",
+                }
+            )
+        mean = means[means["experiment"] == name].sort_values("coefficient")["mean"]
+        true = fits.drop_duplicates("coefficient").sort_values("coefficient")["true"]
+        mean_label = "mean" if len(mean) else "mean (no seed completed)"
+        rows += [
+            {"label": mean_label, "cells": cells(mean), "diverged": False},
+            {"label": "true", "cells": cells(true), "diverged": False},
+        ]
+        vectors[name] = {"columns": [f"w[{i}]" for i in range(n)], "rows": rows}
+    return vectors
+
+
+def seed_finals(runs: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each experiment's runs in seed order with their final metrics, for readings that quote them per
+    seed as the notes print them per training (e.g. {'wd_scratch_lambda0': [{'seed': 0, 'status':
+    'ok', 'w_norm': 12.9, …}, …]})."""
+    by_experiment = runs.groupby("experiment", sort=False)
+    return {name: group.sort_values("seed").to_dict("records") for name, group in by_experiment}
+
+
 def experiment_facts(summary: pd.DataFrame) -> dict[str, dict]:
     """Final means by experiment, for the readings (e.g. {'mlp_scratch': {'test_acc': 0.84, ...}})."""
     means = [c for c in summary.columns if c.endswith("_mean")]
@@ -334,6 +391,8 @@ def render_report(
         "orphaned": orphaned_files(Path(results), config, figures) if results else [],
         "facts": analysis_facts(analyses),
         "experiments": experiment_facts(summary),
+        "seed_finals": seed_finals(runs),
+        "weight_vectors": weight_vectors(weights),
         "n_runs": len(runs),
         "seeds": config["seeds"],
         "polynomial": config["data"]["polynomial"],
@@ -343,14 +402,17 @@ def render_report(
     # The SVGs are our own files, written by plots.py: trusted markup, not text to escape.
     env.filters["svg"] = lambda name: Markup(context["figures"][name])
     context["sections"] = {
-        topic.name: section(env, topic, config["experiments"], summary, figures, context)
+        topic.name: section(env, topic, config["experiments"], summary, figures, analyses, context)
         for topic in TOPICS.values()
     }
     return env.get_template("report.html.j2").render(**context)
 
 
-def section(env, topic, catalogue: dict, summary: pd.DataFrame, figures, context: dict) -> dict:
-    """One topic's part of the report: title, figures, its entries' table and its reading."""
+def section(
+    env, topic, catalogue: dict, summary: pd.DataFrame, figures, analyses: dict, context: dict
+) -> dict:
+    """One topic's part of the report: title, figures, its entries' table, its reading and the notes'
+    printed demonstrations it shows (those whose analysis is among `analyses`)."""
     experiments = topic.runs.select(catalogue) if topic.runs else []
     part = {
         "title": topic.title,
@@ -364,9 +426,28 @@ def section(env, topic, catalogue: dict, summary: pd.DataFrame, figures, context
         facts = context["experiments"][name]
         return number(facts[metric] - (facts[minus] if minus else 0), digits)
 
-    # The reading is our own catalogue's template text; what it quotes is escaped as it renders.
-    reading = env.from_string(topic.reading).render(**context, section=part, final=final)
-    return {**part, "reading": Markup(reading)}
+    def per_seed(name: str, metric: str, digits: int = 4) -> str:
+        """'seed 0: 12.96, seed 1: 13.01', a diverged seed marked."""
+        return ", ".join(
+            f"seed {run['seed']}: {number(run.get(metric), digits)}"
+            + ("" if run["status"] == "ok" else f" ({run['status']})")
+            for run in context["seed_finals"].get(name, [])
+        )
+
+    # Readings and notes are our own catalogue's template text; what they quote is escaped as they render.
+    def render(text: str) -> Markup:
+        return Markup(env.from_string(text).render(**context, section=part, final=final, per_seed=per_seed))
+
+    demos = [
+        {
+            "analysis": demo.analysis,
+            "note": render(demo.note),
+            "matrices": demo_matrices(analyses[demo.analysis], demo.format),
+        }
+        for demo in topic.demos
+        if demo.analysis in analyses
+    ]
+    return {**part, "reading": render(topic.reading), "demos": demos}
 
 
 def render_results_readme(*, experiments: list[tuple[str, str]], seeds, figures, topics) -> str:

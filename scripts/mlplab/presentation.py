@@ -75,12 +75,29 @@ EVERY_RUN = Runs(every=True)
 
 
 @dataclass(frozen=True)
+class Demo:
+    """A demonstration the chapter's notes print for a reader to check by eye, shown in its topic as the
+    notes print it: each matrix of results/analyses/<analysis>.csv (columns `matrix`, the label the
+    notes print, `row`, then `c0`, `c1`, …) as a small table, under a note on what to check."""
+
+    analysis: str
+    note: str  # Jinja text, rendered with the report's context
+    format: str = "g"  # how an entry is written, a format spec: "g" (0, 2, 14) or ".2e" (1.23e+27)
+
+
+@dataclass(frozen=True)
 class Topic:
     name: str
     title: str
     reading: str  # Jinja text of the plain-language reading, rendered with the report's context
     runs: Runs | None = None  # the entries its tables show (None: no runs, only analyses)
     checks: str = ""  # caption of its table of the book's numbers beside ours, where it has one
+    demos: tuple[Demo, ...] = ()  # the notes' printed demonstrations it shows as tables
+
+    @property
+    def analyses(self) -> tuple[str, ...]:
+        """The analyses its section shows as tables (those of its figures come with the figures)."""
+        return tuple(demo.analysis for demo in self.demos)
 
 
 @dataclass(frozen=True)
@@ -142,6 +159,15 @@ is expected to be smaller than the plain MLP's (dashed lines), at similar or bet
 {{- "; " if not loop.last else "." }}{% endfor %}""",
             Runs(kinds=DROPOUT),
             FLOOR_CHECKS,
+            demos=(
+                Demo(
+                    "dropout_demo",
+                    """The notes' demonstration, run with this project's from-scratch <code>dropout</code>:
+<code>X = arange(16).reshape(2, 8)</code> and <code>dropout(X, p)</code> at each probability in turn, the
+masks drawn from a seeded generator. To check by eye: p = 0 leaves X unchanged; p = 0.5 zeroes about
+half the entries and doubles the rest (the survivors are scaled by 1/(1 − p)); p = 1 gives zeros.""",
+                ),
+            ),
         ),
         Topic(
             "polynomial",
@@ -149,7 +175,8 @@ is expected to be smaller than the plain MLP's (dashed lines), at similar or bet
             """The labels come from a polynomial with {{ polynomial.true_w | length }} weights
 ({{ polynomial.true_w | join(", ") }}) plus noise of standard deviation {{ polynomial.noise_std }}, so no
 model can get its test MSE much below {{ (polynomial.noise_std ** 2) | num(2) }}. With exactly those
-features, the fit should reach that floor and recover the weights (table below). With too few features
+features, the fit should reach that floor and recover the weights (tables below: the book's numbers
+beside ours, then every fit's learned weights as the notes print them). With too few features
 the model cannot express the function and both losses stay high (underfitting); with many more features
 than needed the train loss can fall below the test loss (overfitting).
 {% for name in section.experiments %}<code>{{ name }}</code>: train {{ final(name, "train_loss") }}, test
@@ -164,8 +191,10 @@ than needed the train loss can fall below the test loss (overfitting).
 (λ = 0) the train loss falls while the test loss stays high. Weight decay adds λ‖w‖²/2 to the loss and
 pulls the weights towards zero: ‖w‖ shrinks by more than an order of magnitude at λ = 3 and the test
 loss falls.
-{% for name in section.experiments %}<code>{{ name }}</code>: ‖w‖ {{ final(name, "w_norm") }}, test loss
-{{ final(name, "test_loss") }}{{ "; " if not loop.last else "." }}{% endfor %}""",
+The notes print the norm after training as "L2 norm of w".
+{% for name in section.experiments %}<code>{{ name }}</code>: L2 norm of w: {{ final(name, "w_norm") }}
+(mean; {{ per_seed(name, "w_norm") }}), test loss {{ final(name, "test_loss") }}
+{{- "; " if not loop.last else "." }}{% endfor %}""",
             Runs(kinds=WEIGHT_DECAY),
             "‖w‖ after training beside the book's",
         ),
@@ -177,6 +206,16 @@ loss falls.
 gradient reaching early layers of a deep sigmoid network all but disappears. Exploding gradients: after
 {{ facts.products | num }} products of random matrices the largest entry is about
 10<sup>{{ facts.log10_final | num(3) }}</sup>; without careful initialisation, gradients grow as fast.""",
+            demos=(
+                Demo(
+                    "exploding_gradient_matrices",
+                    """The notes' demonstration behind the curve: a single matrix M with N(0, 1) entries, and
+the product after multiplying it by {{ facts.products | num }} more such matrices, in scientific notation.
+To check by eye: M's entries are of order 1, the product's of order
+10<sup>{{ facts.log10_final | num(3) }}</sup>, the curve's last point.""",
+                    ".2e",
+                ),
+            ),
         ),
         Topic(
             "comparison",
