@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from mlplab import catalogue
-from mlplab.analyses import activation_curves, exploding_products, grid
+from mlplab.analyses import activation_curves, exploding_products, grid, matrix_products
 from mlplab.models import DropoutMLPConcise, DropoutMLPScratch, MLPConcise, MLPScratch, dropout, relu
 from mlplab.regression import l2_penalty
 
@@ -129,3 +129,11 @@ def test_each_model_chooses_its_update_step():
     before = scratch.W1.detach().clone()
     scratch.configure_optimizers(0.5)(scratch.b2.sum() * 0 + (scratch.W2**2).sum())  # no gradient for W1
     assert torch.equal(scratch.W1, before)
+
+
+def test_an_overflowing_product_is_reported_as_overflow():
+    """Far enough, the product overflows float64: the table ends there, and says so."""
+    table, line = matrix_products(2000, 4, seed=0)
+    assert table["log10_max_abs"].iloc[-1] == float("inf") and len(table) < 2000
+    assert line == f"overflows float64 at product {table['products'].iloc[-1]}"
+    assert table["log10_max_abs"].iloc[:-1].map(lambda v: v < 309).all()

@@ -130,6 +130,21 @@ def test_report_marks_divergence_and_misses(hand_runs, tmp_path):
     assert_self_contained(html)
 
 
+def test_an_overflowing_exploding_product_reads_as_overflow(hand_runs):
+    exploding = pd.DataFrame({"products": [1, 2, 3], "log10_max_abs": [150.0, 300.0, float("inf")]})
+    html = pages.render_report(
+        summary=tables.summary_table(hand_runs.runs),
+        runs=hand_runs.runs,
+        weights=hand_runs.weights,
+        figures={},
+        analyses={"exploding_gradient": exploding},
+        benchmarks=[],
+        config={"seeds": [0, 1], "data": {"polynomial": {"true_w": [5.0], "noise_std": 0.1}}, "experiments": {}},
+    )
+    assert "overflows float64 at product\n3" in html or "overflows float64 at product 3" in html
+    assert "1enan" not in html and "10<sup>–" not in html
+
+
 def section_html(html: str, topic: str) -> str:
     match = re.search(rf'<section id="{topic}">(.*?)</section>', html, flags=re.DOTALL)
     assert match, topic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import pandas as pd
@@ -69,14 +70,18 @@ def random_products(n_products: int, size: int, seed: int) -> Iterator[torch.Ten
 
 
 def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
-    """log10 of the largest absolute entry of M·N1·…·Nk after each product (k = 1 … n_products)."""
+    """log10 of the largest absolute entry of M·N1·…·Nk after each product (k = 1 … n_products). A
+    product that overflows float64 ends the table, with an infinite value."""
     products = random_products(n_products, size, seed)
     next(products)  # M itself is not a product
-    rows = [
-        {"products": k, "log10_max_abs": M.abs().max().log10().item()}
-        for k, M in enumerate(products, start=1)
-    ]
+    rows = []
+    for k, M in enumerate(products, start=1):
+        if not torch.isfinite(M).all():
+            rows.append({"products": k, "log10_max_abs": math.inf})
+            break
+        rows.append({"products": k, "log10_max_abs": M.abs().max().log10().item()})
     return pd.DataFrame(rows)
+
 
 
 def exploding_matrices(n_products: int, size: int, seed: int) -> pd.DataFrame:
@@ -110,6 +115,8 @@ def activations(x_min: float, x_max: float, step: float, functions: list[str]) -
 
 def matrix_products(n_products: int, size: int, seed: int) -> tuple[pd.DataFrame, str]:
     table = exploding_products(n_products, size, seed)
+    if not math.isfinite(table["log10_max_abs"].iloc[-1]):
+        return table, f"overflows float64 at product {table['products'].iloc[-1]}"
     return table, f"largest entry after {len(table)} products: 1e{table['log10_max_abs'].iloc[-1]:.1f}"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 import yaml
 from markupsafe import Markup
@@ -273,7 +274,7 @@ def provenance_facts(runs: pd.DataFrame, config: dict, times: pd.DataFrame) -> d
 def analysis_facts(analyses: dict[str, pd.DataFrame]) -> dict:
     """Numbers the readings of the activation and numerical-stability figures quote (None, printed as a
     dash, where the analysis is missing)."""
-    names = "sigmoid_grad_max tanh_grad_max sigmoid_edge_x sigmoid_edge_grad products log10_final"
+    names = "sigmoid_grad_max tanh_grad_max sigmoid_edge_x sigmoid_edge_grad products log10_final overflow_at"
     facts = dict.fromkeys(names.split())
     curves = analyses.get("activations")
     if curves is not None:
@@ -288,6 +289,9 @@ def analysis_facts(analyses: dict[str, pd.DataFrame]) -> dict:
     if exploding is not None:
         facts["products"] = int(exploding["products"].iloc[-1])
         facts["log10_final"] = exploding["log10_max_abs"].iloc[-1]
+        # An overflowing product ends the table with an infinite value (mlplab.analyses).
+        overflowed = exploding.loc[~np.isfinite(exploding["log10_max_abs"]), "products"]
+        facts["overflow_at"] = int(overflowed.iloc[0]) if len(overflowed) else None
     return facts
 
 

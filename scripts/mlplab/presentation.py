@@ -203,16 +203,19 @@ The notes print the norm after training as "L2 norm of w".
             "Numerical stability",
             """Vanishing gradients: at x = ±{{ facts.sigmoid_edge_x | num(2) }} the sigmoid's gradient is only
 {{ facts.sigmoid_edge_grad | num(2) }}; backpropagation multiplies one such factor per layer, so the
-gradient reaching early layers of a deep sigmoid network all but disappears. Exploding gradients: after
-{{ facts.products | num }} products of random matrices the largest entry is about
-10<sup>{{ facts.log10_final | num(3) }}</sup>; without careful initialisation, gradients grow as fast.""",
+gradient reaching early layers of a deep sigmoid network all but disappears. Exploding gradients:
+{% if facts.overflow_at %}the product of random matrices grows until it overflows float64 at product
+{{ facts.overflow_at }}{% else %}after {{ facts.products | num }} products of random matrices the largest
+entry is about 10<sup>{{ facts.log10_final | num(3) }}</sup>{% endif %}; without careful initialisation,
+gradients grow as fast.""",
             demos=(
                 Demo(
                     "exploding_gradient_matrices",
                     """The notes' demonstration behind the curve: a single matrix M with N(0, 1) entries, and
 the product after multiplying it by {{ facts.products | num }} more such matrices, in scientific notation.
-To check by eye: M's entries are of order 1, the product's of order
-10<sup>{{ facts.log10_final | num(3) }}</sup>, the curve's last point.""",
+To check by eye: M's entries are of order 1, the product's {% if facts.overflow_at %}infinite (it
+overflowed at product {{ facts.overflow_at }}){% else %}of order
+10<sup>{{ facts.log10_final | num(3) }}</sup>, the curve's last point{% endif %}.""",
                     ".2e",
                 ),
             ),
