@@ -36,3 +36,12 @@ rule catalogue:
 
 onerror:
     mark_report_stale()
+    forget_holder()
+
+
+onstart:
+    record_holder()
+
+
+onsuccess:
+    forget_holder()

@@ -70,7 +70,8 @@ STALE_MARK = '<div class="warning" id="stale">'
 def mark_report_stale():
     """After a failed run: if results/report.html is older than the runs and tables it shows, say so at
     its top, so that the previous page does not pass for current (Snakemake builds no report after a
-    failed aggregate). Its modification time is kept, so that Snakemake's view of it is unchanged."""
+    failed aggregate). Its modification time is kept, so that Snakemake's view of it is unchanged.
+    """
     page = Path(rules.html_report.output[0])
     if not page.exists():
         return
