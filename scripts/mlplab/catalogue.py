@@ -46,6 +46,12 @@ class Training:
         """Deliberate departures from the book, as short notes for labels ('ablation: ...')."""
         return []
 
+    def problems(self) -> list[tuple[str, str]]:
+        """What is wrong across this config's fields, as (hyperparameter, what) pairs; the workflow checks
+        them before anything runs (`mlplab.configcheck`), each field's own type and range being the
+        schema's. A batch larger than the training set is no problem: one batch per epoch."""
+        return []
+
 
 @dataclass(frozen=True, kw_only=True)
 class MLPConcise(Training):
@@ -66,6 +72,13 @@ class Dropout(Training):
     num_hiddens: list[int] = hyperparameter(list_of(POSITIVE_INT), "width of each hidden layer")
     dropout: list[float] = hyperparameter(list_of(PROBABILITY), "dropout probability after each hidden layer")
     init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
+
+    def problems(self) -> list[tuple[str, str]]:
+        p, h = len(self.dropout), len(self.num_hiddens)
+        if p == h:
+            return []
+        counts = f"{p} {'probability' if p == 1 else 'probabilities'} for {h} hidden layer{'s' * (h != 1)}"
+        return [("dropout", f"{counts} (num_hiddens: {self.num_hiddens}): give one per hidden layer")]
 
 
 @dataclass(frozen=True, kw_only=True)
