@@ -14,6 +14,7 @@ report: "captions/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/device.smk"
 include: "rules/experiments.smk"
 include: "rules/analyses.smk"
 include: "rules/presentation_inputs.smk"

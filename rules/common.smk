@@ -79,6 +79,15 @@ def train_inputs(wildcards):
     return {**dataset_files(kind.data), "lib": lib("train.py", *code)}
 
 
+def device_check(wildcards):
+    """The device check (rules/device.smk), for the jobs that train on the config's device when that may
+    be a GPU; unnamed, so the training script does not take it for data. With device: cpu, and for the
+    regressions, which always train on the CPU, nothing: their inputs stay as they were."""
+    if kind_of(wildcards).uses_device and config["device"] != "cpu":
+        return rules.check_device.output
+    return []
+
+
 def train_device(wildcards):
     """Only kinds that train on the device get it; the rest run on the CPU wherever the config says."""
     return config["device"] if kind_of(wildcards).uses_device else "cpu"

@@ -1,6 +1,6 @@
 """Bad configs are stopped before anything runs, naming the offending file, entry and key: checked
 in-process with the functions rules/common.smk calls (the files as written, then the values), and once
-per class through a real dry run (values, files as written)."""
+per class through a real dry run (values, files as written, the device)."""
 
 import copy
 import math
@@ -297,6 +297,24 @@ def test_every_file_is_checked_once_and_all_problems_reported(tmp_path):
     assert lines[1].strip().startswith("x: duplicate key") and lines[2].strip().startswith("y: 1e-3 is read")
 
 
+# ---- The device ----
+
+
+def test_device_check_records_torch_s_view():
+    torch = pytest.importorskip("torch")
+    from mlplab.devicecheck import DeviceError, check_device
+
+    assert check_device("cpu")["device"] == "cpu"
+    assert check_device("auto")["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        assert check_device("cuda")["gpu"]["name"]
+    else:
+        with pytest.raises(
+            DeviceError, match=r"config asks for device: cuda, but torch sees no CUDA device on \S+ \("
+        ):
+            check_device("cuda")
+
+
 # ---- Through Snakemake ----
 
 
@@ -347,3 +365,40 @@ def test_bad_files_stop_a_dry_run_with_file_line_and_column(tiny_workdir):
     assert "seeds: duplicate key (extra.yaml, line 1, column 1 and line 3, column 1)" in out
     assert "experiments.poly_normal.lr: 1e-3 is read as the string" in out
     assert "write 1.0e-3 or 0.001 (extra.yaml, line 7, column 9)" in out
+
+
+@pytest.mark.snakemake
+def test_the_device_check_runs_before_the_classifiers_only_when_it_may_be_a_gpu(tiny_workdir):
+    assert "check_device" not in tiny.snakemake(tiny_workdir, "-n").stdout  # device: cpu
+    config = tiny.read_config(tiny_workdir)
+    config["device"] = "cuda"
+    tiny.write_config(tiny_workdir, config)
+    plan = tiny.snakemake(tiny_workdir, "-n").stdout
+    blocks = [block for block in plan.split("\n\n") if "rule " in block]
+    checks = [block for block in blocks if "rule check_device:" in block]
+    assert len(checks) == 1 and "gpu=1" in checks[0]
+    for block in blocks:
+        if "rule train:" in block:
+            experiment = block.split("experiment=")[1].split(",")[0]
+            classifier = KINDS[config["experiments"][experiment]["kind"]].uses_device
+            assert ("results/device.json" in block.split("output:")[0]) == classifier, block
+
+
+@pytest.mark.snakemake
+def test_device_cuda_without_a_gpu_fails_once_and_regressions_still_train(tiny_workdir):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    config = tiny.read_config(tiny_workdir)
+    config["device"] = "cuda"
+    tiny.write_config(tiny_workdir, config)
+    targets = [
+        f"results/runs/{name}/seed0/run.json" for name in ("mlp_concise", "dropout_concise", "poly_normal")
+    ]
+    proc = tiny.snakemake(tiny_workdir, "--keep-going", *targets, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert out.count("Error in rule") == 1 and "Error in rule check_device" in out
+    assert "config asks for device: cuda, but torch sees no CUDA device on" in out
+    assert (tiny_workdir / "results/runs/poly_normal/seed0/run.json").exists()
+    assert not (tiny_workdir / "results/runs/mlp_concise").exists()
