@@ -6,7 +6,7 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# config.yaml is read in rules/common.smk, after a strict reading of the file as written.
 
 
 report: "captions/workflow.rst"
@@ -14,6 +14,7 @@ report: "captions/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/device.smk"
 include: "rules/experiments.smk"
 include: "rules/analyses.smk"
 include: "rules/presentation_inputs.smk"

@@ -7,17 +7,27 @@ import platform
 import sys
 import time
 
-from snakemake.utils import validate
-
 # This workflow folder's own library, ahead of any installed copy. The modules read here are torch-free.
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
 from mlplab.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, canonical, parse_entry
-from mlplab.configcheck import check_experiments
+from mlplab.configcheck import check_config, check_config_files
 from mlplab.imports import library_inputs
 from mlplab.presentation import FIGURES, TOPICS
 
-validate(config, "../schemas/config.schema.yaml")
-check_experiments(config["experiments"])
+# The config files as written, before Snakemake reads config.yaml: its YAML reader gives no file, line
+# or column for a syntax error, reads 1e-3 as a string and keeps the last of two equal keys without a
+# word. Files given with --configfile are read again here (Snakemake read them before the Snakefile, so
+# a syntax error in one stops it first; `--verbose` then shows the line).
+CONFIGFILE = "config.yaml"
+check_config_files([CONFIGFILE, *workflow.overwrite_configfiles])
+
+
+configfile: CONFIGFILE
+
+
+# The values: the schema, each catalogue entry against its kind, NaN and infinity, and the rules across
+# fields and sections (scripts/mlplab/configcheck.py), every problem reported at once.
+check_config(config, os.path.join(workflow.basedir, "schemas", "config.schema.yaml"))
 
 EXPERIMENTS = config["experiments"]
 SEEDS = config["seeds"]
@@ -76,6 +86,15 @@ def train_inputs(wildcards):
     kind = kind_of(wildcards)
     code = [target.split(":")[0] for target in (kind.fit, kind.model) if target]
     return {**dataset_files(kind.data), "lib": lib("train.py", *code)}
+
+
+def device_check(wildcards):
+    """The device check (rules/device.smk), for the jobs that train on the config's device when that may
+    be a GPU; unnamed, so the training script does not take it for data. With device: cpu, and for the
+    regressions, which always train on the CPU, nothing: their inputs stay as they were."""
+    if kind_of(wildcards).uses_device and config["device"] != "cpu":
+        return rules.check_device.output
+    return []
 
 
 def train_device(wildcards):

@@ -4,6 +4,7 @@
 rule train:
     input:
         unpack(train_inputs),
+        device_check,
     output:
         metrics="results/runs/{experiment}/seed{seed}/metrics.csv",
         run="results/runs/{experiment}/seed{seed}/run.json",

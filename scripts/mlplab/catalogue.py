@@ -46,6 +46,12 @@ class Training:
         """Deliberate departures from the book, as short notes for labels ('ablation: ...')."""
         return []
 
+    def problems(self) -> list[tuple[str, str]]:
+        """What is wrong across this config's fields, as (hyperparameter, what) pairs; the workflow checks
+        them before anything runs (`mlplab.configcheck`), each field's own type and range being the
+        schema's. A batch larger than the training set is no problem: one batch per epoch."""
+        return []
+
 
 @dataclass(frozen=True, kw_only=True)
 class MLPConcise(Training):
@@ -70,6 +76,13 @@ class Dropout(Training):
     def departures(self) -> list[str]:
         # Allowed, and it trains, but nothing reaches the output: accuracy stays at chance (one in ten).
         return ["ablation: dropout p = 1 passes no signal, chance accuracy"] if 1 in self.dropout else []
+
+    def problems(self) -> list[tuple[str, str]]:
+        p, h = len(self.dropout), len(self.num_hiddens)
+        if p == h:
+            return []
+        counts = f"{p} {'probability' if p == 1 else 'probabilities'} for {h} hidden layer{'s' * (h != 1)}"
+        return [("dropout", f"{counts} (num_hiddens: {self.num_hiddens}): give one per hidden layer")]
 
 
 @dataclass(frozen=True, kw_only=True)
