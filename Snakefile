@@ -37,12 +37,12 @@ rule catalogue:
 
 onerror:
     mark_report_stale()
-    forget_holder()
+    holders.forget()
 
 
 onstart:
-    record_holder()
+    holders.record()
 
 
 onsuccess:
-    forget_holder()
+    holders.forget()

@@ -1,15 +1,13 @@
 # Config validation and the helpers every rule file shares. What kinds, analyses, topics and figures
 # exist is declared once, in scripts/mlplab/catalogue.py (training) and presentation.py (reading).
 
-import json
 import os
-import platform
 import sys
-import time
 
 # This workflow folder's own library, ahead of any installed copy. The modules read here are torch-free.
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
 from mlplab.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, canonical, parse_entry
+from mlplab import holders
 from mlplab.configcheck import check_config, check_config_files
 from mlplab.imports import library_inputs
 from mlplab.presentation import FIGURES, TOPICS
@@ -117,59 +115,4 @@ def train_resources(wildcards):
     return (3000, 30) if kind_of(wildcards).family == "classifier" else (1000, 10)
 
 
-# Who holds this folder: each Snakemake run that gets going records itself (onstart in the Snakefile),
-# so that a second one that Snakemake refuses for the lock is told who holds it, and whether
-# `--unlock` is safe (only for a lock whose run is gone).
-HOLDERS = os.path.join(".snakemake", "mlplab-holders")
-
-
-def holder_file():
-    return os.path.join(HOLDERS, f"{platform.node()}-{os.getpid()}.json")
-
-
-def record_holder():
-    os.makedirs(HOLDERS, exist_ok=True)
-    with open(holder_file(), "w") as f:
-        json.dump({"pid": os.getpid(), "host": platform.node(), "started": time.ctime()}, f)
-
-
-def forget_holder():
-    if os.path.exists(holder_file()):
-        os.remove(holder_file())
-
-
-def pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
-def explain_lock():
-    """Before Snakemake's own lock check: name the live run that holds this folder, or say that the
-    lock left behind is a crashed run's."""
-    locks = os.path.join(".snakemake", "locks")
-    if not (os.path.isdir(locks) and os.listdir(locks) and os.path.isdir(HOLDERS)):
-        return
-    for name in sorted(os.listdir(HOLDERS)):
-        with open(os.path.join(HOLDERS, name)) as f:
-            holder = json.load(f)
-        if holder["host"] != platform.node():
-            state = f"on {holder['host']} (cannot be checked from here)"
-        elif pid_alive(holder["pid"]):
-            state = "and is still running"
-        else:
-            state = "and is gone (it crashed or was killed): `snakemake --unlock` is safe now"
-        print(
-            f"mlp-lab: another Snakemake (PID {holder['pid']}, started {holder['started']}) holds this "
-            f"folder {state}. If this run is refused because the directory is locked, wait for that one; "
-            "`snakemake --unlock` is only for a lock left by a run that no longer exists, and while it "
-            "runs it would let two runs write the same files.",
-            file=sys.stderr,
-        )
-
-
-explain_lock()
+holders.explain_lock()

@@ -18,8 +18,10 @@ from mlplab.joblog import job_logging
 from mlplab.runlock import run_folder_lock
 from mlplab.runs import MetricsFile, resolve_device, timed_run, write_run
 
-with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
-    sm = snakemake  # noqa: F821
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+# The run folder is claimed before the log is opened: a refused second job must not truncate the log
+# of the job that holds the folder.
+with run_folder_lock(Path(sm.output.metrics).parent), job_logging(sm.log[0]) as log:
     entry = sm.params.entry
     kind, config = KINDS[entry["kind"]], parse_entry(entry)
     seed = int(sm.wildcards.seed)
@@ -32,21 +34,20 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     device = resolve_device(sm.params.device)
     log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, config)
     data = {name: path for name, path in sm.input.items() if name != "lib"}
-    with run_folder_lock(Path(sm.output.metrics).parent):
-        metrics = MetricsFile(sm.output.metrics)
-        result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
-        metrics.close(["epoch", *kind.metrics])
-        if result.status == "diverged":
-            # Recorded, not raised: one diverging run must not abort the rest of the workflow.
-            log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
-        write_run(
-            result,
-            name=sm.wildcards.experiment,
-            entry=entry,
-            seed=seed,
-            threads=sm.threads,
-            device=device,
-            wall_time_s=wall,
-            metrics_path=sm.output.metrics,
-            run_json_path=sm.output.run,
-        )
+    metrics = MetricsFile(sm.output.metrics)
+    result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
+    metrics.close(["epoch", *kind.metrics])
+    if result.status == "diverged":
+        # Recorded, not raised: one diverging run must not abort the rest of the workflow.
+        log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
+    write_run(
+        result,
+        name=sm.wildcards.experiment,
+        entry=entry,
+        seed=seed,
+        threads=sm.threads,
+        device=device,
+        wall_time_s=wall,
+        metrics_path=sm.output.metrics,
+        run_json_path=sm.output.run,
+    )

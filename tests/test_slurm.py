@@ -12,6 +12,7 @@ has (SLURM_TEST_CPUS) so that the short, mostly idle jobs run side by side.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -201,3 +202,50 @@ def test_failing_job_on_slurm_is_reported_not_waited_for(slurm_env, tmp_path):
     raw = work / "data/fashion-mnist/raw"
     assert not raw.exists() or list(raw.iterdir()) == []
     assert not (work / "data/fashion-mnist/train.pt").exists()
+
+
+def test_after_a_lost_controller_a_second_job_for_a_held_run_refuses_and_the_first_result_stands(
+    slurm_env, tmp_path
+):
+    """The controller (Snakemake itself) is killed while its SLURM job trains; after `--unlock`, a new
+    controller submits a second job for the same run. It refuses to start, naming the first SLURM job,
+    and the first job's result, written when it ends, is complete and verified."""
+
+    def one_long_run(config):
+        config["seeds"] = [0]
+        config["experiments"] = {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 1500}}
+
+    work = tiny.make_workdir(tmp_path, edit=one_long_run)
+    tiny.snakemake(work, "data/fashion-mnist/train.pt", "data/fashion-mnist/test.pt")  # data first, locally
+    target = "results/runs/mlp_concise/seed0/metrics.csv"
+    run = work / target
+    lock = run.with_name(".writer.lock")
+
+    first = start_on_slurm(work, slurm_env, target)
+    deadline = time.monotonic() + 180
+    while not (lock.exists() and run.with_name("metrics.csv.partial").exists()):
+        assert first.poll() is None and time.monotonic() < deadline, stop(first)
+        time.sleep(0.5)
+    holder = json.loads(lock.read_text())
+    assert holder["slurm_job_id"], holder
+    os.killpg(first.pid, signal.SIGKILL)  # the controller only: its SLURM job runs on
+    first.wait()
+
+    tiny.snakemake(work, "--unlock")
+    second = start_on_slurm(work, slurm_env, target)
+    returncode, out = finish_on_slurm(second, PIPELINE_TIMEOUT_S)
+    assert returncode != 0, out
+    slurm_logs = "".join(p.read_text() for p in (work / "logs/slurm").rglob("*.log"))
+    assert f"another job is writing this run (SLURM job {holder['slurm_job_id']}" in slurm_logs + out
+
+    # The first job trains on and writes its result when it ends.
+    deadline = time.monotonic() + PIPELINE_TIMEOUT_S
+    while subprocess.run(
+        ["squeue", "-h", "-j", holder["slurm_job_id"]], env=slurm_env, capture_output=True, text=True
+    ).stdout.strip():
+        assert time.monotonic() < deadline, "the first SLURM job never ended"
+        time.sleep(2)
+    record = json.loads(run.with_name("run.json").read_text())
+    assert record["status"] == "ok" and record["epochs_completed"] == 1500
+    assert record["metrics_sha256"] == hashlib.sha256(run.read_bytes()).hexdigest()
+    assert not lock.exists() and not run.with_name("metrics.csv.partial").exists()
