@@ -4,6 +4,10 @@ taken through every fault in turn (each Snakemake run costs seconds)."""
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -120,3 +124,31 @@ def test_faults_end_in_a_true_report_or_a_named_file(tmp_path):
     assert "data/fashion-mnist/test.pt: corrupt or truncated" in out
     assert "snakemake --cores all -R data/fashion-mnist/test.pt" in out
     assert "weights_only=False" not in out
+
+
+@pytest.mark.snakemake
+def test_a_refused_second_snakemake_is_told_who_holds_the_folder(tmp_path):
+    def one_long_run(config):
+        config["seeds"] = [0]
+        config["experiments"] = {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 3000}}
+
+    work = tiny.make_workdir(tmp_path, edit=one_long_run)
+    target = "results/runs/mlp_concise/seed0/metrics.csv"
+    partial = work / f"{target}.partial"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    first = subprocess.Popen([tiny.SNAKEMAKE, "--cores", "1", target], cwd=work, start_new_session=True, **quiet)
+    try:
+        deadline = time.monotonic() + 180
+        while not partial.exists():
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        second = tiny.snakemake(work, target, check=False)
+        out = second.stdout + second.stderr
+        assert second.returncode != 0 and "LockException" in out, out
+        assert f"another Snakemake (PID {first.pid}, started " in out and "and is still running" in out
+        assert "`snakemake --unlock` is only for a lock left by a run that no longer exists" in out
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # as if it crashed
+        first.wait()
+    after_crash = tiny.snakemake(work, target, check=False)
+    assert "and is gone (it crashed or was killed): `snakemake --unlock` is safe now" in after_crash.stderr
