@@ -135,8 +135,8 @@ def test_a_refused_second_snakemake_is_told_who_holds_the_folder(tmp_path):
     work = tiny.make_workdir(tmp_path, edit=one_long_run)
     target = "results/runs/mlp_concise/seed0/metrics.csv"
     partial = work / f"{target}.partial"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    first = subprocess.Popen([tiny.SNAKEMAKE, "--cores", "1", target], cwd=work, start_new_session=True, **quiet)
+    command = [tiny.SNAKEMAKE, "--cores", "1", target]
+    first = subprocess.Popen(command, cwd=work, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180
         while not partial.exists():
