@@ -136,7 +136,8 @@ def test_a_refused_second_snakemake_is_told_who_holds_the_folder(tmp_path):
     target = "results/runs/mlp_concise/seed0/metrics.csv"
     partial = work / f"{target}.partial"
     command = [tiny.SNAKEMAKE, "--cores", "1", target]
-    first = subprocess.Popen(command, cwd=work, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    silent = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    first = subprocess.Popen(command, cwd=work, start_new_session=True, **silent)
     try:
         deadline = time.monotonic() + 180
         while not partial.exists():
