@@ -6,6 +6,7 @@ gc.disable()  # before the imports; why: mlplab/joblog.py
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
@@ -16,12 +17,12 @@ from mlplab import loop
 from mlplab.catalogue import KINDS, parse_entry
 from mlplab.joblog import job_logging
 from mlplab.runlock import run_folder_lock
-from mlplab.runs import MetricsFile, resolve_device, timed_run, write_run
+from mlplab.runs import MetricsFile, resolve_device, run_complete, timed_run, write_run
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-# The run folder is claimed before the log is opened: a refused second job must not truncate the log
-# of the job that holds the folder.
-with run_folder_lock(Path(sm.output.metrics).parent), job_logging(sm.log[0]) as log:
+
+
+def train_and_record(log) -> None:
     entry = sm.params.entry
     kind, config = KINDS[entry["kind"]], parse_entry(entry)
     seed = int(sm.wildcards.seed)
@@ -51,3 +52,12 @@ with run_folder_lock(Path(sm.output.metrics).parent), job_logging(sm.log[0]) as 
         metrics_path=sm.output.metrics,
         run_json_path=sm.output.run,
     )
+
+
+# The run folder is claimed before the log is opened: a job that waits for another writer of the same
+# run must not truncate that job's log.
+finished = partial(run_complete, sm.output.metrics, sm.output.run, sm.params.entry, int(sm.wildcards.seed))
+with run_folder_lock(Path(sm.output.metrics).parent, finished=finished) as must_train:
+    if must_train:
+        with job_logging(sm.log[0]) as log:
+            train_and_record(log)

@@ -1,6 +1,8 @@
-"""One writer per run folder: a training job refuses to start while another live job writes the same
-run (after a lost Snakemake controller on a cluster, its jobs run on and a rerun would submit a second
-one for the same output).
+"""One writer per run folder: a training job does not start while another live job writes the same run
+(after a lost Snakemake controller on a cluster, its jobs run on and a rerun would submit a second one
+for the same output). It waits for that job instead of failing: Snakemake removes the outputs of a
+failed job when it learns of the failure, which on a cluster can be after the first job has written its
+result.
 
 The lock is a file created exclusively in the run folder, naming its holder: the SLURM job id where
 there is one, else host and PID. A lock whose holder is gone (the SLURM job has left the queue, or the
@@ -16,6 +18,9 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger("mlplab")
@@ -60,12 +65,25 @@ def alive(holder: dict) -> bool:
     return True
 
 
+def checkable(holder: dict) -> bool:
+    """Whether this job can tell when the holder is gone (its SLURM job, or a process on this host)."""
+    if holder.get("slurm_job_id") and shutil.which("squeue"):
+        return True
+    return holder.get("host") == platform.node()
+
+
 @contextlib.contextmanager
-def run_folder_lock(folder: Path | str):
+def run_folder_lock(folder: Path | str, finished: Callable[[], bool] = lambda: False, poll_s: float = 5.0):
+    """Claim the run folder for this job; yields whether this job must train.
+
+    While another live job holds the folder, this job does not start a second writer: it waits, and
+    once the holder is gone yields False if `finished()` says the holder completed the run (its result
+    stands), else claims the folder and yields True. A holder that cannot be checked from here (another
+    host, no SLURM) is refused at once: there is no telling when it ends."""
     lock = Path(folder) / LOCK_NAME
     lock.parent.mkdir(parents=True, exist_ok=True)
-    me = this_writer()
-    for _ in range(3):  # a stale lock is removed and the claim retried; a live one refuses at once
+    me, waited_for = this_writer(), None
+    while True:
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
@@ -74,15 +92,24 @@ def run_folder_lock(folder: Path | str):
             except (OSError, ValueError):
                 holder = {}  # half-written by a holder that died between create and write
             if holder and alive(holder):
-                raise RunFolderBusy(
-                    f"{lock.parent}: another job is writing this run ({describe(holder)}); refusing to "
-                    "start a second writer. Wait for it, or cancel it (scancel, kill) and run again; if that "
-                    f"job is gone for good, remove {lock}."
-                ) from None
+                if not checkable(holder):
+                    raise RunFolderBusy(
+                        f"{lock.parent}: another job is writing this run ({describe(holder)}), which cannot "
+                        f"be checked from here; refusing to start a second writer. If that job is gone for "
+                        f"good, remove {lock} and run again."
+                    ) from None
+                if holder != waited_for:
+                    print(
+                        f"{lock.parent}: another job is writing this run ({describe(holder)}); this job does "
+                        "not start a second writer and waits for it to end.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    waited_for = holder
+                time.sleep(poll_s)
+                continue
             log.warning(
-                "taking over a stale lock of %s: %s",
-                lock.parent,
-                describe(holder) if holder else "unreadable",
+                "taking over the stale lock of %s: %s", lock.parent, describe(holder) if holder else "?"
             )
             with contextlib.suppress(FileNotFoundError):
                 lock.unlink()
@@ -90,10 +117,17 @@ def run_folder_lock(folder: Path | str):
         with os.fdopen(fd, "w") as f:
             json.dump(me, f)
         break
-    else:
-        raise RunFolderBusy(f"{lock.parent}: could not claim {lock}")
     try:
-        yield
+        if waited_for is not None and finished():
+            print(
+                f"{lock.parent}: {describe(waited_for)} completed this run and its result is verified; "
+                "not training it again.",
+                file=sys.stderr,
+                flush=True,
+            )
+            yield False
+        else:
+            yield True
     finally:
         with contextlib.suppress(FileNotFoundError, ValueError, OSError):
             if json.loads(lock.read_text()) == me:

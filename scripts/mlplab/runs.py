@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -128,6 +129,20 @@ def write_run(
         **result.extra,
     }
     provenance.write_json(record, run_json_path)
+
+
+def run_complete(metrics_path, run_json_path, entry: dict, seed: int) -> bool:
+    """Whether a run's outputs are there, whole, and of this entry and seed (written by another job)."""
+    try:
+        record = json.loads(Path(run_json_path).read_text())
+        digest = provenance.sha256_file(metrics_path)
+    except (OSError, ValueError):
+        return False
+    return (
+        record.get("config") == entry
+        and record.get("seed") == seed
+        and record.get("metrics_sha256") == digest
+    )
 
 
 def timed_run(kind: Kind, config: Training, seed: int, data_paths: dict[str, str], device, on_epoch=None):
