@@ -277,11 +277,12 @@ def test_polynomial_data_change_reruns_polynomial_fits_only(work):
     config = edit_config(work, lambda c: c["data"]["polynomial"].update(noise_std=0.2))
     polynomial = experiments(config, kinds={"polynomial"})
     assert len(polynomial) == 2  # poly_normal and the diverging poly_diverged
-    expected = {Job("make_polynomial_data")} | train_jobs(polynomial, config["seeds"])
+    make_data = Job("make_synthetic_data", "dataset=polynomial")
+    expected = {make_data} | train_jobs(polynomial, config["seeds"])
     plan = dry_run(work)
     assert_plan(work, plan, expected, aggregates=True)
     old = metrics_bytes(work, ["poly_normal"], [0])
-    run_some(work, plan, expected, {Job("make_polynomial_data"), train("poly_normal", 0)})
+    run_some(work, plan, expected, {make_data, train("poly_normal", 0)})
     assert metrics_bytes(work, ["poly_normal"], [0]) != old
 
 
@@ -378,6 +379,8 @@ def test_library_edit_reruns_exactly_its_users_with_same_bytes(work, module, kin
     assert users and len(users) < len(config["experiments"])
     append_comment(work / f"scripts/mlplab/{module}.py")
     expected = train_jobs(users, config["seeds"])
+    if module == "models":  # the notes' dropout demonstration uses the from-scratch dropout
+        expected.add(Job("analysis", "analysis=dropout_demo"))
     plan = dry_run(work)
     assert_plan(work, plan, expected, aggregates=True)
     one_per_kind = list({config["experiments"][name]["kind"]: name for name in reversed(users)}.values())

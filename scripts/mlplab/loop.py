@@ -2,9 +2,9 @@
 
 A run diverges when a metric becomes NaN or infinite, or when its train loss blows up to more than
 BLOW_UP times its own loss before training. The bound is relative, so that it serves cross-entropies and
-squared errors alike, and wide, so that a badly initialised run that recovers is not called diverged:
-an MLP started from N(0, 1) weights begins near 300 nats, falls to about a tenth of that in its first
-epoch and trains on, while a learning rate that destroys the run takes the loss up by many orders.
+squared errors alike, and wide, so that a badly initialised run that recovers is not called diverged
+(an MLP started from N(0, 1) weights begins some hundred times above a well-initialised one and falls
+from its first epoch on), while a learning rate that destroys the run takes the loss up by many orders.
 """
 
 from __future__ import annotations
