@@ -2,9 +2,10 @@
 they select and their captions are declared in `mlplab.presentation.FIGURES`; each names the function
 here that draws it.
 
-Every figure that shows runs draws each experiment as the mean over seeds with a min–max band, so
-the spread between seeds is visible. Figures are written twice: SVG for the report (byte-reproducible:
-fixed hash salt, no date) and PNG for a quick look.
+Every figure that shows runs draws each experiment as the mean over the seeds that completed with a
+min–max band, so the spread between seeds is visible (a diverged run is named, never averaged in).
+Figures are written twice: SVG for the report (byte-reproducible: fixed hash salt, no date) and PNG
+for a quick look.
 """
 
 from __future__ import annotations
