@@ -121,16 +121,18 @@ def assert_plan(
     expected: set[Job],
     aggregates: bool,
     updated: set[str] = frozenset(),
+    tables: bool = True,
 ) -> None:
-    """The plan is exactly `expected` plus, if `aggregates`, aggregate jobs (at least the tables) that
-    rerun only because something upstream reruns or was rewritten (`updated`), or the config changed."""
+    """The plan is exactly `expected` plus, if `aggregates`, aggregate jobs (the tables among them, if
+    `tables`) that rerun only because something upstream reruns or was rewritten (`updated`), or the
+    config changed."""
     agg_rules = aggregate_rules()
     assert {job for job in plan if job.rule not in agg_rules} == expected
     agg_jobs = {job: fields for job, fields in plan.items() if job.rule in agg_rules}
     if not aggregates:
         assert agg_jobs == {}
         return
-    assert Job("aggregate") in agg_jobs and Job("all") in agg_jobs, sorted(plan, key=repr)
+    assert Job("all") in agg_jobs and (Job("aggregate") in agg_jobs or not tables), sorted(plan, key=repr)
     for job, fields in agg_jobs.items():
         for reason in fields.get("reason", "").split("; "):
             if reason.startswith("Updated input files: "):
@@ -215,7 +217,11 @@ def run_some(work: Path, plan: Plan, expected: set[Job], ran: set[Job]) -> None:
     tiny.snakemake(work, *sorted(job_files(plan, ran, keys=("output",))))
     rewritten = changed(before, snapshot(work))
     assert rewritten == job_files(plan, ran)
-    assert_plan(work, dry_run(work), expected - ran, aggregates=True, updated=rewritten)
+    # The tables may be due or not: a rerun that rewrote a run with the same bytes (a fast regression's
+    # run.json can repeat its wall time to the millisecond) changes nothing they show; its benchmark file
+    # still changes, so the report is due.
+    remaining = expected - ran
+    assert_plan(work, dry_run(work), remaining, aggregates=True, updated=rewritten, tables=bool(remaining))
 
 
 def sha256(path: Path) -> str:
@@ -444,8 +450,9 @@ def test_forced_rerun_from_scratch_is_byte_identical(work):
     assert metrics.read_bytes() == old
     record = json.loads((metrics.parent / "run.json").read_text())
     assert record["metrics_sha256"] == sha256(metrics)
-    # run.json was rewritten (its wall time), so the aggregates are due again, and only they.
-    assert_plan(work, dry_run(work), set(), aggregates=True, updated=rewritten)
+    # run.json was rewritten (its wall time, unless it repeats to the millisecond): the aggregates, and
+    # only they, are due again.
+    assert_plan(work, dry_run(work), set(), aggregates=True, updated=rewritten, tables=False)
 
 
 def test_every_run_records_the_sha256_of_its_metrics(finished):
