@@ -37,6 +37,7 @@ from pathlib import Path
 from mlplab import stats
 from mlplab.presentation import TOPICS
 from mlplab.provenance import sha256_file
+from mlplab.svg import inline_svg
 
 PROG = "mlplab-compare"
 SEED_FOLDER = re.compile(r"seed(\d+)")
@@ -271,7 +272,7 @@ def config_changes(old: dict, new: dict) -> list[str]:
     return changes
 
 
-def canonical(config: dict) -> str:
+def config_key(config: dict) -> str:
     return json.dumps(config, sort_keys=True)
 
 
@@ -281,7 +282,7 @@ def entry_verdict(entry: Entry) -> None:
     if not b or not a:
         entry.verdict = ONLY_A if not b else ONLY_B
         return
-    configs_a, configs_b = {canonical(r.config) for r in a}, {canonical(r.config) for r in b}
+    configs_a, configs_b = {config_key(r.config) for r in a}, {config_key(r.config) for r in b}
     if configs_a != configs_b or len(configs_a) > 1:
         entry.verdict = CONFIG_CHANGED
         entry.config_changes = config_changes(a[0].config, b[0].config)
@@ -801,16 +802,6 @@ def save_curves(entries: list[Entry], target, *, format: str, salt: str = PROG) 
         fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), frameon=False)
         fig.savefig(target, format=format, metadata={"Date": None} if format == "svg" else None)
         plt.close(fig)
-
-
-def inline_svg(text: str) -> str:
-    """An SVG document as an element to place in HTML: no XML declaration, DOCTYPE (it names a DTD by
-    URL), metadata or comments."""
-    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
-    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
-    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
-    text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.DOTALL)
-    return text.strip()
 
 
 # ---- Command line ----

@@ -33,6 +33,7 @@ from mlplab.presentation import (
     WEIGHT_NORM_RANGE,
     topic_figures,
 )
+from mlplab.svg import inline_svg
 from mlplab.tables import VERSION_PREFIX, mean_weights, ordered_metrics
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -202,16 +203,6 @@ def diverged_runs(runs: pd.DataFrame) -> list[dict]:
         {"experiment": r.experiment, "seed": r.seed, "epoch": r.diverged_at_epoch, "why": r.divergence}
         for r in bad.itertuples()
     ]
-
-
-def inline_svg(path: Path | str) -> str:
-    """An SVG file as an element to place in HTML: without the XML declaration and DOCTYPE (which names
-    a DTD by URL) and without the RDF metadata block, which a browser ignores anyway."""
-    text = Path(path).read_text()
-    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
-    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
-    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
-    return text.strip()
 
 
 def orphaned_files(results: Path, config: dict, figures) -> list[str]:
@@ -388,7 +379,7 @@ def render_report(
     checks = reference_checks(summary, weights, config)
     times = benchmark_times(benchmarks)
     context = {
-        "figures": {name: inline_svg(path) for name, path in figures.items()},
+        "figures": {name: inline_svg(Path(path).read_text()) for name, path in figures.items()},
         "checks": checks,
         "outside": [c for c in checks if c.within is False and not c.expected_miss],
         "diverged": diverged_runs(runs),
