@@ -2,14 +2,16 @@
 and the smallest difference a number of seeds can detect.
 
 Each function stands alone and takes plain sequences of numbers (one value per seed). Differences are
-always B − A. The distributions come from scipy.stats.
+always B − A. The distributions come from scipy.stats. `paired_versus` is the form the report reads: an
+entry against its topic's baseline over the seeds both completed, with the smallest difference that
+matters beside the interval.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -43,6 +45,58 @@ class Difference:
     p: float
     df: float
     sd: float  # paired: sd of the differences; Welch: root mean square of the two sides' sds
+
+
+@dataclass(frozen=True)
+class Paired:
+    """other − baseline over the seeds both have: the mean of the per-seed differences, its paired-t
+    interval (None when n < 2) and the smallest difference that matters, in the metric's unit."""
+
+    difference: float
+    low: float | None
+    high: float | None
+    n: int  # pairs
+    margin: float
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+
+    @property
+    def meaningful(self) -> bool:
+        """Not seed noise (the interval excludes 0) and at least as large as the difference that matters."""
+        return self.excludes_zero and abs(self.difference) >= self.margin
+
+    @property
+    def verdict(self) -> str:
+        """'excludes 0, beyond the 0.005 that matters', 'includes 0', 'excludes 0 but smaller than the
+        0.005 that matters', or 'no interval' (one pair)."""
+        margin = f"the {self.margin:.2g} that matters"
+        if self.low is None:
+            return "no interval"
+        if not self.excludes_zero:
+            return "includes 0"
+        return f"excludes 0, beyond {margin}" if self.meaningful else f"excludes 0 but smaller than {margin}"
+
+    def interval(self, digits: int = 3) -> str:
+        """'+0.0123 [+0.0041, +0.0205]', every number to the same decimal places; '+0.01' for one pair."""
+        shown = [self.difference] + ([self.low, self.high] if self.low is not None else [])
+        places = decimals(max(abs(v) for v in shown), digits)
+        first, *bounds = (f"{v:+.{places}f}" for v in shown)
+        return f"{first} [{bounds[0]}, {bounds[1]}]" if bounds else first
+
+    def text(self, digits: int = 3) -> str:
+        """'+0.0123 [+0.0041, +0.0205], 3 paired seeds: excludes 0, beyond the 0.005 that matters'."""
+        seeds = "seed" if self.n == 1 else "seeds"
+        return f"{self.interval(digits)}, {self.n} paired {seeds}: {self.verdict}"
+
+
+def decimals(scale: float, digits: int) -> int:
+    """Decimal places that give `digits` significant digits to a number of size `scale` (0.0205, 3 → 4),
+    so that a value and its interval are written alike."""
+    if not math.isfinite(scale) or scale == 0:
+        return max(digits - 1, 0)
+    return max(digits - 1 - math.floor(math.log10(abs(scale))), 0)
 
 
 @contextmanager
@@ -88,6 +142,21 @@ def paired_difference(a: Sequence[float], b: Sequence[float], confidence: float 
     return Difference(
         "paired t", float(d.mean()), float(ci.low), float(ci.high), float(result.pvalue), float(result.df), sd
     )
+
+
+def paired_versus(baseline: Mapping[int, float], other: Mapping[int, float], margin: float) -> Paired | None:
+    """other − baseline over the seeds both have (keys are seeds), by `paired_difference`; seeds where
+    either value is missing (NaN, e.g. a diverged run) are left out. None when no seed is in common; one
+    pair gives its difference and no interval."""
+    common = baseline.keys() & other.keys()
+    seeds = sorted(s for s in common if math.isfinite(baseline[s]) and math.isfinite(other[s]))
+    if not seeds:
+        return None
+    a, b = [float(baseline[s]) for s in seeds], [float(other[s]) for s in seeds]
+    if len(seeds) == 1:
+        return Paired(b[0] - a[0], None, None, 1, margin)
+    d = paired_difference(a, b)
+    return Paired(d.difference, d.low, d.high, len(seeds), margin)
 
 
 def welch_difference(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> Difference:
