@@ -7,7 +7,7 @@ import pytest
 
 from mlplab import stats
 
-T975_2 = 4.302652729911275  # t(0.975) on 2 degrees of freedom
+T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 
 
 def test_mean_ci_by_hand():
