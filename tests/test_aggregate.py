@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from handmade_runs import MLP, POLY, classifier_rows, write_run
 
-from mlplab import tables
+from mlplab import stats, tables
 
 
 @pytest.fixture
@@ -61,18 +61,47 @@ def test_summary_means_and_sample_deviations(runs):
     assert math.isnan(poly["test_acc_mean"])
 
 
+def test_summary_intervals_are_those_of_the_per_seed_finals(runs):
+    """`<metric>_ci_low/high` are stats.mean_ci of the completed seeds' final values: for test accuracy
+    0.80, 0.82, 0.84 that is 0.82 ± t(0.975, 2) · 0.02/√3 = [0.7703, 0.8697]."""
+    table = tables.load_runs(runs).runs
+    summary = tables.summary_table(table).set_index("experiment")
+    for name, group in table.groupby("experiment"):
+        for metric in ("train_loss", "test_loss", "test_acc"):
+            if group[metric].isna().all():
+                continue
+            e = stats.mean_ci(group[metric].tolist())
+            row = summary.loc[name]
+            assert row[f"{metric}_ci_low"] == pytest.approx(e.low)
+            assert row[f"{metric}_ci_high"] == pytest.approx(e.high)
+    mlp = summary.loc["mlp"]
+    assert mlp["test_acc_ci_low"] == pytest.approx(0.7703, abs=1e-4)
+    assert mlp["test_acc_ci_high"] == pytest.approx(0.8697, abs=1e-4)
+    assert summary["n_completed"].to_dict() == {"mlp": 3, "poly": 2}
+    # The columns sit beside the mean and sd they belong to.
+    columns = list(summary.columns)
+    start = columns.index("test_acc_mean")
+    assert columns[start : start + 4] == [f"test_acc_{stat}" for stat in ("mean", "sd", "ci_low", "ci_high")]
+
+
 def test_a_diverged_seed_is_counted_but_left_out_of_the_means(tmp_path):
     folders = [write_run(tmp_path, "mlp", MLP, s, classifier_rows(0.8 + s / 100, 0.3)) for s in (0, 1)]
     folders.append(write_run(tmp_path, "mlp", MLP, 2, classifier_rows(0.1, 0.3)[:1], status="diverged"))
     row = tables.summary_table(tables.load_runs(folders).runs).iloc[0]
     assert row["status"] == "diverged" and row["n_seeds"] == 3 and row["n_diverged"] == 1
+    assert row["n_completed"] == 2
     assert row["test_acc_mean"] == pytest.approx(0.805)
+    # Two completed seeds, 0.80 and 0.81: 0.805 ± t(0.975, 1) · 0.005 = 0.805 ± 12.7062 · 0.005.
+    assert row["test_acc_ci_low"] == pytest.approx(0.805 - 12.706204736 * 0.005)
+    assert row["test_acc_ci_high"] == pytest.approx(0.805 + 12.706204736 * 0.005)
 
 
-def test_a_single_seed_has_no_deviation(tmp_path):
+def test_a_single_seed_has_no_deviation_and_no_interval(tmp_path):
     folder = write_run(tmp_path, "mlp", MLP, 0, classifier_rows(0.8, 0.3))
     row = tables.summary_table(tables.load_runs([folder]).runs).iloc[0]
     assert row["test_acc_mean"] == pytest.approx(0.8) and math.isnan(row["test_acc_sd"])
+    assert math.isnan(row["test_acc_ci_low"]) and math.isnan(row["test_acc_ci_high"])
+    assert row["n_completed"] == 1
 
 
 def test_polynomial_weights_beside_the_true_ones(runs):
@@ -81,6 +110,12 @@ def test_polynomial_weights_beside_the_true_ones(runs):
     assert weights["true"].tolist() == [5.0, 1.2, 5.0, 1.2]  # the true weights the model could learn
     mean = tables.mean_weights(weights).set_index("coefficient")
     assert mean.loc[0, "mean"] == pytest.approx(5.0) and mean.loc[1, "max"] == pytest.approx(1.3)
+    # w[0] of the two seeds, 4.9 and 5.1: 5.0 ± t(0.975, 1) · 0.1.
+    assert mean.loc[0, "n"] == 2
+    assert (mean.loc[0, "ci_low"], mean.loc[0, "ci_high"]) == (
+        pytest.approx(5.0 - 12.706204736 * 0.1),
+        pytest.approx(5.0 + 12.706204736 * 0.1),
+    )
 
 
 def test_run_folders_pairs_files_by_folder(runs):

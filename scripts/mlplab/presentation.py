@@ -22,6 +22,43 @@ METRIC_LABELS = {
 }
 
 
+# ---- How results over seeds are summarised ----
+
+# What a band or whisker is. A regression trains on one fixed data set (its seed is the data's, not the
+# run's), so its seeds vary only the initial weights and the minibatch order: the interval says nothing
+# about another draw of the data.
+INTERVAL = "95 % CI of the mean"
+BAND_TEXT = {
+    CLASSIFIER: f"{INTERVAL} over seeds (Student t)",
+    REGRESSION: f"{INTERVAL} over training seeds, data fixed (Student t)",
+}
+
+
+def band_caption(family: str) -> str:
+    """What a figure's line and band are, for a figure of one family's runs."""
+    return (
+        f"Line: mean over the seeds that completed; band: {BAND_TEXT[family]}, n in the legend; no band "
+        "where fewer than two seeds completed."
+    )
+
+
+# The smallest difference between two entries that matters, in the metric's unit: half an accuracy
+# point, or 5 % of the baseline's mean for losses and ‖w‖ (whose scale differs by orders of magnitude
+# between entries: a test MSE of 0.01 beside 9.4). A difference whose interval excludes 0 but is smaller
+# than this is real but too small to read anything into.
+ABSOLUTE_MARGIN = {"train_acc": 0.005, "val_acc": 0.005, "test_acc": 0.005}
+RELATIVE_MARGIN = {"train_loss": 0.05, "val_loss": 0.05, "test_loss": 0.05, "w_norm": 0.05}
+
+
+def smallest_meaningful(metric: str, baseline_mean: float) -> float:
+    """The smallest difference in `metric` that matters, against a baseline whose mean is `baseline_mean`."""
+    if metric in ABSOLUTE_MARGIN:
+        return ABSOLUTE_MARGIN[metric]
+    if metric in RELATIVE_MARGIN:
+        return RELATIVE_MARGIN[metric] * abs(baseline_mean)
+    raise KeyError(f"no smallest meaningful difference declared for metric {metric!r}")
+
+
 # ---- The book's published numbers ("Dive into Deep Learning", chapter "Multilayer Perceptrons") ----
 
 # The assertions at the end of training an MLP on Fashion-MNIST: metric → (comparison, bound).
@@ -75,6 +112,30 @@ EVERY_RUN = Runs(every=True)
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """What a topic's other entries are compared with, seed by seed, on its headline metric. Pairing is
+    right because runs of one seed share the streams of their initial weights and minibatch order
+    (`mlplab.runs` derives both from the seed alone), so a paired difference removes that noise."""
+
+    metric: str  # the headline metric: test accuracy for classifiers, test loss for regressions
+    kind: str | None = None  # the baseline is the first entry of this kind that follows the book; None: any
+    per_kind: bool = False  # or each kind has its own baseline: its first entry that follows the book
+
+    def pairs(self, experiments: dict[str, dict], names: list[str]) -> list[tuple[str, str]]:
+        """(baseline, other) for every entry among `names` (catalogue order) that is not a baseline."""
+        faithful = [n for n in names if not parse_entry(experiments[n]).departures()]
+
+        def first(kind: str | None) -> str | None:
+            return next((n for n in faithful if kind is None or experiments[n]["kind"] == kind), None)
+
+        if self.per_kind:
+            chosen = {n: first(experiments[n]["kind"]) for n in names}
+        else:
+            chosen = dict.fromkeys(names, first(self.kind))
+        return [(base, name) for name, base in chosen.items() if base is not None and base != name]
+
+
+@dataclass(frozen=True)
 class Demo:
     """A demonstration the chapter's notes print for a reader to check by eye, shown in its topic as the
     notes print it: each matrix of results/analyses/<analysis>.csv (columns `matrix`, the label the
@@ -93,6 +154,7 @@ class Topic:
     runs: Runs | None = None  # the entries its tables show (None: no runs, only analyses)
     checks: str = ""  # caption of its table of the book's numbers beside ours, where it has one
     demos: tuple[Demo, ...] = ()  # the notes' printed demonstrations it shows as tables
+    baseline: Baseline | None = None  # what its entries are compared with, seed by seed
 
     @property
     def analyses(self) -> tuple[str, ...]:
@@ -123,7 +185,6 @@ FLOOR_CHECKS = (
     f"The book's floor after training: train and test accuracy above {ACCURACY_FLOOR['test_acc'][1]:g}, "
     f"train loss below {ACCURACY_FLOOR['train_loss'][1]:g}"
 )
-BAND = "Line: mean over the seeds that completed; band: min–max."
 
 TOPICS: dict[str, Topic] = {
     t.name: t
@@ -142,7 +203,8 @@ autograd's, checked against the analytic derivatives when the curves were comput
             "Multilayer perceptron",
             """One hidden layer of ReLU units trained with minibatch SGD on Fashion-MNIST, from scratch and
 with <code>nn.Sequential</code>. Training loss should fall and both accuracies rise epoch by epoch, and
-the two implementations should agree within the spread of the seeds.
+the two implementations should agree: the paired difference below against the book's from-scratch entry
+should include 0, or be smaller than the half accuracy point that matters.
 {% for name in section.experiments %}<code>{{ name }}</code> ends at test accuracy
 {{ final(name, "test_acc") }}{{ "; " if not loop.last else "." }}{% endfor %}
 {% if section.table.rows | selectattr("ablation") | list %} The ablation puts a ReLU on the output layer
@@ -150,18 +212,21 @@ as well: negative logits are clipped to zero, so the softmax can no longer push 
 probabilities down, and it is expected to train worse and miss the book's floor.{% endif %}""",
             Runs(kinds=MLP),
             FLOOR_CHECKS,
+            baseline=Baseline("test_acc", kind="mlp_scratch"),
         ),
         Topic(
             "dropout",
             "Dropout",
             """Dropout zeroes each hidden unit with a fixed probability during training (and rescales the
 rest), and is switched off for evaluation. It is a regulariser: the gap between train and test accuracy
-is expected to be smaller than the plain MLP's (dashed lines), at similar or better test accuracy.
+is expected to be smaller than the plain MLP's (dashed lines), at similar or better test accuracy. The
+paired differences compare each entry with the first dropout entry.
 {% for name in section.experiments %}<code>{{ name }}</code>: test accuracy
 {{ final(name, "test_acc") }}, gap {{ final(name, "train_acc", minus="test_acc", digits=2) }}
 {{- "; " if not loop.last else "." }}{% endfor %}""",
             Runs(kinds=DROPOUT),
             FLOOR_CHECKS,
+            baseline=Baseline("test_acc"),
             demos=(
                 Demo(
                     "dropout_demo",
@@ -181,11 +246,14 @@ model can get its test MSE much below {{ (polynomial.noise_std ** 2) | num(2) }}
 features, the fit should reach that floor and recover the weights (tables below: the book's numbers
 beside ours, then every fit's learned weights as the notes print them). With too few features
 the model cannot express the function and both losses stay high (underfitting); with many more features
-than needed the train loss can fall below the test loss (overfitting).
+than needed the train loss can fall below the test loss (overfitting). The paired differences compare
+each fit's test loss with the first fit of the catalogue (the normal fit in the default one); every fit
+trains on the same data, so their intervals are over training seeds only.
 {% for name in section.experiments %}<code>{{ name }}</code>: train {{ final(name, "train_loss") }}, test
 {{ final(name, "test_loss") }}{{ "; " if not loop.last else "." }}{% endfor %}""",
             Runs(kinds=("polynomial",)),
             "Learned weights of the normal fit beside the book's (losses are mean squared errors)",
+            baseline=Baseline("test_loss", kind="polynomial"),
         ),
         Topic(
             "weight_decay",
@@ -194,12 +262,15 @@ than needed the train loss can fall below the test loss (overfitting).
 (λ = 0) the train loss falls while the test loss stays high. Weight decay adds λ‖w‖²/2 to the loss and
 pulls the weights towards zero: ‖w‖ shrinks by more than an order of magnitude at λ = 3 and the test
 loss falls.
+The paired differences compare each entry's test loss with the first entry of its implementation (λ = 0
+in the default catalogue), on the same data.
 The notes print the norm after training as "L2 norm of w".
 {% for name in section.experiments %}<code>{{ name }}</code>: L2 norm of w: {{ final(name, "w_norm") }}
-(mean; {{ per_seed(name, "w_norm") }}), test loss {{ final(name, "test_loss") }}
+({{ per_seed(name, "w_norm") }}), test loss {{ final(name, "test_loss") }}
 {{- "; " if not loop.last else "." }}{% endfor %}""",
             Runs(kinds=WEIGHT_DECAY),
             "‖w‖ after training beside the book's",
+            baseline=Baseline("test_loss", per_kind=True),
         ),
         Topic(
             "numerical_stability",
@@ -227,8 +298,10 @@ overflowed at product {{ facts.overflow_at }}){% else %}of order
             "comparison",
             "Across experiments",
             """Every entry of the catalogue side by side. Bars are the mean final value over the seeds that
-completed, whiskers one standard deviation, dots single seeds; a diverged run is a red cross, left out of
-the mean. Losses of the regressions are mean squared errors; those of the classifiers are cross-entropies.""",
+completed, whiskers its 95 % confidence interval (Student t; for the regressions over training seeds on
+fixed data), dots single seeds; a diverged run is a red cross, left out of the mean. Losses of the
+regressions are mean squared errors; those of the classifiers are cross-entropies. Entries are compared
+seed by seed within each topic's section, where they share a metric and a baseline.""",
             EVERY_RUN,
         ),
     )
@@ -250,7 +323,8 @@ FIGURES: dict[str, Figure] = {
             "mlp",
             "classifier_curves",
             "The MLP on Fashion-MNIST, from scratch and concise, and the ablation with ReLU on the output "
-            f"layer: train loss (cross-entropy), train accuracy and test accuracy per epoch. {BAND}",
+            "layer: train loss (cross-entropy), train accuracy and test accuracy per epoch. "
+            + band_caption(CLASSIFIER),
             Runs(kinds=MLP),
         ),
         Figure(
@@ -258,7 +332,7 @@ FIGURES: dict[str, Figure] = {
             "dropout",
             "classifier_curves",
             "MLPs with dropout, from scratch and concise: train loss, train accuracy and test accuracy per "
-            f"epoch. {BAND}",
+            "epoch. " + band_caption(CLASSIFIER),
             Runs(kinds=DROPOUT),
         ),
         Figure(
@@ -266,7 +340,8 @@ FIGURES: dict[str, Figure] = {
             "dropout",
             "dropout_vs_plain",
             "Dropout (solid) beside the plain MLP (dashed): test accuracy and the generalisation gap (train "
-            "minus test accuracy) per epoch. Dropout is expected to narrow the gap.",
+            "minus test accuracy) per epoch. Dropout is expected to narrow the gap. "
+            + band_caption(CLASSIFIER),
             Runs(kinds=DROPOUT + MLP, ablations=False, only_with=DROPOUT),
             in_topic_target=False,
         ),
@@ -276,15 +351,15 @@ FIGURES: dict[str, Figure] = {
             "polynomial_losses",
             "Polynomial regression with different numbers of features: train and test loss (mean squared "
             "error, log scale) per epoch, one panel per entry, as in the book's under- and overfitting "
-            "figures.",
+            "figures. " + band_caption(REGRESSION),
             Runs(kinds=("polynomial",)),
         ),
         Figure(
             "polynomial_weights",
             "polynomial",
             "polynomial_weights",
-            "Learned polynomial weights (mean over seeds, whiskers min–max) beside the true weights that "
-            "generated the data.",
+            "Learned polynomial weights (marker: mean over completed seeds, whiskers: "
+            f"{BAND_TEXT[REGRESSION]}) beside the true weights that generated the data.",
             Runs(kinds=("polynomial",)),
         ),
         Figure(
@@ -292,7 +367,7 @@ FIGURES: dict[str, Figure] = {
             "weight_decay",
             "weight_decay_losses",
             "High-dimensional linear regression with and without weight decay: train and test loss (mean "
-            "squared error, log scale) per epoch, one panel per entry.",
+            "squared error, log scale) per epoch, one panel per entry. " + band_caption(REGRESSION),
             Runs(kinds=WEIGHT_DECAY),
         ),
         Figure(
@@ -300,7 +375,7 @@ FIGURES: dict[str, Figure] = {
             "weight_decay",
             "weight_norms",
             "The L2 norm of the weights during training, and its final value for every run: weight decay "
-            "shrinks it.",
+            "shrinks it. " + band_caption(REGRESSION),
             Runs(kinds=WEIGHT_DECAY),
         ),
         Figure(
@@ -315,8 +390,9 @@ FIGURES: dict[str, Figure] = {
             "comparison_accuracy",
             "comparison",
             "comparison_accuracy",
-            "Final test accuracy of every classifier: bar = mean over completed seeds, whiskers ± sd, dots "
-            f"= seeds, dotted line = the book's floor of {ACCURACY_FLOOR['test_acc'][1]:g}.",
+            "Final test accuracy of every classifier: bar = mean over completed seeds, whiskers = "
+            f"{BAND_TEXT[CLASSIFIER]}, dots = seeds, dotted line = the book's floor of "
+            f"{ACCURACY_FLOOR['test_acc'][1]:g}.",
             Runs(family=CLASSIFIER),
             reference=(
                 ACCURACY_FLOOR["test_acc"][1],
@@ -328,7 +404,7 @@ FIGURES: dict[str, Figure] = {
             "comparison",
             "comparison_regression",
             "Final test loss (mean squared error) of every regression: bar = mean over completed seeds, "
-            "whiskers ± sd, dots = seeds.",
+            f"whiskers = {BAND_TEXT[REGRESSION]}, dots = seeds.",
             Runs(family=REGRESSION),
         ),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mlplab import stats
 from mlplab.catalogue import KINDS, METRICS, parse_entry
 
 RUN_KEYS = [
@@ -195,8 +196,9 @@ def described_columns(runs: pd.DataFrame) -> list[str]:
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per experiment (in the runs' order): final metrics as mean and sample standard deviation
-    over the seeds that completed, the number of seeds and of diverged ones, and timings.
+    """One row per experiment (in the runs' order): final metrics as mean, sample standard deviation and
+    95 % confidence interval of the mean (Student t, `stats.mean_ci`; NaN for fewer than two) over the
+    seeds that completed, the number of seeds, of completed and of diverged ones, and timings.
 
     A diverged run's last finite epoch is not a result of the experiment, so it is counted in
     `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
@@ -206,8 +208,8 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = [
         experiment_summary(group, metrics, described) for _, group in runs.groupby("experiment", sort=False)
     ]
-    columns = ["experiment", "kind", "status", "n_seeds", "n_diverged", *described]
-    columns += [f"{m}_{stat}" for m in metrics for stat in ("mean", "sd")]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", *described]
+    columns += [f"{m}_{stat}" for m in metrics for stat in SUMMARY_STATISTICS]
     columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -220,6 +222,7 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[
         "kind": group["kind"].iloc[0],
         "status": "ok" if n_diverged == 0 else "diverged",
         "n_seeds": len(group),
+        "n_completed": len(completed),
         "n_diverged": n_diverged,
         **group[described].iloc[0].to_dict(),
         "wall_time_s_mean": group["wall_time_s"].mean(),
@@ -228,18 +231,42 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[
     }
     for metric in metrics:
         values = pd.to_numeric(completed[metric], errors="coerce").dropna()
-        # Sample standard deviation (n - 1): NaN for a single seed rather than a misleading 0.
-        row[f"{metric}_mean"] = values.mean() if len(values) else float("nan")
-        row[f"{metric}_sd"] = values.std(ddof=1) if len(values) > 1 else float("nan")
+        row.update({f"{metric}_{stat}": value for stat, value in estimate(values).items()})
     return row
 
 
+SUMMARY_STATISTICS = ("mean", "sd", "ci_low", "ci_high")
+
+
+def estimate(values: pd.Series) -> dict[str, float]:
+    """Mean, sample standard deviation (n − 1) and the 95 % interval of the mean of some seeds' values.
+    NaN where undefined (sd and interval of a single seed, everything of none) rather than a misleading 0."""
+    if not len(values):
+        return dict.fromkeys(SUMMARY_STATISTICS, float("nan"))
+    e = stats.mean_ci(values.to_numpy())
+    undefined = float("nan")
+    sd, low, high = (undefined if v is None else v for v in (e.sd, e.low, e.high))
+    return {"mean": e.mean, "sd": sd, "ci_low": low, "ci_high": high}
+
+
 def mean_weights(weights: pd.DataFrame) -> pd.DataFrame:
-    """Learned polynomial weights per experiment and coefficient: mean, sd, min, max over completed seeds."""
+    """Learned polynomial weights per experiment and coefficient over completed seeds: n, mean, sd, the
+    95 % interval of the mean (`ci_low`, `ci_high`; NaN for one seed), min and max."""
     completed = weights[weights["status"] == "ok"]
-    grouped = completed.groupby(["experiment", "coefficient"], sort=False)
-    table = grouped["learned"].agg(mean="mean", sd="std", min="min", max="max").reset_index()
-    return table.merge(grouped["true"].first().reset_index(), on=["experiment", "coefficient"])
+    rows = [
+        {
+            "experiment": experiment,
+            "coefficient": coefficient,
+            "n": len(fits),
+            **estimate(fits["learned"]),
+            "min": fits["learned"].min(),
+            "max": fits["learned"].max(),
+            "true": fits["true"].iloc[0],
+        }
+        for (experiment, coefficient), fits in completed.groupby(["experiment", "coefficient"], sort=False)
+    ]
+    columns = ["experiment", "coefficient", "n", *SUMMARY_STATISTICS, "min", "max", "true"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def write_tables(tables: RunTables, epochs_path, runs_path, summary_path, weights_path) -> pd.DataFrame:
