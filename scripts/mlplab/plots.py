@@ -2,8 +2,11 @@
 they select and their captions are declared in `mlplab.presentation.FIGURES`; each names the function
 here that draws it.
 
-Every figure that shows runs draws each experiment as the mean over the seeds that completed with a
-min–max band, so the spread between seeds is visible (a diverged run is named, never averaged in).
+Every figure that shows runs draws each experiment as the mean over the seeds that completed with the
+95 % confidence interval of that mean as a band (Student t, `mlplab.stats.mean_ci`; none for a single
+seed), so a reader can tell a difference between entries from seed noise; the legend gives n, a diverged
+run is named, never averaged in. Regressions train on one fixed data set, so their intervals are over
+training seeds only, and the figures say so (`presentation.BAND_TEXT`).
 Figures are written twice: SVG for the report (byte-reproducible: fixed hash salt, no date) and PNG
 for a quick look.
 """
@@ -22,8 +25,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from mlplab import stats  # noqa: E402
 from mlplab.catalogue import KINDS  # noqa: E402
-from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Figure  # noqa: E402
+from mlplab.presentation import BAND_TEXT, FIGURES, METRIC_LABELS, TOPICS, Figure  # noqa: E402
 from mlplab.tables import RunTables, mean_weights  # noqa: E402
 
 STYLE = {
@@ -48,8 +52,6 @@ STYLE = {
 }
 PALETTE = plt.get_cmap("tab10").colors
 BAND_ALPHA = 0.2
-# Diverged runs are not results: curves, bands and means are over the seeds that completed.
-BAND_TITLE = " — mean over completed seeds, band: min–max"
 PANEL_SIZE = (3.6, 2.8)  # inches per panel
 
 CLASSIFIER_AXES = {
@@ -103,26 +105,53 @@ def first_row(runs: pd.DataFrame, name: str):
     return runs[runs["experiment"] == name].iloc[0]
 
 
+def seeds_note(runs: pd.DataFrame, name: str) -> str:
+    """'n = 3': the seeds that completed, which every mean and interval of the experiment is over."""
+    n = len(completed(runs, name))
+    return f"n = {n}" + (", no interval" if n == 1 else "")
+
+
 def experiment_label(name: str, runs: pd.DataFrame) -> str:
-    """The catalogue name, with deliberate departures from the book and any divergence spelt out."""
+    """The catalogue name, with deliberate departures from the book, any divergence and n spelt out."""
     notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name)) if n]
-    return f"{name} ({'; '.join(notes)})" if notes else name
+    return f"{name} ({'; '.join([*notes, seeds_note(runs, name)])})"
 
 
-def seed_band(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Mean, min and max of a metric over the completed seeds at each epoch."""
-    return epochs.groupby("epoch")[metric].agg(["mean", "min", "max"]).reset_index()
+def band_text(runs: pd.DataFrame) -> str:
+    """What the bands of a figure of these runs are (for each family among them: a regression's seeds
+    train on fixed data)."""
+    families = dict.fromkeys(KINDS[kind].family for kind in runs["kind"])
+    return "; ".join(BAND_TEXT[family] for family in families)
+
+
+def band_title(title: str, runs: pd.DataFrame) -> str:
+    return f"{title}\nline: mean over completed seeds; band: {band_text(runs)}"
+
+
+def seed_interval(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """At each epoch, the mean of a metric over the completed seeds, its 95 % interval (`low`, `high`; NaN
+    for a single seed) and n."""
+    rows = []
+    for epoch, values in epochs.groupby("epoch")[metric]:
+        values = values.dropna()
+        if len(values):
+            e = stats.mean_ci(values.to_numpy())
+            rows.append((epoch, e.mean, e.low, e.high, e.n))
+    table = pd.DataFrame(rows, columns=["epoch", "mean", "low", "high", "n"])
+    return table.astype({"low": float, "high": float})  # None (one seed) → NaN
 
 
 def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linestyle="-") -> None:
-    """Mean line and min–max band; an experiment with nothing to draw (every seed diverged) still gets
-    its legend entry, whose label says why."""
-    band = seed_band(epochs, metric).dropna()
+    """Mean line and its 95 % interval as a band, where at least two seeds give one; an experiment with
+    nothing to draw (every seed diverged) still gets its legend entry, whose label says why."""
+    band = seed_interval(epochs, metric)
     if band.empty:
         ax.plot([], [], color=colour, label=label, linestyle=":")
         return
     ax.plot(band["epoch"], band["mean"], color=colour, label=label, linestyle=linestyle)
-    ax.fill_between(band["epoch"], band["min"], band["max"], color=colour, alpha=BAND_ALPHA, linewidth=0)
+    band = band.dropna(subset=["low", "high"])
+    if len(band):
+        ax.fill_between(band["epoch"], band["low"], band["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
 
 
 def legend_below(fig, axes, ncol: int | None = None) -> None:
@@ -145,7 +174,7 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
             draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
         ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
-    fig.suptitle(title + BAND_TITLE)
+    fig.suptitle(band_title(title, tables.runs))
     legend_below(fig, axes)
     return fig
 
@@ -169,7 +198,7 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     axes[1].axhline(0, color="0.4", linewidth=0.8)
-    fig.suptitle("Dropout beside the plain MLP" + BAND_TITLE)
+    fig.suptitle(band_title("Dropout beside the plain MLP", tables.runs))
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -193,8 +222,9 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         diverged = diverged_note(tables.runs, name)
         # A diverged entry's panel says so in red: its curves stop, and its scale dwarfs the others'.
         heading = diverged or subtitle(first_row(tables.runs, name))
-        ax.set_title(f"{name}\n{heading}", **({"color": "#b00"} if diverged else {}))
-    fig.suptitle(title + BAND_TITLE)
+        title_colour = {"color": "#b00"} if diverged else {}
+        ax.set_title(f"{name} ({seeds_note(tables.runs, name)})\n{heading}", **title_colour)
+    fig.suptitle(band_title(title, tables.runs))
     legend_below(fig, axes)
     return fig
 
@@ -217,7 +247,8 @@ def weight_decay_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figu
 
 
 def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
-    """Learned weights (marker: mean, whiskers: min–max over seeds) beside the true weights (grey bars)."""
+    """Learned weights (marker: mean, whiskers: its 95 % interval over seeds) beside the true weights (grey
+    bars); a weight of a single completed seed has a marker and no whisker."""
     weights = mean_weights(tables.weights)
     names = [n for n in experiments_in_order(tables.runs) if n in set(weights["experiment"])]
     colour = colours(names)
@@ -231,14 +262,16 @@ def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figur
             ax.plot([], [], "o", color="0.5", label=experiment_label(name, tables.runs))
     for offset, name in zip(offsets, names, strict=True):
         w = weights[weights["experiment"] == name]
-        yerr = np.vstack([w["mean"] - w["min"], w["max"] - w["mean"]])
-        ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=yerr, fmt="o", markersize=4, capsize=2,
-                    color=colour[name], label=f"{name} (learned)")
+        # No interval (one seed): a whisker of length 0, drawn as the marker alone.
+        yerr = np.vstack([w["mean"] - w["ci_low"], w["ci_high"] - w["mean"]])
+        ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=np.nan_to_num(yerr), fmt="o", markersize=4,
+                    capsize=2, color=colour[name], label=f"{name} (learned, {seeds_note(tables.runs, name)})")
     ax.axhline(0, color="0.3", linewidth=0.6)
     ax.set_xticks(true.index)
     ax.grid(axis="x", visible=False)
     ax.set(xlabel="coefficient i (weight of xⁱ / i!)", ylabel="weight")
-    fig.suptitle("Polynomial regression: learned vs true weights — marker: mean, whiskers: min–max")
+    whiskers = band_text(tables.runs)
+    fig.suptitle(f"Polynomial regression: learned vs true weights\nmarker: mean; whiskers: {whiskers}")
     legend_below(fig, axes, ncol=min(len(names) + 1, 4))
     return fig
 
@@ -251,19 +284,20 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     fig, axes = panels(2)
     for name in names:
         draw_band(axes[0], epochs[epochs["experiment"] == name], "w_norm", colour[name],
-                  f"{name} ({weight_decay_subtitle(first_row(runs, name))})")
+                  f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})")
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
     final_per_run(axes[1], runs, names, "w_norm", colour)
     scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", "w_norm"])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
-    fig.suptitle("Weight decay: the L2 norm of the weights" + BAND_TITLE)
+    fig.suptitle(band_title("Weight decay: the L2 norm of the weights", runs))
     legend_below(fig, axes, ncol=2)
     return fig
 
 
-def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, sd_bars=False) -> None:
-    """A bar per experiment at the mean over completed seeds (whiskers ± sd if asked), a dot per run.
+def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, ci_bars=False) -> None:
+    """A bar per experiment at the mean over completed seeds (whiskers: its 95 % interval if asked, where
+    two or more seeds completed), a dot per run.
     Diverged runs are written out in red at the right edge, not drawn at their last finite value:
     they are not results, and a value of 1e28 would squash every other bar."""
     y = np.arange(len(names))[::-1]
@@ -271,15 +305,17 @@ def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour,
         ok = completed(runs, name)[metric].dropna()
         if len(ok):
             ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
-            if sd_bars and len(ok) > 1:
-                ax.errorbar(ok.mean(), yi, xerr=ok.std(ddof=1), fmt="none", ecolor="black", capsize=3)
+            e = stats.mean_ci(ok.to_numpy())
+            if ci_bars and e.low is not None:
+                xerr = [[e.mean - e.low], [e.high - e.mean]]
+                ax.errorbar(e.mean, yi, xerr=xerr, fmt="none", ecolor="black", capsize=3)
         ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
         if diverged_note(runs, name):
             ax.text(0.99, yi, f"× {diverged_note(runs, name)}", transform=ax.get_yaxis_transform(),
                     color="#b00", ha="right", va="center", fontsize=8,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     ax.set_ylim(-0.6, len(names) - 0.4)  # a row with no bar (all seeds diverged) keeps its height
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, [f"{name} ({seeds_note(runs, name)})" for name in names])
     ax.grid(axis="y", visible=False)
 
 
@@ -299,12 +335,13 @@ def log_if_wide(ax, values, axis="x") -> str:
 
 
 def comparison(tables: RunTables, metric: str, title: str, xlabel: str, reference=None) -> plt.Figure:
-    """Final value of one metric for every experiment: bar = mean, whiskers ± sd, dots = seeds."""
+    """Final value of one metric for every experiment: bar = mean, whiskers = its 95 % interval, dots =
+    seeds."""
     runs = tables.runs
     names = experiments_in_order(runs)
     fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
     ax = axes[0]
-    final_per_run(ax, runs, names, metric, colours(names), sd_bars=True)
+    final_per_run(ax, runs, names, metric, colours(names), ci_bars=True)
     scale = log_if_wide(ax, runs.loc[runs["status"] == "ok", metric])
     if metric.endswith("_acc"):
         ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction
@@ -313,7 +350,7 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
         plt.Line2D([], [], color="black", marker="|", linestyle="none", markersize=8),
         plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
     ]
-    labels = ["mean of completed seeds", "± sd", "one completed seed"]
+    labels = ["mean of completed seeds", band_text(runs), "one completed seed"]
     if reference is not None:
         value, text = reference
         ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)
