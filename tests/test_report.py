@@ -13,7 +13,7 @@ from handmade_runs import MLP, POLY, WEIGHT_DECAY, classifier_rows, write_run
 from PIL import Image
 
 import tiny
-from mlplab import analyses, demos, pages, plots, tables
+from mlplab import analyses, demos, pages, plots, summaries, tables
 from mlplab.catalogue import KINDS
 from mlplab.presentation import FIGURES, TOPICS
 
@@ -92,7 +92,8 @@ def test_reference_checks_mark_what_falls_outside(hand_runs):
     checks = pages.reference_checks(summary, hand_runs.weights, config)
     poly = {c.quantity: c for c in checks if c.topic == "polynomial"}
     assert [c.within for c in poly.values()] == [True, True, True, False]
-    assert poly["w[0] (true 5)"].book == "5.010" and poly["w[0] (true 5)"].ours == "5.05 ± 0.071"
+    # w[0] of seeds 5.0 and 5.1: 5.05 ± t(0.975, 1) · 0.05 = [4.41, 5.69].
+    assert poly["w[0] (true 5)"].book == "5.010" and poly["w[0] (true 5)"].ours == "5.05 [4.41, 5.69], n = 2"
     floor = [c for c in checks if c.experiment == "mlp"]
     assert [c.within for c in floor] == [True, True, True]  # train loss 0.3, accuracies 0.9 and 0.805
     ablation = [c for c in checks if c.experiment == "mlp_relu"]
@@ -222,7 +223,8 @@ def test_report_shows_the_notes_printed_demonstrations(tmp_path):
     assert "<th>w[3]</th>" in section_html(html, "polynomial")
 
     decay = section_html(html, "weight_decay")
-    assert "<code>wd</code>: L2 norm of w: 13\n(mean; seed 0: 12.9, seed 1: 13.1)" in decay
+    # 12.9 and 13.1: 13.0 ± t(0.975, 1) · 0.1 = [11.7, 14.3].
+    assert "<code>wd</code>: L2 norm of w: 13.0 [11.7, 14.3], n = 2\n(seed 0: 12.9, seed 1: 13.1)" in decay
     assert_self_contained(html)
 
 
@@ -237,9 +239,77 @@ def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
 
 
 def test_number_formatting():
-    assert pages.mean_sd(0.84231, 0.00412) == "0.8423 ± 0.0041"
-    assert pages.mean_sd(12.96, float("nan")) == "12.96"
-    assert pages.mean_sd(float("nan"), float("nan")) == "–"
+    nan = float("nan")
+    assert summaries.estimate_text(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
+    assert summaries.estimate_text(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
+    assert summaries.estimate_text(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
+    assert summaries.estimate_text(nan, nan, nan, 0) == "–"
+
+
+def paired_rows(html: str, topic: str) -> list[list[str]]:
+    """The cells of a section's table of paired differences."""
+    table = re.search(r'<table class="paired">(.*?)</table>', section_html(html, topic), flags=re.DOTALL)
+    assert table, topic
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table[1].split("<tbody>")[-1], flags=re.DOTALL)
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+
+
+def test_report_shows_paired_differences_against_each_topics_baseline(tmp_path):
+    """The mlp topic compares with the book's from-scratch entry, weight decay each implementation with
+    its own first entry; a difference is over the seeds both completed, read against the margin."""
+    concise = {k: v for k, v in MLP.items() if k != "relu_output"} | {"kind": "mlp_concise"}
+    entries = {
+        "mlp": MLP,
+        "mlp_relu": {**MLP, "relu_output": True},
+        "mlp_concise": concise,
+        "wd0": WEIGHT_DECAY,
+        "wd3": {**WEIGHT_DECAY, "wd": 3.0},
+        "wdc0": {**WEIGHT_DECAY, "kind": "weight_decay_concise"},
+        "wdc3": {**WEIGHT_DECAY, "kind": "weight_decay_concise", "wd": 3.0},
+    }
+    accuracies = {"mlp": (0.80, 0.82, 0.84), "mlp_relu": (0.6, 0.9, 0.7), "mlp_concise": (0.81, 0.84, 0.86)}
+    losses = {"wd0": (1.0, 1.0, 1.0), "wd3": (1.01, 1.02, 1.0), "wdc0": (2.0,) * 3, "wdc3": (1.0, 1.1, 1.2)}
+    folders = [
+        write_run(tmp_path, name, entries[name], seed, classifier_rows(acc, 0.3))
+        for name, values in accuracies.items()
+        for seed, acc in enumerate(values)
+    ]
+    folders += [
+        write_run(tmp_path, name, entries[name], seed, [{"epoch": 1, "train_loss": 0.1, "test_loss": loss,
+                                                          "w_norm": 1.0}])
+        for name, values in losses.items()
+        for seed, loss in enumerate(values)
+    ]  # fmt: skip
+    runs = tables.load_runs(folders)
+    html = pages.render_report(
+        summary=tables.summary_table(runs.runs),
+        runs=runs.runs,
+        weights=runs.weights,
+        figures={},
+        analyses={},
+        benchmarks=[],
+        config={"seeds": [0, 1, 2], "data": {"polynomial": {"true_w": [5.0], "noise_std": 0.1}},
+                "experiments": entries},
+    )  # fmt: skip
+    # mlp_concise − mlp = [0.01, 0.02, 0.02]: mean 0.0167, interval 0.0167 ± t(0.975, 2) · 0.00577/√3
+    # = [0.0023, 0.0310], beyond half an accuracy point. The ablation's differences [−0.2, 0.08, −0.14]:
+    # mean −0.0867, sd 0.1474, interval −0.0867 ± 4.3027 · 0.1474/√3 = [−0.453, 0.280].
+    assert paired_rows(html, "mlp") == [
+        ["mlp_relu", "mlp", "-0.087 [-0.453, +0.280]", "3", "includes 0"],
+        ["mlp_concise", "mlp", "+0.0167 [+0.0023, +0.0310]", "3",
+         "excludes 0, beyond the 0.005 that matters"],
+    ]
+    # wd3 − wd0 = [0.01, 0.02, 0]: includes 0. wdc3 − wdc0 = [−1, −0.9, −0.8]: beyond 5 % of 2.0.
+    assert paired_rows(html, "weight_decay") == [
+        ["wd3", "wd0", "+0.0100 [-0.0148, +0.0348]", "3", "includes 0"],
+        ["wdc3", "wdc0", "-0.90 [-1.15, -0.65]", "3", "excludes 0, beyond the 0.1 that matters"],
+    ]
+    # The opening says once why pairing is right, and what bands are.
+    assert "Runs of the same seed share the streams of their initial weights and\nminibatch order" in html
+    assert "over training seeds, data fixed" in html
+    # Final metrics carry their interval and n.
+    assert "0.820 [0.770, 0.870], n = 3" in section_html(html, "mlp")
+    assert_self_contained(html)
 
 
 # ---- The tiny workflow (read-only) ----

@@ -2,7 +2,8 @@
 results/README.md.
 
 The report holds a section per topic of `mlplab.presentation.TOPICS` (figures inline as SVG, final
-metrics as mean ± sd, the topic's plain reading, the notes' printed demonstrations as small tables), the
+metrics as mean with the 95 % confidence interval of the mean and n, each entry's paired difference from
+the topic's baseline, the topic's plain reading, the notes' printed demonstrations as small tables), the
 book's published numbers beside ours with a mark where ours fall outside tolerance, and provenance. A
 topic whose content really differs adds it in templates/topics/<topic>.html.j2, which the report's loop
 includes where it exists.
@@ -21,7 +22,7 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
-from mlplab import provenance
+from mlplab import provenance, stats
 from mlplab.catalogue import CLASSIFIER, KINDS
 from mlplab.presentation import (
     ACCURACY_FLOOR,
@@ -33,6 +34,7 @@ from mlplab.presentation import (
     WEIGHT_NORM_RANGE,
     topic_figures,
 )
+from mlplab.summaries import estimate_text, finite, paired_differences, statistics_facts, summary_text
 from mlplab.svg import inline_svg
 from mlplab.tables import VERSION_PREFIX, mean_weights, ordered_metrics
 
@@ -68,13 +70,6 @@ def number(value, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def mean_sd(mean: float, sd: float) -> str:
-    """'0.8423 ± 0.0041'; no '±' for a single seed (sd undefined)."""
-    if sd is None or not math.isfinite(sd) or not math.isfinite(mean):
-        return number(mean)
-    return f"{number(mean)} ± {number(sd, 2)}"
-
-
 def is_ablation(row) -> bool:
     """An entry that departs from the book on purpose (e.g. the notes' ReLU on the output layer)."""
     return isinstance(row.departures, str) and bool(row.departures)
@@ -87,7 +82,7 @@ def status_text(row) -> str:
 
 
 def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
-    """Final metrics of the given experiments as text (mean ± sd), with only the metrics they have."""
+    """Final metrics of the given experiments as text (mean [95 % CI], n), with only the metrics they have."""
     rows = summary[summary["experiment"].isin(experiments)]
     metrics = [
         m
@@ -96,7 +91,7 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
     ]
     body = []
     for row in rows.itertuples():
-        cells = {m: mean_sd(getattr(row, f"{m}_mean"), getattr(row, f"{m}_sd")) for m in metrics}
+        cells = {m: summary_text(row, m) for m in metrics}
         body.append(
             {
                 "experiment": row.experiment,
@@ -116,6 +111,8 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
 def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list[float]) -> list[Check]:
     """The normal fit (as many features as true weights): each learned weight within 0.25 of the true."""
     polynomial = summary[summary["kind"] == "polynomial"]
+    if polynomial.empty:  # and the summary may have no num_features column
+        return []
     normal = polynomial.loc[polynomial["num_features"] == len(true_w), "experiment"].tolist()
     learned = mean_weights(weights)
     checks = []
@@ -124,6 +121,7 @@ def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list
         # strict=False: a config with more true weights has no published numbers for the extra ones.
         for i, (true, book) in enumerate(zip(true_w, BOOK_POLYNOMIAL_WEIGHTS, strict=False)):
             mean = ours["mean"].get(i, float("nan"))
+            interval = (ours[stat].get(i, float("nan")) for stat in ("ci_low", "ci_high"))
             checks.append(
                 Check(
                     topic="polynomial",
@@ -131,7 +129,7 @@ def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list
                     quantity=f"w[{i}] (true {true:g})",
                     book=f"{book:.3f}",
                     tolerance=f"within {POLYNOMIAL_TOLERANCE} of {true:g}",
-                    ours=mean_sd(mean, ours["sd"].get(i, float("nan"))),
+                    ours=estimate_text(mean, *interval, ours["n"].get(i, 0)),
                     within=None if math.isnan(mean) else abs(mean - true) <= POLYNOMIAL_TOLERANCE,
                 )
             )
@@ -153,7 +151,7 @@ def weight_norm_checks(summary: pd.DataFrame) -> list[Check]:
                 quantity=f"‖w‖ after training, λ = {key[1]:g}",
                 book=f"{BOOK_WEIGHT_NORM[key]:g}",
                 tolerance=f"{low:g} – {high:g}" if low > 0 else f"below {high:g}",
-                ours=mean_sd(mean, row.w_norm_sd),
+                ours=summary_text(row, "w_norm"),
                 within=None if math.isnan(mean) else low <= mean <= high,
             )
         )
@@ -175,7 +173,7 @@ def accuracy_floor_checks(summary: pd.DataFrame) -> list[Check]:
                     quantity=f"final {METRIC_LABELS[metric]}",
                     book=f"asserts {op} {bound:g}",
                     tolerance=f"{op} {bound:g}",
-                    ours=mean_sd(mean, getattr(row, f"{metric}_sd")),
+                    ours=summary_text(row, metric),
                     within=within,
                     expected_miss=is_ablation(row),
                 )
@@ -387,6 +385,7 @@ def render_report(
         "facts": analysis_facts(analyses),
         "experiments": experiment_facts(summary),
         "seed_finals": seed_finals(runs),
+        "statistics": statistics_facts(),
         "weight_vectors": weight_vectors(weights),
         "n_runs": len(runs),
         "seeds": config["seeds"],
@@ -397,17 +396,18 @@ def render_report(
     # The SVGs are our own files, written by plots.py: trusted markup, not text to escape.
     env.filters["svg"] = lambda name: Markup(context["figures"][name])
     context["sections"] = {
-        topic.name: section(env, topic, config["experiments"], summary, figures, analyses, context)
+        topic.name: section(env, topic, config["experiments"], summary, runs, figures, analyses, context)
         for topic in TOPICS.values()
     }
     return env.get_template("report.html.j2").render(**context)
 
 
 def section(
-    env, topic, catalogue: dict, summary: pd.DataFrame, figures, analyses: dict, context: dict
+    env, topic, catalogue: dict, summary: pd.DataFrame, runs: pd.DataFrame, figures, analyses, context: dict
 ) -> dict:
-    """One topic's part of the report: title, figures, its entries' table, its reading and the notes'
-    printed demonstrations it shows (those whose analysis is among `analyses`)."""
+    """One topic's part of the report: title, figures, its entries' table, their paired differences from
+    the topic's baseline, its reading and the notes' printed demonstrations it shows (those whose analysis
+    is among `analyses`)."""
     experiments = topic.runs.select(catalogue) if topic.runs else []
     part = {
         "title": topic.title,
@@ -415,11 +415,23 @@ def section(
         "experiments": experiments,
         "table": metrics_table(summary, experiments) if topic.runs else None,
         "checks": topic.checks,
+        "paired": None,
     }
+    if topic.baseline:
+        part["paired"] = paired_differences(topic.baseline, catalogue, experiments, runs)
 
-    def final(name: str, metric: str, minus: str | None = None, digits: int = 4) -> str:
-        facts = context["experiments"][name]
-        return number(facts[metric] - (facts[minus] if minus else 0), digits)
+    def final(name: str, metric: str, minus: str | None = None, digits: int = 3) -> str:
+        """The final `metric` (less `minus`, seed by seed) over the completed seeds, as `estimate_text`."""
+        values = [
+            run[metric] - (run[minus] if minus else 0)
+            for run in context["seed_finals"].get(name, [])
+            if run["status"] == "ok"
+        ]
+        values = [v for v in values if finite(v)]
+        if not values:
+            return "–"
+        e = stats.mean_ci(values)
+        return estimate_text(e.mean, e.low, e.high, e.n, digits)
 
     def per_seed(name: str, metric: str, digits: int = 4) -> str:
         """'seed 0: 12.96, seed 1: 13.01', a diverged seed marked."""
