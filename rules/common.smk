@@ -11,6 +11,7 @@ from mlplab import holders
 from mlplab.configcheck import check_config, check_config_files
 from mlplab.imports import library_inputs
 from mlplab.presentation import FIGURES, TOPICS
+from mlplab.sweeps import expand_all
 
 # The config files as written, before Snakemake reads config.yaml: its YAML reader gives no file, line
 # or column for a syntax error, reads 1e-3 as a string and keeps the last of two equal keys without a
@@ -29,6 +30,7 @@ check_config(config, os.path.join(workflow.basedir, "schemas", "config.schema.ya
 
 EXPERIMENTS = config["experiments"]
 SEEDS = config["seeds"]
+SWEEPS = expand_all(config)
 SCRIPTS = os.path.relpath(os.path.join(workflow.basedir, "scripts"))
 
 
@@ -44,8 +46,22 @@ def lib(script, *modules):
     return library_inputs(SCRIPTS, os.path.join(SCRIPTS, script), modules)
 
 
+def entry_of(wildcards):
+    """The entry a training job trains: a catalogue entry, or a sweep's point (rules/sweeps.smk)."""
+    if "sweep" in wildcards.keys():
+        return SWEEPS[wildcards.sweep].point(wildcards.point).entry
+    return EXPERIMENTS[wildcards.experiment]
+
+
+def run_name(wildcards):
+    """'mlp_concise', or 'mlp_lr/lr~0.3' for a sweep's point: run.json's `experiment`."""
+    if "sweep" in wildcards.keys():
+        return f"{wildcards.sweep}/{wildcards.point}"
+    return wildcards.experiment
+
+
 def kind_of(wildcards):
-    return KINDS[EXPERIMENTS[wildcards.experiment]["kind"]]
+    return KINDS[entry_of(wildcards)["kind"]]
 
 
 def run_outputs(experiments=None, seeds=None):
@@ -105,7 +121,7 @@ def train_priority(wildcards):
     so that a run does not end with one long job on one core while the others idle."""
     if kind_of(wildcards).family != "classifier":
         return 0
-    entry = parse_entry(EXPERIMENTS[wildcards.experiment])
+    entry = parse_entry(entry_of(wildcards))
     hidden = entry.num_hiddens
     return entry.epochs * (len(hidden) if isinstance(hidden, list) else 1)
 

@@ -22,7 +22,8 @@ rule train:
         # On SLURM this becomes `--gpus=1`; locally it only counts against `--resources gpu=N`.
         gpu=lambda wildcards: int(train_device(wildcards) == "cuda"),
     params:
-        entry=lambda wildcards: canonical(EXPERIMENTS[wildcards.experiment]),
+        entry=lambda wildcards: canonical(entry_of(wildcards)),
+        name=run_name,
         device=train_device,
         # Metrics are byte-identical only for the same thread count, so a change reruns the runs.
         threads=config["threads_per_job"],

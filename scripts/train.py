@@ -29,21 +29,21 @@ def train_and_record(log) -> None:
     # Test-only: MLPLAB_TEST_DIVERGE="experiment/seed/epoch,..." makes those runs diverge at that epoch.
     for fault in filter(None, os.environ.get("MLPLAB_TEST_DIVERGE", "").split(",")):
         name, fault_seed, epoch = fault.split("/")
-        if (name, int(fault_seed)) == (sm.wildcards.experiment, seed):
+        if (name, int(fault_seed)) == (sm.params.name, seed):
             loop.inject_divergence_at = int(epoch)
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
-    log.info("%s seed %d on %s, %d thread(s): %s", sm.wildcards.experiment, seed, device, sm.threads, config)
+    log.info("%s seed %d on %s, %d thread(s): %s", sm.params.name, seed, device, sm.threads, config)
     data = {name: path for name, path in sm.input.items() if name != "lib"}
     metrics = MetricsFile(sm.output.metrics)
     result, wall = timed_run(kind, config, seed, data, device, on_epoch=metrics.write_row)
-    metrics.close(["epoch", *kind.metrics])
+    metrics.close(["epoch", *kind.metrics_of(config)])
     if result.status == "diverged":
         # Recorded, not raised: one diverging run must not abort the rest of the workflow.
         log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
     write_run(
         result,
-        name=sm.wildcards.experiment,
+        name=sm.params.name,
         entry=entry,
         seed=seed,
         threads=sm.threads,

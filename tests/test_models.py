@@ -137,3 +137,30 @@ def test_an_overflowing_product_is_reported_as_overflow():
     assert table["log10_max_abs"].iloc[-1] == float("inf") and len(table) < 2000
     assert line == f"overflows float64 at product {table['products'].iloc[-1]}"
     assert table["log10_max_abs"].iloc[:-1].map(lambda v: v < 309).all()
+
+
+def test_xavier_uniform_initialisation_has_glorots_bound_and_zero_biases():
+    from mlplab import catalogue
+
+    config = catalogue.MLPConcise(num_hiddens=100, init_std=0.01, init="xavier_uniform", lr=0.1, batch_size=1,
+                                  epochs=1)  # fmt: skip
+    torch.manual_seed(0)
+    net = MLPConcise(config)
+    first = net[1].weight
+    bound = (6 / (784 + 100)) ** 0.5
+    assert first.abs().max() <= bound and first.abs().max() > 0.95 * bound  # uniform up to the bound
+    assert torch.all(net[1].bias == 0)
+    scratch = MLPScratch(catalogue.MLPScratch(**{**config.__dict__, "relu_output": False}))
+    assert scratch.W1.abs().max() <= bound and scratch.W1.std() > 0.5 * bound / 3**0.5
+
+
+def test_normal_initialisation_draws_what_the_book_draws():
+    """`torch.randn(...) * std`, the book's from-scratch spelling, is what an entry without `init` got
+    before `init` existed; the models still draw exactly that."""
+    from mlplab import catalogue
+
+    config = catalogue.MLPScratch(num_hiddens=16, init_std=0.01, lr=0.1, batch_size=1, epochs=1, relu_output=False)
+    torch.manual_seed(5)
+    W1 = torch.randn(784, 16) * 0.01
+    torch.manual_seed(5)
+    assert torch.equal(MLPScratch(config).W1, W1)

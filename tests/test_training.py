@@ -170,3 +170,41 @@ def test_dropout_p1_trains_to_chance_and_says_why(data_paths, kind):
     assert result.status == "ok" and len(result.rows) == 2
     assert result.rows[-1]["test_acc"] == pytest.approx(0.1, abs=0.03)  # ten balanced classes
     assert parse_entry(hp).departures() == ["ablation: dropout p = 1 passes no signal, chance accuracy"]
+
+
+# ---- The validation split ----
+
+
+def test_the_validation_split_is_disjoint_complete_and_the_same_for_a_seed():
+    from mlplab.training import validation_split
+
+    train, val = validation_split(100, 30, seed=7)
+    assert len(val) == 30 and len(train) == 70
+    assert set(train.tolist()).isdisjoint(val.tolist())
+    assert sorted(train.tolist() + val.tolist()) == list(range(100))
+    again_train, again_val = validation_split(100, 30, seed=7)
+    assert torch.equal(train, again_train) and torch.equal(val, again_val)
+    assert not torch.equal(val, validation_split(100, 30, seed=8)[1])  # another seed, another draw
+    with pytest.raises(ValueError, match="validation: 100 held out of a training set of 100 examples leaves "
+                       "nothing to train on; hold out at most 99"):  # fmt: skip
+        validation_split(100, 100, seed=7)
+
+
+def test_a_run_with_a_validation_set_records_it_and_trains_on_the_rest(data_paths):
+    rows = []
+    result = run_experiment({**MLP, "validation": 500}, 0, data_paths, on_epoch=rows.append)
+    assert list(rows[0]) == ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc"]
+    assert rows[-1]["val_loss"] < rows[0]["val_loss"] and rows[-1]["val_acc"] > 0.5
+    # Accuracies are counts over the split's size: over 500 validation examples, multiples of 1/500.
+    assert all(round(r["val_acc"] * 500, 6).is_integer() for r in rows)
+    assert all(round(r["train_acc"] * 1500, 6).is_integer() for r in rows)
+    assert result.status == "ok"
+    with pytest.raises(ValueError, match="validation: 2000 held out of a training set of 2000"):
+        run_experiment({**MLP, "validation": 2000}, 0, data_paths)
+
+
+def test_an_entry_without_the_optional_hyperparameters_trains_exactly_as_before(data_paths):
+    """`init: normal` and `validation: 0` written out change nothing: same bytes as leaving them out."""
+    plain = run_experiment({**MLP, "epochs": 1}, 3, data_paths)
+    spelt = run_experiment({**MLP, "epochs": 1, "init": "normal", "validation": 0}, 3, data_paths)
+    assert plain.rows == spelt.rows

@@ -3,6 +3,7 @@ every experiment kind runs for an epoch or two on two seeds."""
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import os
@@ -78,6 +79,14 @@ DIVERGING = {
 }  # fmt: skip
 
 
+# Two tiny sweeps for the `exercises` target: a classifier's, selected on a validation set, and a
+# regression's, one of whose points is the catalogue's own poly_normal.
+SWEEPS = {
+    "mlp_lr": {"base": "mlp_concise", "grid": {"lr": [0.05, 0.1]}, "validation": 200},
+    "poly_degree": {"base": "poly_normal", "grid": {"num_features": [1, 4]}},
+}
+
+
 def tiny_config(source: Path, checksums: dict) -> dict:
     """The real config.yaml cut to one entry per kind, with tiny data, two seeds and few epochs, plus the
     fault entries that every stage downstream must survive."""
@@ -97,6 +106,7 @@ def tiny_config(source: Path, checksums: dict) -> dict:
     # Entries that must diverge in every seed, a classifier (blown up) and a regression (NaN), so that
     # every stage downstream is exercised on diverged runs.
     config["experiments"].update(DIVERGING)
+    config["sweeps"] = copy.deepcopy(SWEEPS)
     return config
 
 

@@ -19,16 +19,20 @@ POSITIVE_INT = {"type": "integer", "minimum": 1}
 POSITIVE_NUMBER = {"type": "number", "exclusiveMinimum": 0}
 NON_NEGATIVE_NUMBER = {"type": "number", "minimum": 0}
 PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
+NON_NEGATIVE_INT = {"type": "integer", "minimum": 0}
 BOOLEAN = {"type": "boolean"}
+INITIALISATIONS = ("normal", "xavier_uniform")
 
 
 def list_of(item: dict) -> dict:
     return {"type": "array", "minItems": 1, "items": item}
 
 
-def hyperparameter(schema: dict, doc: str) -> Any:
-    """A field of a kind's config: its JSON schema and what it means."""
-    return field(metadata={"schema": schema, "doc": doc})
+def hyperparameter(schema: dict, doc: str, **default: Any) -> Any:
+    """A field of a kind's config: its JSON schema and what it means. With `default=...` it is optional:
+    an entry may leave it out, and an entry that does is exactly what it was before the field existed
+    (its params, and so its runs, are unchanged)."""
+    return field(metadata={"schema": schema, "doc": doc}, **default)
 
 
 # ---- Each kind's hyperparameters, one dataclass per kind ----
@@ -54,9 +58,28 @@ class Training:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MLPConcise(Training):
-    num_hiddens: int = hyperparameter(POSITIVE_INT, "width of the hidden layer")
+class Classifier(Training):
+    """What every Fashion-MNIST classifier may add to minibatch SGD."""
+
     init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
+    init: str = hyperparameter(
+        {"enum": list(INITIALISATIONS)},
+        "initial weights: normal, N(0, init_std²) as in the book, or xavier_uniform (Glorot: U(−a, a) with "
+        "a = √(6 / (fan_in + fan_out)), init_std unused); biases start at 0 either way",
+        default="normal",
+    )
+    validation: int = hyperparameter(
+        NON_NEGATIVE_INT,
+        "training examples held out as a validation set (0: none): a seeded uniform draw without "
+        "replacement, the same for every entry trained with the same seed; the run trains on the rest "
+        "and records validation loss and accuracy each epoch",
+        default=0,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MLPConcise(Classifier):
+    num_hiddens: int = hyperparameter(POSITIVE_INT, "width of the hidden layer")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,10 +91,9 @@ class MLPScratch(MLPConcise):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Dropout(Training):
+class Dropout(Classifier):
     num_hiddens: list[int] = hyperparameter(list_of(POSITIVE_INT), "width of each hidden layer")
     dropout: list[float] = hyperparameter(list_of(PROBABILITY), "dropout probability after each hidden layer")
-    init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
 
     def departures(self) -> list[str]:
         # Allowed, and it trains, but nothing reaches the output: accuracy stays at chance (one in ten).
@@ -101,6 +123,7 @@ CLASSIFIER = "classifier"
 REGRESSION = "regression"
 CLASSIFIER_METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 REGRESSION_METRICS = ("train_loss", "test_loss")
+VALIDATION_METRICS = ("val_loss", "val_acc")
 
 
 @dataclass(frozen=True)
@@ -114,6 +137,22 @@ class Kind:
     metrics: tuple[str, ...]  # the columns of its metrics.csv after `epoch`
     model: str | None = None  # "module:class" built from the config and handed to `fit` as `net`
     uses_device: bool = False  # trains on config `device` (else always on the CPU)
+    # "module:function" of an exact fit without SGD, drawn beside a sweep's SGD runs:
+    # closed_form(config, data) -> {"train_loss": ..., "test_loss": ...}
+    closed_form: str | None = None
+
+    def metrics_of(self, config: Training) -> tuple[str, ...]:
+        """The metrics a run of `config` records: a classifier with a validation set adds the validation
+        loss and accuracy after its training metrics."""
+        return self.every_metric if getattr(config, "validation", 0) else self.metrics
+
+    @property
+    def every_metric(self) -> tuple[str, ...]:
+        """Every metric a run of this kind may record, in reading order."""
+        if "validation" not in {f.name for f in dataclasses.fields(self.config)}:
+            return self.metrics
+        split = self.metrics.index("test_loss")
+        return (*self.metrics[:split], *VALIDATION_METRICS, *self.metrics[split:])
 
 
 KINDS: dict[str, Kind] = {
@@ -128,7 +167,8 @@ KINDS: dict[str, Kind] = {
         Kind("dropout_concise", Dropout, CLASSIFIER, False, "fashion_mnist",
              "mlplab.training:train_classifier", CLASSIFIER_METRICS, "mlplab.models:DropoutMLPConcise", True),
         Kind("polynomial", Polynomial, REGRESSION, False, "polynomial",
-             "mlplab.regression:fit_polynomial", REGRESSION_METRICS),
+             "mlplab.regression:fit_polynomial", REGRESSION_METRICS,
+             closed_form="mlplab.regression:least_squares_polynomial"),
         Kind("weight_decay_scratch", WeightDecay, REGRESSION, True, "linear",
              "mlplab.regression:fit_weight_decay_scratch", (*REGRESSION_METRICS, "w_norm")),
         Kind("weight_decay_concise", WeightDecay, REGRESSION, False, "linear",
@@ -137,7 +177,7 @@ KINDS: dict[str, Kind] = {
 }  # fmt: skip
 
 # Every metric in the order a person reads them (columns of the tables, panels of the figures).
-METRICS = tuple(dict.fromkeys(m for kind in KINDS.values() for m in kind.metrics))
+METRICS = tuple(dict.fromkeys(m for kind in KINDS.values() for m in kind.every_metric))
 
 # The data sets kinds train on: Fashion-MNIST's decoded splits, or one generated file (its generator is
 # `mlplab.synthetic.<name>_data`, its parameters `config["data"][<name>]`).
@@ -200,12 +240,17 @@ def parse_entry(entry: dict) -> Training:
     return kind.config(**{k: v for k, v in entry.items() if k != "kind"})
 
 
+def optional(f: dataclasses.Field) -> bool:
+    return f.default is not dataclasses.MISSING
+
+
 def kind_schema(kind: str) -> dict:
-    """The JSON schema of an entry of `kind`: exactly its hyperparameters, each with its type."""
+    """The JSON schema of an entry of `kind`: exactly its hyperparameters, each with its type; those
+    with a default may be left out."""
     fields = hyperparameters(kind)
     return {
         "additionalProperties": False,
-        "required": ["kind", *(f.name for f in fields)],
+        "required": ["kind", *(f.name for f in fields if not optional(f))],
         "properties": {
             "kind": {"const": kind},
             **{f.name: {**f.metadata["schema"], "description": f.metadata["doc"]} for f in fields},

@@ -11,14 +11,17 @@ place, all problems of a stage reported together. Torch-free.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
+import struct
 from pathlib import Path
 
 import jsonschema
 import yaml
 
+from mlplab import sweeps
 from mlplab.catalogue import ANALYSES, Polynomial, experiment_schema, parse_entry
 
 
@@ -223,8 +226,9 @@ class Problems:
 MAX_DEGREE = 171
 
 
-def polynomial_problems(config: dict, entries: dict, found: Problems) -> None:
-    """The polynomial data against itself, and each polynomial fit against the data it reads."""
+def polynomial_problems(config: dict, entries: dict[tuple, dict], found: Problems) -> None:
+    """The polynomial data against itself, and each polynomial fit (entries by their config path)
+    against the data it reads."""
     section = ("data", "polynomial")
     if not found.clean((*section, "max_degree"), (*section, "true_w")):
         return
@@ -242,13 +246,13 @@ def polynomial_problems(config: dict, entries: dict, found: Problems) -> None:
             f"{len(true_w)} weights, but max_degree ({max_degree}) gives only {max_degree} features "
             f"x^i/i! (i < {max_degree}) to weigh",
         )
-    for name, entry in entries.items():
-        if not found.clean(("experiments", name)):
+    for path, entry in entries.items():
+        if not found.clean(path):
             continue
         entry = parse_entry(entry)
         if isinstance(entry, Polynomial) and entry.num_features > max_degree:
             found.add(
-                ("experiments", name, "num_features"),
+                (*path, "num_features"),
                 f"{entry.num_features} exceeds data.polynomial.max_degree ({max_degree}): the polynomial "
                 f"data has {max_degree} features x^i/i! (i < {max_degree})",
             )
@@ -264,6 +268,48 @@ def grid_problems(analyses: dict, found: Problems) -> None:
                     ends[1],
                     f"{args['x_max']} must exceed x_min ({args['x_min']}): the grid is [x_min, x_max)",
                 )
+
+
+def sweep_points(config: dict, entries: dict, found: Problems) -> dict[tuple, dict]:
+    """Each sweep checked (its base, keys and lengths, then every point as an entry of the base's kind,
+    then that no two points share a folder), and the entries of its points that passed, by the config
+    path a problem of theirs is reported under: `sweeps.<name>.grid.<key>`, saying which point."""
+    specs = config.get("sweeps")
+    points: dict[tuple, dict] = {}
+    if not isinstance(specs, dict):
+        return points
+    entry_validator = Validator(experiment_schema())
+    for name, spec in specs.items():
+        where = ("sweeps", name)
+        if not found.clean(where) or not found.clean(*(("experiments", b) for b in [spec["base"]])):
+            continue
+        if ("grid" in spec) == ("points" in spec):
+            found.add(
+                where, "give either `grid` (every combination) or `points` (zipped), not both or neither"
+            )
+            continue
+        for path, message in sweeps.sweep_problems(name, spec, entries):
+            found.add(path, message)
+        if not found.clean(where):
+            continue
+        sweep = sweeps.expand(name, spec, entries, config["seeds"])
+        block = (*where, "grid" if sweep.grid else "points")
+        for i, point in enumerate(sweep.points):
+            for error in entry_validator.iter_errors(point.entry):
+                key = error.absolute_path[0] if error.absolute_path else None
+                found.add(
+                    (*block, key) if key in sweep.keys else block, f"point {point.label}: {error.message}"
+                )
+            if found.clean(block):
+                for key, message in parse_entry(point.entry).problems():
+                    found.add(
+                        (*block, key) if key in sweep.keys else block, f"point {point.label}: {message}"
+                    )
+            points[(*block, f"point {i + 1} ({point.label})")] = point.entry
+        if found.clean(block):
+            for path, message in sweeps.duplicate_paths(sweep):
+                found.add(path, message)
+    return {path: entry for path, entry in points.items() if found.clean(path[:3])}
 
 
 def config_problems(config: dict, schema: dict) -> list[str]:
@@ -282,7 +328,8 @@ def config_problems(config: dict, schema: dict) -> list[str]:
         if found.clean(("experiments", name)):
             for key, message in parse_entry(entry).problems():
                 found.add(("experiments", name, key), message)
-    polynomial_problems(config, entries, found)
+    points = sweep_points(config, entries, found)
+    polynomial_problems(config, {**{("experiments", n): e for n, e in entries.items()}, **points}, found)
     if isinstance(config.get("analyses"), dict):
         grid_problems(config["analyses"], found)
     # Last: a NaN leaves lengths and the other fields of its entry or section fine to compare.
@@ -295,3 +342,44 @@ def check_config(config: dict, schema_path: Path | str) -> None:
     """What the workflow runs on the config Snakemake holds; raises one ConfigError listing every problem."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     raise_problems(config_problems(config, schema), "the config is not valid")
+
+
+# ---- 3. Against the data, where it is already there ----
+
+
+def idx_count(path: Path | str) -> int | None:
+    """The number of items an IDX file (gzip'd) says it holds, from its header alone; None if the file
+    is not there or not IDX (the fetch job reports that)."""
+    try:
+        with gzip.open(path, "rb") as f:
+            header = f.read(8)
+    except (OSError, EOFError):
+        return None
+    if len(header) < 8 or header[:2] != b"\0\0":
+        return None
+    return struct.unpack(">I", header[4:8])[0]
+
+
+def validation_problems(config: dict, n_train: int) -> list[str]:
+    """Every validation set (catalogue entries' `validation`, classifier sweeps') that would leave no
+    training examples of the `n_train` Fashion-MNIST has."""
+    asked = {
+        ("experiments", name, "validation"): e.get("validation", 0)
+        for name, e in config["experiments"].items()
+    }
+    for name, sweep in sweeps.expand_all(config).items():
+        for point in sweep.points:
+            asked[("sweeps", name, f"point {point.label}", "validation")] = point.entry.get("validation", 0)
+    return [
+        f"{where(path)}: {size} held out of a training set of {n_train} examples leaves nothing to train "
+        f"on; hold out at most {n_train - 1}"
+        for path, size in asked.items()
+        if size >= n_train
+    ]
+
+
+def check_validation_sizes(config: dict, labels_path: Path | str) -> None:
+    """Before anything runs, where the training labels are already fetched; else the job checks."""
+    n_train = idx_count(labels_path)
+    if n_train is not None:
+        raise_problems(validation_problems(config, n_train), "the config is not valid")

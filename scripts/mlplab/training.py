@@ -12,8 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlplab.catalogue import Training
+from mlplab.catalogue import Classifier
 from mlplab.loop import RunResult, run_epochs
+from mlplab.seeding import generator
 
 EVAL_BATCH = 10_000
 
@@ -26,6 +27,19 @@ def flat_images(images: torch.Tensor) -> torch.Tensor:
 def to_features(images: torch.Tensor, device: torch.device) -> torch.Tensor:
     """uint8 N×28×28 → float32 N×784 in [0, 1] (what ToTensor does), on `device`."""
     return flat_images(images).to(device=device, dtype=torch.float32).div_(255)
+
+
+def validation_split(n: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (training, validation) of a set of n examples with `size` held out: a uniform draw
+    without replacement from a permutation seeded by `seed` on a stream of its own (so the batch order
+    and initial weights are those of a run without a validation set of the same seed). Both sorted."""
+    if size >= n:
+        raise ValueError(
+            f"validation: {size} held out of a training set of {n} examples leaves nothing to train on; "
+            f"hold out at most {n - 1}"
+        )
+    perm = torch.randperm(n, generator=generator(seed, "validation"))
+    return perm[size:].sort().values, perm[:size].sort().values
 
 
 @torch.no_grad()
@@ -45,7 +59,7 @@ def evaluate(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, f
 
 
 def train_classifier(
-    config: Training,
+    config: Classifier,
     data: dict[str, dict[str, torch.Tensor]],
     *,
     net: nn.Module,
@@ -54,13 +68,20 @@ def train_classifier(
     on_epoch=None,
 ) -> RunResult:
     """Minibatch SGD on cross-entropy with `net`'s own update step; per epoch the book's train loss,
-    train accuracy (measured during the epoch, in training mode), test loss and test accuracy.
-    `data` holds the decoded splits under "train" and "test"; `seed` orders the batches."""
+    train accuracy (measured during the epoch, in training mode), test loss and test accuracy, and with
+    `config.validation` the validation loss and accuracy on the held-out examples. `data` holds the
+    decoded splits under "train" and "test"; `seed` orders the batches and draws the validation set."""
     train, test, batch_size = data["train"], data["test"], config.batch_size
     net.to(device)
     # The training images stay uint8 (a quarter of the bytes to gather per batch); each batch is
     # converted as it is drawn, which gives the same floats as converting the whole set once.
-    images, y_train = flat_images(train["images"]).to(device), train["labels"].to(device).long()
+    images, y_train = flat_images(train["images"]), train["labels"].long()
+    held_out = None
+    if config.validation:
+        keep, val = validation_split(len(images), config.validation, seed)
+        held_out = images[val].to(device), y_train[val].to(device)
+        images, y_train = images[keep], y_train[keep]
+    images, y_train = images.to(device), y_train.to(device)
     X_test, y_test = to_features(test["images"], device), test["labels"].to(device).long()
     step = net.configure_optimizers(config.lr)
     order = torch.Generator().manual_seed(seed)
@@ -84,14 +105,15 @@ def train_classifier(
             step(loss)
             batch_losses[i] = loss.detach()
             torch.argmax(logits.detach(), dim=1, out=predictions[start : start + len(idx)])
-        test_loss, test_acc = evaluate(net, X_test, y_test)
-        return {
+        metrics = {
             # mean over examples, as the book's Accumulator does (batches may differ in size)
             "train_loss": (batch_losses.cpu().double() * batch_sizes).sum().item() / n,
             "train_acc": (predictions == y_train[perm]).sum().item() / n,
-            "test_loss": test_loss,
-            "test_acc": test_acc,
         }
+        if held_out is not None:
+            metrics["val_loss"], metrics["val_acc"] = evaluate(net, *held_out)
+        metrics["test_loss"], metrics["test_acc"] = evaluate(net, X_test, y_test)
+        return metrics
 
     # The loss before training, the yardstick for a blow-up (see mlplab.loop); eval mode draws no
     # dropout masks, so the random streams of training are untouched.

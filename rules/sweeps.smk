@@ -1,0 +1,198 @@
+# Sweeps: the book's exercises as declared grids (config.yaml `sweeps:`, expanded by
+# scripts/mlplab/sweeps.py). Each point trains with the train rule's script, inputs and staleness; a
+# summary, a figure and a section of results/exercises.html per sweep. `snakemake --cores all exercises`.
+
+import re
+
+
+def point_run_files(run, seeds):
+    """The run.json and metrics.csv files of a run by its name: a catalogue entry's, or a point's
+    ('mlp_lr/lr~0.3')."""
+    if "/" in run:
+        sweep, point = run.split("/", 1)
+        return expand(rules.train_sweep_point.output, sweep=sweep, point=point, seed=seeds)
+    return run_outputs([run], seeds)
+
+
+def sweep_runs(wildcards):
+    sweep = SWEEPS[wildcards.sweep]
+    return [f for point in sweep.points for f in point_run_files(point.run, sweep.seeds)]
+
+
+def sweep_description(name):
+    """What the summary, figure and page jobs need to know of a sweep, with each point's run folders."""
+    sweep = SWEEPS[name]
+    folders = {
+        point.path: sorted({os.path.dirname(f) for f in point_run_files(point.run, sweep.seeds)})
+        for point in sweep.points
+    }
+    return canonical(sweep.describe(folders))
+
+
+def closed_form_input(wildcards):
+    """The closed-form fits of a sweep whose kind has one (least squares for the polynomial)."""
+    if KINDS[SWEEPS[wildcards.sweep].kind].closed_form:
+        return rules.sweep_closed_form.output
+    return []
+
+
+def sweep_labels(wildcards):
+    """The labels of a sweep's items in Snakemake's report: the sweep, its base and the swept values."""
+    sweep = SWEEPS[wildcards.sweep]
+    return {
+        "sweep": sweep.name,
+        "base": sweep.base,
+        "swept": "; ".join(p.label for p in sweep.points),
+    }
+
+
+def sweep_outputs(sweeps=SWEEPS):
+    return expand(rules.sweep_summary.output, sweep=sweeps) + expand(
+        rules.plot_sweep.output, sweep=sweeps
+    )
+
+
+SWEEP_CONSTRAINTS = {
+    "sweep": "|".join(SWEEPS) or "(?!)",
+    "point": "|".join(
+        re.escape(p.path) for sweep in SWEEPS.values() for p in sweep.points
+    )
+    or "(?!)",
+}
+
+
+use rule train as train_sweep_point with:
+    output:
+        metrics="results/sweeps/{sweep}/{point}/seed{seed}/metrics.csv",
+        run="results/sweeps/{sweep}/{point}/seed{seed}/run.json",
+    log:
+        "logs/train/sweeps/{sweep}/{point}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train/sweeps/{sweep}/{point}/seed{seed}.tsv"
+    wildcard_constraints:
+        **SWEEP_CONSTRAINTS,
+
+
+rule sweep_closed_form:
+    input:
+        unpack(lambda wildcards: dataset_files(KINDS[SWEEPS[wildcards.sweep].kind].data)),
+        lib=lambda wildcards: lib(
+            "sweep_closed_form.py",
+            KINDS[SWEEPS[wildcards.sweep].kind].closed_form.split(":")[0],
+        ),
+    output:
+        "results/sweeps/{sweep}/closed_form.csv",
+    log:
+        "logs/sweeps/{sweep}/closed_form.log",
+    benchmark:
+        "results/benchmarks/sweeps/{sweep}/closed_form.tsv"
+    wildcard_constraints:
+        sweep=SWEEP_CONSTRAINTS["sweep"],
+    conda:
+        "../envs/mlplab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+    script:
+        "../scripts/sweep_closed_form.py"
+
+
+rule sweep_summary:
+    input:
+        runs=sweep_runs,
+        closed_form=closed_form_input,
+        lib=lib("sweep_summary.py"),
+    output:
+        report(
+            "results/sweeps/{sweep}/summary.csv",
+            caption="../captions/sweep_summary.rst",
+            category="Exercises",
+            subcategory="{sweep}",
+            labels=sweep_labels,
+        ),
+    log:
+        "logs/sweeps/{sweep}/summary.log",
+    benchmark:
+        "results/benchmarks/sweeps/{sweep}/summary.tsv"
+    wildcard_constraints:
+        sweep=SWEEP_CONSTRAINTS["sweep"],
+    conda:
+        "../envs/mlplab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+    script:
+        "../scripts/sweep_summary.py"
+
+
+rule plot_sweep:
+    input:
+        summary=rules.sweep_summary.output[0],
+        lib=lib("plot_sweep.py"),
+    output:
+        svg=report(
+            "results/sweeps/{sweep}/figure.svg",
+            caption="../captions/sweep_figure.rst",
+            category="Exercises",
+            subcategory="{sweep}",
+            labels=sweep_labels,
+        ),
+        png="results/sweeps/{sweep}/figure.png",
+    log:
+        "logs/sweeps/{sweep}/plot.log",
+    benchmark:
+        "results/benchmarks/sweeps/{sweep}/plot.tsv"
+    wildcard_constraints:
+        sweep=SWEEP_CONSTRAINTS["sweep"],
+    conda:
+        "../envs/mlplab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+    script:
+        "../scripts/plot_sweep.py"
+
+
+rule exercises_report:
+    input:
+        summaries=expand(rules.sweep_summary.output, sweep=SWEEPS),
+        figures=expand(rules.plot_sweep.output.svg, sweep=SWEEPS),
+        template=os.path.join(SCRIPTS, "mlplab", "templates", "exercises.html.j2"),
+        lib=lib("exercises_report.py"),
+    output:
+        report(
+            "results/exercises.html",
+            caption="../captions/exercises_html.rst",
+            category="Exercises",
+        ),
+    log:
+        "logs/sweeps/exercises_report.log",
+    benchmark:
+        "results/benchmarks/sweeps/exercises_report.tsv"
+    conda:
+        "../envs/mlplab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        sweeps=[sweep_description(name) for name in SWEEPS],
+    script:
+        "../scripts/exercises_report.py"
+
+
+# `snakemake --cores all exercises`: every sweep's runs, summary and figure, and results/exercises.html.
+rule exercises:
+    input:
+        sweep_outputs(),
+        rules.exercises_report.output,
+    localrule: True

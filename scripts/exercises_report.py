@@ -1,0 +1,28 @@
+"""Rule `exercises_report`: results/exercises.html, a section per sweep."""
+
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
+from pathlib import Path
+
+import pandas as pd
+
+from mlplab.exercises import render_exercises
+from mlplab.joblog import job_logging
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    names = [s["name"] for s in sm.params.sweeps]
+    html = render_exercises(
+        sm.params.sweeps,
+        summaries=dict(zip(names, map(pd.read_csv, sm.input.summaries), strict=True)),
+        figures=dict(zip(names, map(Path, sm.input.figures), strict=True)),
+    )
+    Path(sm.output[0]).write_text(html)
+    log.info("wrote %s (%d kB, %d sweeps)", sm.output[0], len(html) // 1024, len(names))

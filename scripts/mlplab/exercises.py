@@ -1,0 +1,135 @@
+"""results/exercises.html: a section per sweep (the book's exercises) with its figure, its table of points
+(means with 95 % confidence intervals, paired differences to the baseline), the point selected on
+validation data with its test accuracy, and what the curves show, as measured."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from markupsafe import Markup
+
+from mlplab.catalogue import KINDS
+from mlplab.pages import environment, number
+from mlplab.presentation import BAND_TEXT, METRIC_LABELS
+from mlplab.svg import inline_svg
+from mlplab.sweep_tables import HEADLINE, SELECT_ON
+
+
+def estimate_text(row, metric: str, digits: int = 4) -> str:
+    """'0.8423 [0.8262, 0.8584]'; the mean alone where there is no interval (fewer than two seeds)."""
+    mean, low, high = (row.get(f"{metric}_{s}") for s in ("mean", "ci_low", "ci_high"))
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    if low is None or not (math.isfinite(low) and math.isfinite(high)):
+        return number(mean, digits)
+    return f"{number(mean, digits)} [{number(low, digits)}, {number(high, digits)}]"
+
+
+def difference_text(row, metric: str) -> str:
+    """'+0.0123 [+0.0041, +0.0205]: excludes 0, beyond the 0.005 that matters'."""
+    mean = row.get(f"{metric}_diff_mean")
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    low, high = row.get(f"{metric}_diff_ci_low"), row.get(f"{metric}_diff_ci_high")
+    interval = f" [{low:+.3g}, {high:+.3g}]" if math.isfinite(low) and math.isfinite(high) else ""
+    return f"{mean:+.3g}{interval}: {row[f'{metric}_diff_verdict']}"
+
+
+def metrics_of(sweep: dict, summary: pd.DataFrame) -> list[str]:
+    """The metrics the sweep's points recorded, in reading order."""
+    kind = KINDS[sweep["kind"]]
+    return [m for m in kind.every_metric if f"{m}_mean" in summary]
+
+
+def table(sweep: dict, summary: pd.DataFrame) -> dict:
+    metrics = metrics_of(sweep, summary)
+    headline = [m for m in HEADLINE[KINDS[sweep["kind"]].family] if f"{m}_diff_mean" in summary]
+    closed = [c for c in summary if c.startswith("closed_form_")]
+    rows = []
+    for row in summary.to_dict("records"):
+        rows.append({
+            "label": row["label"],
+            "baseline": bool(row["baseline"]),
+            "selected": bool(row["selected"]),
+            "seeds": int(row["n_seeds"]),
+            "diverged": int(row["n_diverged"]),
+            "metrics": [estimate_text(row, m) for m in metrics],
+            "differences": [difference_text(row, m) for m in headline],
+            "closed": [number(row[c]) for c in closed],
+        })  # fmt: skip
+    return {
+        "metrics": [METRIC_LABELS.get(m, m) for m in metrics],
+        "differences": [f"{METRIC_LABELS.get(m, m)} − baseline" for m in headline],
+        "closed": [c.replace("closed_form_", "least squares ").replace("_", " ") for c in closed],
+        "rows": rows,
+    }
+
+
+def selection(sweep: dict, summary: pd.DataFrame) -> dict | None:
+    """The selected point, its validation and test accuracy, and its paired difference to the baseline."""
+    chosen = summary[summary["selected"].astype(bool)]
+    if not sweep["selects"] or chosen.empty:
+        return None
+    row = chosen.iloc[0].to_dict()
+    baseline = summary[summary["baseline"].astype(bool)]
+    return {
+        "label": row["label"],
+        "val": estimate_text(row, SELECT_ON),
+        "test": estimate_text(row, "test_acc"),
+        "seeds": int(row["n_seeds"]),
+        "baseline": baseline.iloc[0]["label"] if len(baseline) else None,
+        "is_baseline": bool(row["baseline"]),
+        "test_difference": difference_text(row, "test_acc"),
+        "val_difference": difference_text(row, "val_acc"),
+    }
+
+
+def extreme(summary: pd.DataFrame, column: str, lowest: bool = True) -> str:
+    values = pd.to_numeric(summary[column], errors="coerce")
+    if values.notna().sum() == 0:
+        return "–"
+    i = values.idxmin() if lowest else values.idxmax()
+    return f"{summary.loc[i, 'label']} ({number(values[i])})"
+
+
+def measured(sweep: dict, summary: pd.DataFrame) -> list[str]:
+    """What the sweep's numbers show, read off the summary (never written in advance)."""
+    facts = []
+    first, last = summary.iloc[0], summary.iloc[-1]
+    for metric in ("train_loss", "test_loss", "val_acc", "test_acc", "w_norm"):
+        column = f"{metric}_mean"
+        if column not in summary:
+            continue
+        best = extreme(summary, column, lowest=not metric.endswith("_acc"))
+        facts.append(
+            f"{METRIC_LABELS[metric]}: {number(first[column])} at {first['label']}, {number(last[column])} at "
+            f"{last['label']}; {'highest' if metric.endswith('_acc') else 'lowest'} at {best}"
+        )
+    for split in ("train", "test"):
+        column = f"closed_form_{split}_loss"
+        if column in summary:
+            facts.append(
+                f"least-squares {split} loss: {number(first[column])} at {first['label']}, "
+                f"{number(last[column])} at {last['label']}; lowest at {extreme(summary, column)}"
+            )
+    return facts
+
+
+def section(sweep: dict, summary: pd.DataFrame, figure: Path) -> dict:
+    return {
+        "sweep": sweep,
+        "figure": Markup(inline_svg(figure.read_text())),
+        "table": table(sweep, summary),
+        "selection": selection(sweep, summary),
+        "measured": measured(sweep, summary),
+        "band": BAND_TEXT[sweep["family"]],
+        "baseline": next((p["label"] for p in sweep["points"] if p["path"] == sweep["baseline"]), None),
+        "reused": [p for p in sweep["points"] if p["run"] != f"{sweep['name']}/{p['path']}"],
+    }
+
+
+def render_exercises(sweeps: list[dict], summaries: dict[str, pd.DataFrame], figures: dict[str, Path]) -> str:
+    sections = [section(s, summaries[s["name"]], figures[s["name"]]) for s in sweeps]
+    return environment().get_template("exercises.html.j2").render(sections=sections)

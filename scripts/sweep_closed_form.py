@@ -1,0 +1,25 @@
+"""Rule `sweep_closed_form`: the exact fit (no SGD) at every point of a sweep whose kind has one."""
+
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
+import pandas as pd
+
+from mlplab.catalogue import KINDS, parse_entry
+from mlplab.joblog import job_logging
+from mlplab.runs import load_data, load_object
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    sweep = sm.params.sweep
+    fit = load_object(KINDS[sweep["kind"]].closed_form)
+    data = {name: load_data(path) for name, path in sm.input.items() if name != "lib"}
+    rows = [{"point": p["path"], **fit(parse_entry(p["entry"]), data)} for p in sweep["points"]]
+    pd.DataFrame(rows).to_csv(sm.output[0], index=False)
+    log.info("%s: closed-form fits at %d points", sweep["name"], len(rows))

@@ -1,0 +1,25 @@
+"""Rule `sweep_summary`: one row per point of a sweep, with confidence intervals, the selected point and
+paired differences to the baseline point."""
+
+import gc
+
+gc.disable()  # before the imports; why: mlplab/joblog.py
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
+
+import pandas as pd
+
+from mlplab.joblog import job_logging
+from mlplab.sweep_tables import sweep_summary
+
+with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
+    sm = snakemake  # noqa: F821
+    sweep = sm.params.sweep
+    closed_form = pd.read_csv(sm.input.closed_form[0]) if sm.input.closed_form else None
+    summary = sweep_summary(sweep, closed_form)
+    summary.to_csv(sm.output[0], index=False)
+    selected = summary.loc[summary["selected"], "point"].tolist()
+    log.info("%s: %d points; selected: %s", sweep["name"], len(summary), selected or "none (a regression)")

@@ -1,0 +1,102 @@
+"""The `exercises` target end to end on the tiny workflow: sweep points train through Snakemake, each
+sweep gets its summary, figure and section of results/exercises.html, and adding a value to a grid
+trains only the new point's seeds."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_staleness import Job, dry_run
+
+import tiny
+
+pytestmark = pytest.mark.snakemake
+
+
+@pytest.fixture(scope="module")
+def exercised(tiny_run: Path, tmp_path_factory) -> Path:
+    """A copy of the session's finished tiny run with `snakemake exercises` run in it."""
+    work = tmp_path_factory.mktemp("exercises") / "workflow"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    tiny.snakemake(work, "exercises")
+    return work
+
+
+def test_a_classifier_sweep_is_selected_on_validation_and_reports_test_accuracy(exercised):
+    summary = pd.read_csv(exercised / "results/sweeps/mlp_lr/summary.csv")
+    assert summary["point"].tolist() == ["lr~0.05", "lr~0.1"]
+    assert summary["selected"].sum() == 1  # exactly one point
+    chosen = summary.loc[summary["selected"]].iloc[0]
+    assert chosen["val_acc_mean"] == summary["val_acc_mean"].max()
+    for metric in ("val_acc", "test_acc", "train_loss"):
+        assert {f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high"} <= set(summary)
+        assert (summary[f"{metric}_ci_low"] <= summary[f"{metric}_mean"]).all()
+    assert summary["n_seeds"].tolist() == [2, 2]
+    assert summary["baseline"].tolist() == [False, True]  # lr 0.1 is mlp_concise's own
+    # Each point trained on the validation split: its metrics have validation columns, its record the entry.
+    run = json.loads((exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/run.json").read_text())
+    assert run["experiment"] == "mlp_lr/lr~0.05" and run["config"]["validation"] == 200
+    assert run["config"]["lr"] == 0.05
+    metrics = pd.read_csv(exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv")
+    assert {"val_loss", "val_acc"} <= set(metrics) and metrics["val_loss"].iloc[-1] < metrics["val_loss"].iloc[0]
+
+
+def test_a_regression_sweep_selects_nothing_and_reuses_the_catalogues_runs(exercised):
+    summary = pd.read_csv(exercised / "results/sweeps/poly_degree/summary.csv")
+    assert summary["point"].tolist() == ["num_features~1", "num_features~4"]
+    assert not summary["selected"].any()
+    assert {"closed_form_train_loss", "closed_form_test_loss", "test_loss_ci_high"} <= set(summary)
+    # num_features 4 is poly_normal: read from its runs, not trained again.
+    assert not (exercised / "results/sweeps/poly_degree/num_features~4").exists()
+    normal = pd.read_csv(exercised / "results/tables/summary.csv").set_index("experiment").loc["poly_normal"]
+    assert summary.loc[1, "test_loss_mean"] == pytest.approx(normal["test_loss_mean"])
+    # The exact least-squares fit is at least as good on the training set as SGD.
+    assert (summary["closed_form_train_loss"] <= summary["train_loss_mean"] + 1e-9).all()
+
+
+def test_each_sweep_has_a_figure_and_a_section_of_the_exercises_page(exercised):
+    page = (exercised / "results/exercises.html").read_text()
+    for name in tiny.SWEEPS:
+        assert (exercised / f"results/sweeps/{name}/figure.svg").read_text().startswith("<?xml")
+        assert (exercised / f"results/sweeps/{name}/figure.png").stat().st_size > 1000
+        assert f'id="sweep-{name}"' in page
+    assert "Selected on validation accuracy: <strong>lr = " in page
+    assert "num_features = 4 ← <code>poly_normal</code>" in page  # says where a reused point's runs are
+    assert "<script" not in page and "http" not in page.split("<body>")[1].replace("http://www.w3.org", "")
+
+
+def test_adding_a_grid_value_trains_only_the_new_points_seeds(exercised, tmp_path):
+    work = tmp_path / "workflow"
+    shutil.copytree(exercised, work, symlinks=True)
+    config = tiny.read_config(work)
+    config["sweeps"]["mlp_lr"]["grid"]["lr"].append(0.2)
+    tiny.write_config(work, config)
+    plan = dry_run(work, "exercises")
+    new = {Job("train_sweep_point", f"point=lr~0.2, seed={seed}, sweep=mlp_lr") for seed in (0, 1)}
+    aggregates = {Job("sweep_summary", "sweep=mlp_lr"), Job("plot_sweep", "sweep=mlp_lr"),
+                  Job("exercises_report"), Job("exercises")}  # fmt: skip
+    assert set(plan) == new | aggregates
+    # Written as 0.2 or 0.20 or 2e-1, one point: nothing more to do after it ran.
+    tiny.snakemake(work, "exercises")
+    config["sweeps"]["mlp_lr"]["grid"]["lr"][-1] = 2.0e-1
+    tiny.write_config(work, config)
+    assert dry_run(work, "exercises") == {}
+
+
+def test_a_two_key_grid_is_drawn_as_a_heatmap(tiny_run, tmp_path):
+    work = tmp_path / "workflow"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    config = tiny.read_config(work)
+    config["sweeps"] = {"width_lr": {"base": "mlp_concise", "grid": {"num_hiddens": [8, 16], "lr": [0.1, 0.2]},
+                                     "validation": 200, "seeds": [0]}}  # fmt: skip
+    tiny.write_config(work, config)
+    tiny.snakemake(work, "exercises")
+    summary = pd.read_csv(work / "results/sweeps/width_lr/summary.csv")
+    assert summary["point"].tolist() == ["num_hiddens~8/lr~0.1", "num_hiddens~8/lr~0.2", "num_hiddens~16/lr~0.1",
+                                         "num_hiddens~16/lr~0.2"]  # fmt: skip
+    assert (work / "results/sweeps/width_lr/num_hiddens~16/lr~0.2/seed0/metrics.csv").exists()
+    assert summary["val_acc_ci_low"].isna().all()  # one seed: no interval
+    svg = (work / "results/sweeps/width_lr/figure.svg").read_text()
+    assert "<image" in svg  # imshow's raster: the heatmap
