@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
 from mlplab.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, canonical, parse_entry
 from mlplab import holders
-from mlplab.configcheck import check_config, check_config_files
+from mlplab.configcheck import check_config, check_config_files, check_validation_sizes
 from mlplab.imports import library_inputs
 from mlplab.presentation import FIGURES, TOPICS
 from mlplab.sweeps import expand_all

@@ -26,6 +26,11 @@ rule fetch_fashion_mnist:
         "../scripts/fetch_fashion_mnist.py"
 
 
+# A validation set as large as the training set, rejected before anything runs where the labels are
+# already fetched (their IDX header gives the count); before the first fetch, the training job rejects it.
+check_validation_sizes(config, rules.fetch_fashion_mnist.output.train_labels)
+
+
 rule decode_fashion_mnist:
     input:
         **dict(rules.fetch_fashion_mnist.output.items()),
