@@ -39,6 +39,11 @@ def drawn(figure: str, run_tables) -> plt.Figure:
         return plots.draw(figure, run_tables, {})
 
 
+def words(text: str) -> str:
+    """Text with its line breaks (titles and labels wrap to the figure) as spaces."""
+    return " ".join(text.split())
+
+
 def band_extent(collection, x: float) -> tuple[float, float]:
     """The lowest and highest y of a fill_between polygon at x."""
     vertices = np.vstack([path.vertices for path in collection.get_paths()])
@@ -63,7 +68,7 @@ def test_the_band_is_the_interval_of_the_mean_not_min_to_max(three_seeds):
 
 def test_titles_and_legends_say_what_the_band_is_with_n(three_seeds):
     fig = drawn("mlp", three_seeds)
-    assert fig._suptitle.get_text().endswith("band: 95 % CI of the mean over seeds (Student t)")
+    assert words(fig._suptitle.get_text()).endswith("band: 95 % CI of the mean over seeds (Student t)")
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert labels == ["mlp (n = 3)", "mlp_one (n = 1, no interval)"]
     plt.close(fig)
@@ -75,7 +80,7 @@ def test_regressions_say_their_seeds_train_on_fixed_data(tmp_path):
         for seed, loss in enumerate((1.0, 2.0))
     ]
     fig = drawn("polynomial", tables.load_runs(folders))
-    assert "over training seeds, data fixed" in fig._suptitle.get_text()
+    assert "over training seeds, data fixed" in words(fig._suptitle.get_text())
     assert fig.axes[0].get_title().startswith("poly (n = 2)")
     plt.close(fig)
 
@@ -89,8 +94,8 @@ def test_comparison_whiskers_are_the_interval_of_the_mean(three_seeds):
     half = T975_2 * 0.02 / math.sqrt(3)
     assert sorted(segment[:, 0]) == [pytest.approx(0.82 - half), pytest.approx(0.82 + half)]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["mlp (n = 3)", "mlp_one (n = 1, no interval)"]
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "95 % CI of the mean over seeds (Student t)" in legend and "± sd" not in legend
+    legend = [words(t.get_text()) for t in fig.legends[0].get_texts()]
+    assert "whiskers: 95 % CI of the mean over seeds (Student t)" in legend and "± sd" not in legend
     plt.close(fig)
 
 
@@ -107,5 +112,5 @@ def test_polynomial_weight_whiskers_are_the_interval_of_the_mean(tmp_path):
     first = whiskers.get_segments()[0]
     half = 12.706204736 * 0.1  # t(0.975) on 1 degree of freedom, times the standard error
     assert sorted(first[:, 1]) == [pytest.approx(5.0 - half), pytest.approx(5.0 + half)]
-    assert "whiskers: 95 % CI of the mean over training seeds, data fixed" in fig._suptitle.get_text()
+    assert "whiskers: 95 % CI of the mean over training seeds, data fixed" in words(fig._suptitle.get_text())
     plt.close(fig)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import textwrap
 from contextlib import contextmanager
 
 import matplotlib
@@ -52,6 +53,8 @@ STYLE = {
 }
 PALETTE = plt.get_cmap("tab10").colors
 BAND_ALPHA = 0.2
+LINE_AND_BAND = "line: mean over completed seeds; band"
+CHARACTERS_PER_INCH = 11  # of a suptitle line at STYLE's font size: where a long title wraps
 PANEL_SIZE = (3.6, 2.8)  # inches per panel
 
 CLASSIFIER_AXES = {
@@ -111,9 +114,10 @@ def seeds_note(runs: pd.DataFrame, name: str) -> str:
     return f"n = {n}" + (", no interval" if n == 1 else "")
 
 
-def experiment_label(name: str, runs: pd.DataFrame) -> str:
-    """The catalogue name, with deliberate departures from the book, any divergence and n spelt out."""
-    notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name)) if n]
+def experiment_label(name: str, runs: pd.DataFrame, note: str = "") -> str:
+    """The catalogue name, with deliberate departures from the book, any divergence, a figure's own note
+    and n spelt out."""
+    notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name), note) if n]
     return f"{name} ({'; '.join([*notes, seeds_note(runs, name)])})"
 
 
@@ -124,8 +128,19 @@ def band_text(runs: pd.DataFrame) -> str:
     return "; ".join(BAND_TEXT[family] for family in families)
 
 
-def band_title(title: str, runs: pd.DataFrame) -> str:
-    return f"{title}\nline: mean over completed seeds; band: {band_text(runs)}"
+def band_title(fig, title: str, runs: pd.DataFrame, what: str = LINE_AND_BAND) -> None:
+    """The figure's title, then what its lines and bands are, wrapped to the figure's width."""
+    explained = f"{what}: {band_text(runs)}"
+    fig.suptitle(f"{title}\n{wrap(explained, fig.get_figwidth() * CHARACTERS_PER_INCH)}")
+
+
+def wrap(text: str, width: float) -> str:
+    """Text in lines of at most `width` characters, broken first where a clause ends ("; ")."""
+    if len(text) <= width:
+        return text
+    clauses = text.split("; ")
+    lines = [f"{c};" for c in clauses[:-1]] + clauses[-1:]
+    return "\n".join(textwrap.fill(line, width=int(width), break_on_hyphens=False) for line in lines)
 
 
 def seed_interval(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -174,7 +189,7 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
             draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
         ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
-    fig.suptitle(band_title(title, tables.runs))
+    band_title(fig, title, tables.runs)
     legend_below(fig, axes)
     return fig
 
@@ -193,12 +208,12 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
         for name in names:
             runs = epochs[epochs["experiment"] == name]
             dashed = "-" if uses_dropout(first_row(tables.runs, name)["kind"]) else "--"
-            label = experiment_label(name, tables.runs) + (" (no dropout)" if dashed == "--" else "")
+            label = experiment_label(name, tables.runs, "no dropout" if dashed == "--" else "")
             draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     axes[1].axhline(0, color="0.4", linewidth=0.8)
-    fig.suptitle(band_title("Dropout beside the plain MLP", tables.runs))
+    band_title(fig, "Dropout beside the plain MLP", tables.runs)
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -224,7 +239,7 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         heading = diverged or subtitle(first_row(tables.runs, name))
         title_colour = {"color": "#b00"} if diverged else {}
         ax.set_title(f"{name} ({seeds_note(tables.runs, name)})\n{heading}", **title_colour)
-    fig.suptitle(band_title(title, tables.runs))
+    band_title(fig, title, tables.runs)
     legend_below(fig, axes)
     return fig
 
@@ -270,8 +285,7 @@ def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figur
     ax.set_xticks(true.index)
     ax.grid(axis="x", visible=False)
     ax.set(xlabel="coefficient i (weight of xⁱ / i!)", ylabel="weight")
-    whiskers = band_text(tables.runs)
-    fig.suptitle(f"Polynomial regression: learned vs true weights\nmarker: mean; whiskers: {whiskers}")
+    band_title(fig, "Polynomial regression: learned vs true weights", tables.runs, "marker: mean; whiskers")
     legend_below(fig, axes, ncol=min(len(names) + 1, 4))
     return fig
 
@@ -290,7 +304,7 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     final_per_run(axes[1], runs, names, "w_norm", colour)
     scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", "w_norm"])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
-    fig.suptitle(band_title("Weight decay: the L2 norm of the weights", runs))
+    band_title(fig, "Weight decay: the L2 norm of the weights", runs)
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -350,7 +364,8 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
         plt.Line2D([], [], color="black", marker="|", linestyle="none", markersize=8),
         plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
     ]
-    labels = ["mean of completed seeds", band_text(runs), "one completed seed"]
+    # The interval's label wraps: it is the legend's longest and would run off a narrow figure.
+    labels = ["mean of completed seeds", wrap(f"whiskers: {band_text(runs)}", 40), "one completed seed"]
     if reference is not None:
         value, text = reference
         ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)

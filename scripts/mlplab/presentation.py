@@ -34,12 +34,15 @@ BAND_TEXT = {
 }
 
 
-def band_caption(family: str) -> str:
+def band_caption(family: str, log_axis: bool = False) -> str:
     """What a figure's line and band are, for a figure of one family's runs."""
-    return (
+    caption = (
         f"Line: mean over the seeds that completed; band: {BAND_TEXT[family]}, n in the legend; no band "
         "where fewer than two seeds completed."
     )
+    # A t interval is symmetric: over seeds that differ by orders of magnitude, its low end is negative.
+    log_note = " On the log axis, a band whose low end is at or below 0 reaches the bottom of the panel."
+    return caption + (log_note if log_axis else "")
 
 
 # The smallest difference between two entries that matters, in the metric's unit: half an accuracy
@@ -351,7 +354,7 @@ FIGURES: dict[str, Figure] = {
             "polynomial_losses",
             "Polynomial regression with different numbers of features: train and test loss (mean squared "
             "error, log scale) per epoch, one panel per entry, as in the book's under- and overfitting "
-            "figures. " + band_caption(REGRESSION),
+            "figures. " + band_caption(REGRESSION, log_axis=True),
             Runs(kinds=("polynomial",)),
         ),
         Figure(
@@ -367,7 +370,8 @@ FIGURES: dict[str, Figure] = {
             "weight_decay",
             "weight_decay_losses",
             "High-dimensional linear regression with and without weight decay: train and test loss (mean "
-            "squared error, log scale) per epoch, one panel per entry. " + band_caption(REGRESSION),
+            "squared error, log scale) per epoch, one panel per entry. "
+            + band_caption(REGRESSION, log_axis=True),
             Runs(kinds=WEIGHT_DECAY),
         ),
         Figure(
@@ -375,7 +379,7 @@ FIGURES: dict[str, Figure] = {
             "weight_decay",
             "weight_norms",
             "The L2 norm of the weights during training, and its final value for every run: weight decay "
-            "shrinks it. " + band_caption(REGRESSION),
+            "shrinks it. " + band_caption(REGRESSION, log_axis=True),
             Runs(kinds=WEIGHT_DECAY),
         ),
         Figure(
