@@ -339,6 +339,9 @@ def test_tables_cover_the_catalogue(tiny_run):
     assert list(epochs.columns[:4]) == ["experiment", "kind", "seed", "epoch"]
     runs = pd.read_csv(tiny_run / "results/tables/runs.csv")
     assert len(runs) == len(config["experiments"]) * len(config["seeds"])
+    # Every summary carries the interval of its mean and the seeds it is over.
+    assert {"n_completed", "test_loss_ci_low", "test_loss_ci_high"} <= set(summary.columns)
+    assert (summary["n_completed"] == summary["n_seeds"] - summary["n_diverged"]).all()
     assert len(epochs) == runs["epochs_completed"].sum()
 
 
@@ -366,6 +369,11 @@ def test_report_html_is_self_contained_with_every_section_and_figure(tiny_run):
     polynomial = section_html(html, "polynomial")
     assert "<code>poly_normal</code> weight:" in polynomial and "<th>w[3]</th>" in polynomial
     assert "L2 norm of w: " in section_html(html, "weight_decay")
+    # Each topic with a baseline and more than one entry compares them seed by seed.
+    catalogue = config["experiments"]
+    for name, topic in TOPICS.items():
+        if topic.baseline and topic.baseline.pairs(catalogue, topic.runs.select(catalogue)):
+            assert '<table class="paired">' in section_html(html, name), name
 
 
 @pytest.mark.snakemake
@@ -403,6 +411,7 @@ def test_dropout_target_builds_only_dropout_runs_and_figure(tiny_workdir):
 def add_entry(config):
     """A small catalogue (no Fashion-MNIST, so it runs in seconds) with a new weight-decay entry."""
     experiments = config["experiments"]
+    config.pop("sweeps", None)  # they name entries this small catalogue leaves out
     keep = {name: experiments[name] for name in ("poly_normal", "wd_scratch_lambda0")}
     config["experiments"] = {**keep, "wd_scratch_lambda1": {**experiments["wd_scratch_lambda0"], "wd": 1.0}}
 
