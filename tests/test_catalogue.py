@@ -16,6 +16,8 @@ from mlplab.catalogue import (
     METRICS,
     SYNTHETIC,
     canonical,
+    kind_schema,
+    optional,
     parse_entry,
 )
 from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Runs
@@ -39,7 +41,25 @@ def test_every_entry_of_the_shipped_config_parses_into_its_kind():
     for name, entry in CONFIG["experiments"].items():
         config = parse_entry(entry)
         assert isinstance(config, KINDS[entry["kind"]].config), name
-        assert {"kind": entry["kind"], **dataclasses.asdict(config)} == entry
+        # The entry's own values, and the optional hyperparameters it leaves out at their defaults.
+        written = {k: v for k, v in dataclasses.asdict(config).items() if k in entry}
+        assert {"kind": entry["kind"], **written} == entry
+        defaults = {f.name: f.default for f in dataclasses.fields(config) if f.name not in entry}
+        assert all(optional(f) for f in dataclasses.fields(config) if f.name in defaults), name
+        assert {k: getattr(config, k) for k in defaults} == defaults
+
+
+def test_optional_hyperparameters_may_be_left_out_and_nothing_else():
+    schema = kind_schema("mlp_concise")
+    assert "init" not in schema["required"] and "validation" not in schema["required"]
+    assert {"lr", "num_hiddens", "init_std"} <= set(schema["required"])
+    assert KINDS["mlp_concise"].metrics_of(
+        parse_entry({**CONFIG["experiments"]["mlp_concise"], "validation": 5})
+    ) == ("train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc")
+    assert (
+        KINDS["mlp_concise"].metrics_of(parse_entry(CONFIG["experiments"]["mlp_concise"]))
+        == KINDS["mlp_concise"].metrics
+    )
 
 
 def test_data_sets_and_analyses_have_generators_and_config():
@@ -98,10 +118,12 @@ def test_caption_template_and_rules_read_the_catalogue():
     assert not any(f"sections.{topic}" in template for topic in TOPICS)
     rules = tiny.workflow_rules()
     assert all(rules[topic].script is None for topic in TOPICS)  # a target per topic
-    # A rule's script has the rule's name, and every script is some rule's.
+    # A rule's script has the rule's name, and every script is some rule's; a sweep's point is trained
+    # by the catalogue's own rule (`use rule train as train_sweep_point`).
     scripted = {name: rule.script for name, rule in rules.items() if rule.script}
-    assert all(script == f"../scripts/{name}.py" for name, script in scripted.items()), scripted
-    assert {p.stem for p in (tiny.REPO / "scripts").glob("*.py")} == set(scripted)
+    same_script = {"train_sweep_point": "train"}
+    assert all(script == f"../scripts/{same_script.get(name, name)}.py" for name, script in scripted.items())
+    assert {p.stem for p in (tiny.REPO / "scripts").glob("*.py")} == set(scripted) - set(same_script)
     assert rules["plot"].wildcard_constraints["figure"] == "|".join(FIGURES)
     assert rules["analysis"].wildcard_constraints["analysis"] == "|".join(ANALYSES)
 

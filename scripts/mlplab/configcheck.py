@@ -292,7 +292,8 @@ def sweep_points(config: dict, entries: dict, found: Problems) -> dict[tuple, di
             found.add(path, message)
         if not found.clean(where):
             continue
-        sweep = sweeps.expand(name, spec, entries, config["seeds"])
+        valid = {n: e for n, e in entries.items() if found.clean(("experiments", n))}
+        sweep = sweeps.expand(name, spec, valid, config["seeds"])
         block = (*where, "grid" if sweep.grid else "points")
         for i, point in enumerate(sweep.points):
             for error in entry_validator.iter_errors(point.entry):
