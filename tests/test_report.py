@@ -242,6 +242,7 @@ def test_number_formatting():
     nan = float("nan")
     assert summaries.estimate_text(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
     assert summaries.estimate_text(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
+    assert summaries.estimate_text(5.04123, 5.03712, 5.04534, 3) == "5.0412 [5.0371, 5.0453], n = 3"
     assert summaries.estimate_text(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
     assert summaries.estimate_text(nan, nan, nan, 0) == "–"
 

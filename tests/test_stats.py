@@ -67,3 +67,7 @@ def test_decimals_give_the_same_places_to_a_value_and_its_interval():
     assert stats.decimals(10.7, 3) == 1
     assert stats.decimals(1234.0, 3) == 0
     assert stats.decimals(0.0, 3) == 2
+    # A narrow interval gets the places that show its width: not "5.04 [5.04, 5.04]".
+    assert stats.shared_decimals([5.0412, 5.0371, 5.0453], 3) == 4
+    assert stats.shared_decimals([0.842, 0.826, 0.858], 3) == 3
+    assert stats.shared_decimals([5.0412], 3) == 2

@@ -35,7 +35,7 @@ def estimate_text(mean, low, high, n, digits: int = 3) -> str:
     if not finite(mean):
         return "–"
     shown = [mean, low, high] if finite(low) and finite(high) else [mean]
-    places = stats.decimals(max(abs(v) for v in shown), digits)
+    places = stats.shared_decimals(shown, digits)
     value, *bounds = (f"{v:.{places}f}" for v in shown)
     interval = f" [{bounds[0]}, {bounds[1]}]" if bounds else ""
     return f"{value}{interval}, n = {int(n)}"
