@@ -19,6 +19,7 @@ include: "rules/experiments.smk"
 include: "rules/analyses.smk"
 include: "rules/presentation_inputs.smk"
 include: "rules/presentation.smk"
+include: "rules/sweep_inputs.smk"
 include: "rules/sweeps.smk"
 
 

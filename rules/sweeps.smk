@@ -2,64 +2,6 @@
 # scripts/mlplab/sweeps.py). Each point trains with the train rule's script, inputs and staleness; a
 # summary, a figure and a section of results/exercises.html per sweep. `snakemake --cores all exercises`.
 
-import re
-
-
-def point_run_files(run, seeds):
-    """The run.json and metrics.csv files of a run by its name: a catalogue entry's, or a point's
-    ('mlp_lr/lr~0.3')."""
-    if "/" in run:
-        sweep, point = run.split("/", 1)
-        return expand(rules.train_sweep_point.output, sweep=sweep, point=point, seed=seeds)
-    return run_outputs([run], seeds)
-
-
-def sweep_runs(wildcards):
-    sweep = SWEEPS[wildcards.sweep]
-    return [f for point in sweep.points for f in point_run_files(point.run, sweep.seeds)]
-
-
-def sweep_description(name):
-    """What the summary, figure and page jobs need to know of a sweep, with each point's run folders."""
-    sweep = SWEEPS[name]
-    folders = {
-        point.path: sorted({os.path.dirname(f) for f in point_run_files(point.run, sweep.seeds)})
-        for point in sweep.points
-    }
-    return canonical(sweep.describe(folders))
-
-
-def closed_form_input(wildcards):
-    """The closed-form fits of a sweep whose kind has one (least squares for the polynomial)."""
-    if KINDS[SWEEPS[wildcards.sweep].kind].closed_form:
-        return rules.sweep_closed_form.output
-    return []
-
-
-def sweep_labels(wildcards):
-    """The labels of a sweep's items in Snakemake's report: the sweep, its base and the swept values."""
-    sweep = SWEEPS[wildcards.sweep]
-    return {
-        "sweep": sweep.name,
-        "base": sweep.base,
-        "swept": "; ".join(p.label for p in sweep.points),
-    }
-
-
-def sweep_outputs(sweeps=SWEEPS):
-    return expand(rules.sweep_summary.output, sweep=sweeps) + expand(
-        rules.plot_sweep.output, sweep=sweeps
-    )
-
-
-SWEEP_CONSTRAINTS = {
-    "sweep": "|".join(SWEEPS) or "(?!)",
-    "point": "|".join(
-        re.escape(p.path) for sweep in SWEEPS.values() for p in sweep.points
-    )
-    or "(?!)",
-}
-
 
 use rule train as train_sweep_point with:
     output:
@@ -111,7 +53,7 @@ rule sweep_summary:
             caption="../captions/sweep_summary.rst",
             category="Exercises",
             subcategory="{sweep}",
-            labels=sweep_labels,
+            labels=sweep_labels("summary table"),
         ),
     log:
         "logs/sweeps/{sweep}/summary.log",
@@ -141,7 +83,7 @@ rule plot_sweep:
             caption="../captions/sweep_figure.rst",
             category="Exercises",
             subcategory="{sweep}",
-            labels=sweep_labels,
+            labels=sweep_labels("figure"),
         ),
         png="results/sweeps/{sweep}/figure.png",
     log:

@@ -535,7 +535,7 @@ RUNS = [f"results/runs/{name}/seed{seed}/run.json" for name in SMALL for seed in
 
 
 def small_catalogue(config):
-    config["experiments"] = {name: config["experiments"][name] for name in SMALL}
+    tiny.keep_only(config, {name: config["experiments"][name] for name in SMALL})
 
 
 def run_small(root: Path) -> Path:

@@ -4,6 +4,7 @@ trains only the new point's seeds."""
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +41,9 @@ def test_a_classifier_sweep_is_selected_on_validation_and_reports_test_accuracy(
     assert run["experiment"] == "mlp_lr/lr~0.05" and run["config"]["validation"] == 200
     assert run["config"]["lr"] == 0.05
     metrics = pd.read_csv(exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv")
-    assert {"val_loss", "val_acc"} <= set(metrics) and metrics["val_loss"].iloc[-1] < metrics["val_loss"].iloc[0]
+    assert {"val_loss", "val_acc"} <= set(metrics) and metrics["val_loss"].iloc[-1] < metrics[
+        "val_loss"
+    ].iloc[0]
 
 
 def test_a_regression_sweep_selects_nothing_and_reuses_the_catalogues_runs(exercised):
@@ -75,8 +78,12 @@ def test_adding_a_grid_value_trains_only_the_new_points_seeds(exercised, tmp_pat
     tiny.write_config(work, config)
     plan = dry_run(work, "exercises")
     new = {Job("train_sweep_point", f"point=lr~0.2, seed={seed}, sweep=mlp_lr") for seed in (0, 1)}
-    aggregates = {Job("sweep_summary", "sweep=mlp_lr"), Job("plot_sweep", "sweep=mlp_lr"),
-                  Job("exercises_report"), Job("exercises")}  # fmt: skip
+    aggregates = {
+        Job("sweep_summary", "sweep=mlp_lr"),
+        Job("plot_sweep", "sweep=mlp_lr"),
+        Job("exercises_report"),
+        Job("exercises"),
+    }
     assert set(plan) == new | aggregates
     # Written as 0.2 or 0.20 or 2e-1, one point: nothing more to do after it ran.
     tiny.snakemake(work, "exercises")
@@ -89,14 +96,39 @@ def test_a_two_key_grid_is_drawn_as_a_heatmap(tiny_run, tmp_path):
     work = tmp_path / "workflow"
     shutil.copytree(tiny_run, work, symlinks=True)
     config = tiny.read_config(work)
-    config["sweeps"] = {"width_lr": {"base": "mlp_concise", "grid": {"num_hiddens": [8, 16], "lr": [0.1, 0.2]},
-                                     "validation": 200, "seeds": [0]}}  # fmt: skip
+    config["sweeps"] = {
+        "width_lr": {
+            "base": "mlp_concise",
+            "grid": {"num_hiddens": [8, 16], "lr": [0.1, 0.2]},
+            "validation": 200,
+            "seeds": [0],
+        }
+    }
     tiny.write_config(work, config)
     tiny.snakemake(work, "exercises")
     summary = pd.read_csv(work / "results/sweeps/width_lr/summary.csv")
-    assert summary["point"].tolist() == ["num_hiddens~8/lr~0.1", "num_hiddens~8/lr~0.2", "num_hiddens~16/lr~0.1",
-                                         "num_hiddens~16/lr~0.2"]  # fmt: skip
+    assert summary["point"].tolist() == [
+        "num_hiddens~8/lr~0.1",
+        "num_hiddens~8/lr~0.2",
+        "num_hiddens~16/lr~0.1",
+        "num_hiddens~16/lr~0.2",
+    ]
     assert (work / "results/sweeps/width_lr/num_hiddens~16/lr~0.2/seed0/metrics.csv").exists()
     assert summary["val_acc_ci_low"].isna().all()  # one seed: no interval
     svg = (work / "results/sweeps/width_lr/figure.svg").read_text()
     assert "<image" in svg  # imshow's raster: the heatmap
+
+
+def test_snakemakes_own_report_shows_the_sweeps_labelled_with_their_points(exercised, tmp_path):
+    target = tmp_path / "exercises-report.zip"
+    tiny.snakemake(exercised, "--report", str(target), "exercises")
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        pages = "".join(
+            archive.read(n).decode("utf-8", "replace") for n in names if n.endswith((".html", ".js"))
+        )
+    for name in tiny.SWEEPS:
+        assert any(n.endswith(f"sweeps/{name}/figure.svg") for n in names), name
+        assert any(n.endswith(f"sweeps/{name}/summary.csv") for n in names), name
+    assert any(n.endswith("exercises.html") for n in names)
+    assert "Exercises" in pages and "lr = 0.05; lr = 0.1" in pages  # the category and a sweep's label

@@ -72,7 +72,7 @@ ONE_SEED = {"MLPLAB_TEST_DIVERGE": "mlp_concise/1/1,poly_normal/0/1"}
 
 
 def faulty_catalogue(config):
-    config["experiments"] = {name: config["experiments"][name] for name in KEEP}
+    tiny.keep_only(config, {name: config["experiments"][name] for name in KEEP})
     source = Path(config["data"]["fashion_mnist"]["sources"][0])
     config["data"]["fashion_mnist"]["sources"] = [source.as_uri()]  # a file:// source
 
@@ -130,7 +130,7 @@ def test_faults_end_in_a_true_report_or_a_named_file(tmp_path):
 def test_a_refused_second_snakemake_is_told_who_holds_the_folder(tmp_path):
     def one_long_run(config):
         config["seeds"] = [0]
-        config["experiments"] = {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 3000}}
+        tiny.keep_only(config, {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 3000}})
 
     work = tiny.make_workdir(tmp_path, edit=one_long_run)
     target = "results/runs/mlp_concise/seed0/metrics.csv"

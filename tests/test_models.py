@@ -159,7 +159,9 @@ def test_normal_initialisation_draws_what_the_book_draws():
     before `init` existed; the models still draw exactly that."""
     from mlplab import catalogue
 
-    config = catalogue.MLPScratch(num_hiddens=16, init_std=0.01, lr=0.1, batch_size=1, epochs=1, relu_output=False)
+    config = catalogue.MLPScratch(
+        num_hiddens=16, init_std=0.01, lr=0.1, batch_size=1, epochs=1, relu_output=False
+    )
     torch.manual_seed(5)
     W1 = torch.randn(784, 16) * 0.01
     torch.manual_seed(5)

@@ -30,35 +30,64 @@ def test_shipped_sweeps_are_the_books_exercises():
     expanded = sweeps.expand_all(shipped_config())
     assert list(expanded) == ["mlp_width", "mlp_lr", "poly_degree", "wd_lambda", "dropout_rates", "init"]
     assert [p.path for p in expanded["mlp_lr"].points] == ["lr~0.01", "lr~0.03", "lr~0.1", "lr~0.3", "lr~1"]
-    assert [p.values["num_hiddens"] for p in expanded["mlp_width"].points] == [16, 32, 64, 128, 256, 512, 1024]
+    assert [p.values["num_hiddens"] for p in expanded["mlp_width"].points] == [
+        16,
+        32,
+        64,
+        128,
+        256,
+        512,
+        1024,
+    ]
     assert [p.values["num_features"] for p in expanded["poly_degree"].points] == list(range(1, 21))
     assert [p.path for p in expanded["dropout_rates"].points] == [
-        "dropout~0-0", "dropout~0.2-0.5", "dropout~0.5-0.2", "dropout~0.5-0.5"]  # fmt: skip
+        "dropout~0-0",
+        "dropout~0.2-0.5",
+        "dropout~0.5-0.2",
+        "dropout~0.5-0.5",
+    ]
     assert [p.path for p in expanded["init"].points] == [
-        "init~normal/init_std~0.01", "init~xavier_uniform/init_std~0.01", "init~normal/init_std~1"]  # fmt: skip
+        "init~normal/init_std~0.01",
+        "init~xavier_uniform/init_std~0.01",
+        "init~normal/init_std~1",
+    ]
     assert config_problems(shipped_config(), SCHEMA) == []
 
 
 def test_a_grid_is_the_product_of_its_keys_with_one_folder_level_per_key():
-    sweep = sweeps.expand_all(with_sweeps(g={"base": "mlp_concise", "grid": {"num_hiddens": [16, 32], "lr": [0.1, 1]}}))["g"]
+    sweep = sweeps.expand_all(
+        with_sweeps(g={"base": "mlp_concise", "grid": {"num_hiddens": [16, 32], "lr": [0.1, 1]}})
+    )["g"]
     assert [p.path for p in sweep.points] == [
-        "num_hiddens~16/lr~0.1", "num_hiddens~16/lr~1", "num_hiddens~32/lr~0.1", "num_hiddens~32/lr~1"]  # fmt: skip
+        "num_hiddens~16/lr~0.1",
+        "num_hiddens~16/lr~1",
+        "num_hiddens~32/lr~0.1",
+        "num_hiddens~32/lr~1",
+    ]
     entry = sweep.point("num_hiddens~32/lr~1").entry
     # The base entry with the swept values set, lr a float as its kind declares, and a validation set.
-    assert entry == {**shipped_config()["experiments"]["mlp_concise"], "num_hiddens": 32, "lr": 1.0,
-                     "validation": sweeps.VALIDATION}  # fmt: skip
+    assert entry == {
+        **shipped_config()["experiments"]["mlp_concise"],
+        "num_hiddens": 32,
+        "lr": 1.0,
+        "validation": sweeps.VALIDATION,
+    }
     assert isinstance(entry["lr"], float)
 
 
 def test_zipped_points_take_the_ith_value_of_each_key():
     spec = {"base": "mlp_concise", "points": {"lr": [0.1, 0.3], "num_hiddens": [64, 128]}, "seeds": [4]}
     sweep = sweeps.expand_all(with_sweeps(z=spec))["z"]
-    assert [p.values for p in sweep.points] == [{"lr": 0.1, "num_hiddens": 64}, {"lr": 0.3, "num_hiddens": 128}]
+    assert [p.values for p in sweep.points] == [
+        {"lr": 0.1, "num_hiddens": 64},
+        {"lr": 0.3, "num_hiddens": 128},
+    ]
     assert sweep.seeds == (4,) and not sweep.grid
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(1, "1"), (1.0, "1"), (0.3, "0.3"), (1e-5, "1e-05"), ([0.2, 0.5], "0.2-0.5"), (True, "true")]
+    ("value", "text"),
+    [(1, "1"), (1.0, "1"), (0.3, "0.3"), (1e-5, "1e-05"), ([0.2, 0.5], "0.2-0.5"), (True, "true")],
 )
 def test_values_are_written_canonically(value, text):
     assert sweeps.format_value(value) == text
@@ -73,7 +102,9 @@ def test_one_and_one_point_zero_are_one_point_and_rejected_as_a_duplicate():
 
 
 def test_a_regression_point_equal_to_a_catalogue_entry_reads_that_entrys_runs():
-    sweep = sweeps.expand_all(with_sweeps(p={"base": "poly_normal", "grid": {"num_features": [4, 2, 5]}}))["p"]
+    sweep = sweeps.expand_all(with_sweeps(p={"base": "poly_normal", "grid": {"num_features": [4, 2, 5]}}))[
+        "p"
+    ]
     assert [(p.path, p.run, p.own) for p in sweep.points] == [
         ("num_features~4", "poly_normal", False),
         ("num_features~2", "poly_underfit", False),  # same lr, batch and epochs as poly_underfit
@@ -95,25 +126,48 @@ def test_classifier_points_never_reuse_catalogue_runs_but_share_a_baseline_acros
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"base": "mlp_concise", "grid": {"lr": [0.1], "lrr": [1.0]}},
-         "sweeps.s.grid.lrr: the base entry 'mlp_concise' is of kind mlp_concise, which has no hyperparameter 'lrr'"),
+        (
+            {"base": "mlp_concise", "grid": {"lr": [0.1], "lrr": [1.0]}},
+            "sweeps.s.grid.lrr: the base entry 'mlp_concise' is of kind mlp_concise, which has no "
+            "hyperparameter 'lrr'",
+        ),
         ({"base": "mlp_concise", "grid": {"lr": []}}, "sweeps.s.grid.lr: [] should be non-empty"),
         ({"base": "mlp_concise", "grid": {}}, "sweeps.s.grid: {} should be non-empty"),
         ({"base": "nope", "grid": {"lr": [0.1]}}, "sweeps.s.base: 'nope' is not an entry of the catalogue"),
-        ({"base": "poly_normal", "grid": {"wd": [1.0]}},
-         "sweeps.s.grid.wd: the base entry 'poly_normal' is of kind polynomial, which has no hyperparameter 'wd'"),
-        ({"base": "mlp_concise", "grid": {"lr": [-1.0]}}, "sweeps.s.grid.lr: point lr = -1: -1.0 is less than or equal to the minimum of 0"),
-        ({"base": "mlp_concise", "grid": {"lr": ["fast"]}}, "sweeps.s.grid.lr: point lr = fast: 'fast' is not of type 'number'"),
-        ({"base": "mlp_concise", "points": {"lr": [0.1, 0.3], "num_hiddens": [8]}},
-         "sweeps.s.points: zipped points need one value per point in every key, got lr: 2, num_hiddens: 1"),
+        (
+            {"base": "poly_normal", "grid": {"wd": [1.0]}},
+            "sweeps.s.grid.wd: the base entry 'poly_normal' is of kind polynomial, which has no "
+            "hyperparameter 'wd'",
+        ),
+        (
+            {"base": "mlp_concise", "grid": {"lr": [-1.0]}},
+            "sweeps.s.grid.lr: point lr = -1: -1.0 is less than or equal to the minimum of 0",
+        ),
+        (
+            {"base": "mlp_concise", "grid": {"lr": ["fast"]}},
+            "sweeps.s.grid.lr: point lr = fast: 'fast' is not of type 'number'",
+        ),
+        (
+            {"base": "mlp_concise", "points": {"lr": [0.1, 0.3], "num_hiddens": [8]}},
+            "sweeps.s.points: zipped points need one value per point in every key, got lr: 2, num_hiddens: 1",
+        ),
         ({"base": "mlp_concise"}, "sweeps.s: give either `grid` (every combination) or `points` (zipped)"),
-        ({"base": "poly_normal", "grid": {"num_features": [2]}, "validation": 100}, "sweeps.s.validation: 'poly_normal' is a regression"),
-        ({"base": "poly_normal", "grid": {"num_features": [30]}},
-         "sweeps.s.grid.point 1 (num_features = 30).num_features: 30 exceeds data.polynomial.max_degree (20)"),
+        (
+            {"base": "poly_normal", "grid": {"num_features": [2]}, "validation": 100},
+            "sweeps.s.validation: 'poly_normal' is a regression",
+        ),
+        (
+            {"base": "poly_normal", "grid": {"num_features": [30]}},
+            "sweeps.s.grid.point 1 (num_features = 30).num_features: 30 exceeds "
+            "data.polynomial.max_degree (20)",
+        ),
         ({"base": "dropout_concise", "points": {"dropout": [[0.5]]}}, "sweeps.s.grid.dropout"),
-        ({"base": "mlp_concise", "grid": {"lr": [0.1]}, "seedz": [1]}, "sweeps.s: Additional properties are not allowed ('seedz'"),
+        (
+            {"base": "mlp_concise", "grid": {"lr": [0.1]}, "seedz": [1]},
+            "sweeps.s: Additional properties are not allowed ('seedz'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_sweeps_are_rejected_naming_the_sweep_and_key(spec, message):
     problems = config_problems(with_sweeps(s=spec), SCHEMA)
     if message == "sweeps.s.grid.dropout":  # zipped: reported under points
@@ -131,8 +185,11 @@ def test_a_validation_set_as_large_as_the_training_set_is_rejected_where_the_dat
     with gzip.open(labels, "wb") as f:
         f.write(struct.pack(">HBBI", 0, 8, 1, 1000) + bytes(1000))
     config = with_sweeps(s={"base": "mlp_concise", "grid": {"lr": [0.1]}, "validation": 1000})
-    with pytest.raises(ConfigError, match=r"sweeps.s.point lr = 0.1.validation: 1000 held out of a training set of "
-                       r"1000 examples leaves nothing to train on; hold out at most 999"):  # fmt: skip
+    with pytest.raises(
+        ConfigError,
+        match=r"sweeps.s.point lr = 0.1.validation: 1000 held out of a training set of "
+        r"1000 examples leaves nothing to train on; hold out at most 999",
+    ):
         check_validation_sizes(config, labels)
     config["sweeps"]["s"]["validation"] = 999
     check_validation_sizes(config, labels)  # fits
@@ -141,25 +198,60 @@ def test_a_validation_set_as_large_as_the_training_set_is_rejected_where_the_dat
 
 # ---- The summary, on runs written by hand ----
 
-BASE = {"kind": "mlp_concise", "num_hiddens": 8, "init_std": 0.01, "lr": 0.1, "batch_size": 4, "epochs": 1,
-        "validation": 10}  # fmt: skip
+BASE = {
+    "kind": "mlp_concise",
+    "num_hiddens": 8,
+    "init_std": 0.01,
+    "lr": 0.1,
+    "batch_size": 4,
+    "epochs": 1,
+    "validation": 10,
+}
 
 
-def classifier_point(root: Path, path: str, lr: float, val: list[float], test: list[float], diverged=()) -> dict:
+def classifier_point(
+    root: Path, path: str, lr: float, val: list[float], test: list[float], diverged=()
+) -> dict:
     folders = []
     for seed, (v, t) in enumerate(zip(val, test, strict=True)):
-        rows = [{"epoch": 1, "train_loss": 1.0, "train_acc": 0.5, "val_loss": 1.0, "val_acc": v, "test_loss": 1.0,
-                 "test_acc": t}]  # fmt: skip
+        rows = [
+            {
+                "epoch": 1,
+                "train_loss": 1.0,
+                "train_acc": 0.5,
+                "val_loss": 1.0,
+                "val_acc": v,
+                "test_loss": 1.0,
+                "test_acc": t,
+            }
+        ]
         status = "diverged" if seed in diverged else "ok"
         folders.append(str(write_run(root / path, "p", {**BASE, "lr": lr}, seed, rows, status=status)))
-    return {"path": f"lr~{lr:g}", "label": f"lr = {lr:g}", "values": {"lr": lr}, "run": f"s/lr~{lr:g}",
-            "entry": {**BASE, "lr": lr}, "folders": folders}  # fmt: skip
+    return {
+        "path": f"lr~{lr:g}",
+        "label": f"lr = {lr:g}",
+        "values": {"lr": lr},
+        "run": f"s/lr~{lr:g}",
+        "entry": {**BASE, "lr": lr},
+        "folders": folders,
+    }
 
 
 def describe(points, baseline="lr~0.1", selects=True) -> dict:
-    return {"name": "s", "base": "mlp_concise", "kind": "mlp_concise", "family": "classifier", "keys": ["lr"],
-            "grid": True, "selects": selects, "validation": 10, "seeds": [0, 1, 2], "about": "",
-            "baseline": baseline, "points": points}  # fmt: skip
+    return {
+        "name": "s",
+        "base": "mlp_concise",
+        "kind": "mlp_concise",
+        "family": "classifier",
+        "keys": ["lr"],
+        "grid": True,
+        "selects": selects,
+        "validation": 10,
+        "seeds": [0, 1, 2],
+        "about": "",
+        "baseline": baseline,
+        "points": points,
+    }
 
 
 def test_summary_means_intervals_paired_differences_and_selection_by_hand(tmp_path):

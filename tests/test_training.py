@@ -193,7 +193,15 @@ def test_the_validation_split_is_disjoint_complete_and_the_same_for_a_seed():
 def test_a_run_with_a_validation_set_records_it_and_trains_on_the_rest(data_paths):
     rows = []
     result = run_experiment({**MLP, "validation": 500}, 0, data_paths, on_epoch=rows.append)
-    assert list(rows[0]) == ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc"]
+    assert list(rows[0]) == [
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "test_loss",
+        "test_acc",
+    ]
     assert rows[-1]["val_loss"] < rows[0]["val_loss"] and rows[-1]["val_acc"] > 0.5
     # Accuracies are counts over the split's size: over 500 validation examples, multiples of 1/500.
     assert all(round(r["val_acc"] * 500, 6).is_integer() for r in rows)

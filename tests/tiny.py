@@ -110,6 +110,13 @@ def tiny_config(source: Path, checksums: dict) -> dict:
     return config
 
 
+def keep_only(config: dict, experiments: dict) -> None:
+    """Cut the catalogue to `experiments` (name → entry), with the sweeps whose base entry it keeps: a
+    sweep from a left-out entry would be refused before anything runs."""
+    config["experiments"] = experiments
+    config["sweeps"] = {n: s for n, s in config.get("sweeps", {}).items() if s["base"] in experiments}
+
+
 def make_workdir(root: Path, edit=None) -> Path:
     """A working copy of the workflow under `root` with the tiny config; `edit(config)` may change it."""
     work = root / "workflow"

@@ -49,16 +49,18 @@ def table(sweep: dict, summary: pd.DataFrame) -> dict:
     closed = [c for c in summary if c.startswith("closed_form_")]
     rows = []
     for row in summary.to_dict("records"):
-        rows.append({
-            "label": row["label"],
-            "baseline": bool(row["baseline"]),
-            "selected": bool(row["selected"]),
-            "seeds": int(row["n_seeds"]),
-            "diverged": int(row["n_diverged"]),
-            "metrics": [estimate_text(row, m) for m in metrics],
-            "differences": [difference_text(row, m) for m in headline],
-            "closed": [number(row[c]) for c in closed],
-        })  # fmt: skip
+        rows.append(
+            {
+                "label": row["label"],
+                "baseline": bool(row["baseline"]),
+                "selected": bool(row["selected"]),
+                "seeds": int(row["n_seeds"]),
+                "diverged": int(row["n_diverged"]),
+                "metrics": [estimate_text(row, m) for m in metrics],
+                "differences": [difference_text(row, m) for m in headline],
+                "closed": [number(row[c]) for c in closed],
+            }
+        )
     return {
         "metrics": [METRIC_LABELS.get(m, m) for m in metrics],
         "differences": [f"{METRIC_LABELS.get(m, m)} − baseline" for m in headline],
@@ -102,10 +104,12 @@ def measured(sweep: dict, summary: pd.DataFrame) -> list[str]:
         column = f"{metric}_mean"
         if column not in summary:
             continue
-        best = extreme(summary, column, lowest=not metric.endswith("_acc"))
+        higher_is_better = metric.endswith("_acc")
+        best = extreme(summary, column, lowest=not higher_is_better)
         facts.append(
-            f"{METRIC_LABELS[metric]}: {number(first[column])} at {first['label']}, {number(last[column])} at "
-            f"{last['label']}; {'highest' if metric.endswith('_acc') else 'lowest'} at {best}"
+            f"{METRIC_LABELS[metric]}: {number(first[column])} at {first['label']}, "
+            f"{number(last[column])} at {last['label']}; "
+            f"{'highest' if higher_is_better else 'lowest'} at {best}"
         )
     for split in ("train", "test"):
         column = f"closed_form_{split}_loss"

@@ -16,6 +16,8 @@ from mlplab.catalogue import CLASSIFIER, KINDS, REGRESSION, parse_entry
 METRIC_LABELS = {
     "train_loss": "train loss",
     "train_acc": "train accuracy",
+    "val_loss": "validation loss",
+    "val_acc": "validation accuracy",
     "test_loss": "test loss",
     "test_acc": "test accuracy",
     "w_norm": "‖w‖",

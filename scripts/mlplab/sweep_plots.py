@@ -74,13 +74,27 @@ def curves(sweep: dict, summary: pd.DataFrame):
     fig, axes = panels(2 if second else 1, max_cols=2, size=(4.4, 3.3))
     loss = axes[0]
     for split, colour in SERIES.items():
-        draw_series(loss, x, summary, f"{split}_loss", f"{split} (SGD)" if "closed_form_train_loss" in summary
-                    else split, colour, numeric)  # fmt: skip
+        draw_series(
+            loss,
+            x,
+            summary,
+            f"{split}_loss",
+            f"{split} (SGD)" if "closed_form_train_loss" in summary else split,
+            colour,
+            numeric,
+        )
     for split in ("train", "test"):  # exact fits: one number per point, no seeds, no band
         column = f"closed_form_{split}_loss"
         if column in summary:
-            loss.plot(x, summary[column], linestyle="--", marker="s", markersize=3, color=SERIES[split],
-                      label=f"{split} (least squares)")  # fmt: skip
+            loss.plot(
+                x,
+                summary[column],
+                linestyle="--",
+                marker="s",
+                markersize=3,
+                color=SERIES[split],
+                label=f"{split} (least squares)",
+            )
     if classifier:
         draw_series(loss, x, summary, "initial_loss", "before training", "0.5", numeric, linestyle=":")
     log_if_wide(loss, summary, ["train_loss", "test_loss", "val_loss", "initial_loss"])
@@ -102,8 +116,12 @@ def curves(sweep: dict, summary: pd.DataFrame):
         mark_selected(ax, x, summary)
     handles, labels = axes[-1].get_legend_handles_labels()
     first = dict(zip(*reversed(axes[0].get_legend_handles_labels()), strict=False))
-    fig.legend([*first.values(), *(h for h, lab in zip(handles, labels, strict=True) if lab not in first)],
-               [*first, *(lab for lab in labels if lab not in first)], loc="outside lower center", ncol=4)  # fmt: skip
+    fig.legend(
+        [*first.values(), *(h for h, lab in zip(handles, labels, strict=True) if lab not in first)],
+        [*first, *(lab for lab in labels if lab not in first)],
+        loc="outside lower center",
+        ncol=4,
+    )
     return fig
 
 
@@ -126,8 +144,15 @@ def heatmap(sweep: dict, summary: pd.DataFrame):
             list(table.index).index(getattr(row, rows_key)),
             list(table.columns).index(getattr(row, cols_key)),
         )
-        ax.text(j, i, f"{getattr(row, f'{metric}_mean'):.3g}\nn = {row.n_seeds}", ha="center", va="center",
-                color="white", fontsize=8)  # fmt: skip
+        ax.text(
+            j,
+            i,
+            f"{getattr(row, f'{metric}_mean'):.3g}\nn = {row.n_seeds}",
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=8,
+        )
         if row.selected:
             ax.add_patch(
                 plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=SELECTED, linewidth=2.5)

@@ -14,7 +14,7 @@ import pandas as pd
 from mlplab import stats
 from mlplab.catalogue import CLASSIFIER, KINDS, parse_entry
 from mlplab.presentation import smallest_meaningful
-from mlplab.tables import cell, read_run
+from mlplab.tables import cell, estimate, read_run
 
 SELECT_ON = "val_acc"  # classifier sweeps choose on validation accuracy, never on test
 # The metrics each point is compared with the baseline on.
@@ -36,19 +36,9 @@ def point_finals(folders: list[str]) -> tuple[dict[int, dict], int, dict[int, fl
 
 
 def estimate_columns(prefix: str, values: list[float]) -> dict:
-    if not values:
-        return {
-            f"{prefix}_mean": float("nan"),
-            f"{prefix}_ci_low": float("nan"),
-            f"{prefix}_ci_high": float("nan"),
-        }
-    estimate = stats.mean_ci(values)
-    nan = float("nan")
-    return {
-        f"{prefix}_mean": estimate.mean,
-        f"{prefix}_ci_low": nan if estimate.low is None else estimate.low,
-        f"{prefix}_ci_high": nan if estimate.high is None else estimate.high,
-    }
+    """`<prefix>_mean`, `_ci_low`, `_ci_high` (the summary's sd is left out: the interval says more)."""
+    found = estimate(pd.Series(values, dtype=float))
+    return {f"{prefix}_{stat}": found[stat] for stat in ("mean", "ci_low", "ci_high")}
 
 
 def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dict]) -> dict:
@@ -60,8 +50,13 @@ def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dic
     margin = smallest_meaningful(metric, stats.mean_ci(list(base.values())).mean) if base else nan
     paired = stats.paired_versus(base, {seed: f[metric] for seed, f in finals.items()}, margin)
     if paired is None:
-        return {f"{metric}_diff_mean": nan, f"{metric}_diff_ci_low": nan, f"{metric}_diff_ci_high": nan,
-                f"{metric}_diff_n": 0, f"{metric}_diff_verdict": "no seed in common"}  # fmt: skip
+        return {
+            f"{metric}_diff_mean": nan,
+            f"{metric}_diff_ci_low": nan,
+            f"{metric}_diff_ci_high": nan,
+            f"{metric}_diff_n": 0,
+            f"{metric}_diff_verdict": "no seed in common",
+        }
     return {
         f"{metric}_diff_mean": paired.difference,
         f"{metric}_diff_ci_low": nan if paired.low is None else paired.low,

@@ -36,7 +36,7 @@ class Point:
     values: dict[str, Any]  # swept key → canonical value, in the sweep's key order
     path: str  # folder below the sweep's: "lr~0.3", or "num_hiddens~64/lr~0.1" for two keys
     entry: dict  # the catalogue entry it trains: the base entry with `values` (and a validation set) set
-    run: str  # whose runs it reads: its own, "<sweep>/<path>", or an equal catalogue entry's or earlier point's
+    run: str  # whose runs it reads: its own ("<sweep>/<path>"), an equal catalogue entry's or earlier point's
     own: bool  # trained for this point (else it reads the equal entry's or point's runs)
 
     @property
@@ -85,11 +85,17 @@ class Sweep:
             "about": self.about,
             "baseline": baseline.path if baseline else None,
             "points": [
-                {"path": p.path, "label": p.label, "values": p.values, "run": p.run, "entry": p.entry,
-                 "folders": folders[p.path]}
+                {
+                    "path": p.path,
+                    "label": p.label,
+                    "values": p.values,
+                    "run": p.run,
+                    "entry": p.entry,
+                    "folders": folders[p.path],
+                }
                 for p in self.points
             ],
-        }  # fmt: skip
+        }
 
     def point(self, path: str) -> Point:
         return next(p for p in self.points if p.path == path)
@@ -169,8 +175,18 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
         path = "/".join(f"{key}{SEP}{format_value(values[key])}" for key in keys)
         run = known.setdefault(repr(setting(entry)), f"{name}/{path}")
         points.append(Point(values, path, entry, run, run == f"{name}/{path}"))
-    return Sweep(name, base_name, kind, keys, tuple(points), tuple(spec.get("seeds", seeds)), grid,
-                 validation, normalise(kind, fixed), spec.get("about", ""))  # fmt: skip
+    return Sweep(
+        name,
+        base_name,
+        kind,
+        keys,
+        tuple(points),
+        tuple(spec.get("seeds", seeds)),
+        grid,
+        validation,
+        normalise(kind, fixed),
+        spec.get("about", ""),
+    )
 
 
 def expand_all(config: dict) -> dict[str, Sweep]:
@@ -196,17 +212,31 @@ def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[
     fields = {f.name for f in dataclasses.fields(KINDS[kind].config)}
     block = "grid" if "grid" in spec else "points"
     problems = [
-        ((*where, block, key), f"the base entry '{base}' is of kind {kind}, which has no hyperparameter "
-         f"'{key}' (it has: {', '.join(sorted(fields))})")
-        for key in spec[block] if key not in fields
-    ]  # fmt: skip
+        (
+            (*where, block, key),
+            f"the base entry '{base}' is of kind {kind}, which has no hyperparameter "
+            f"'{key}' (it has: {', '.join(sorted(fields))})",
+        )
+        for key in spec[block]
+        if key not in fields
+    ]
     if "validation" in spec and KINDS[kind].family != CLASSIFIER:
-        problems.append(((*where, "validation"), f"'{base}' is a regression: its held-out set is the "
-                         "test set, and a regression sweep selects nothing, so it takes no validation set"))  # fmt: skip
+        problems.append(
+            (
+                (*where, "validation"),
+                f"'{base}' is a regression: its held-out set is the "
+                "test set, and a regression sweep selects nothing, so it takes no validation set",
+            )
+        )
     lengths = {key: len(values) for key, values in spec[block].items()}
     if block == "points" and len(set(lengths.values())) > 1:
-        problems.append(((*where, "points"), f"zipped points need one value per point in every key, got "
-                         f"{', '.join(f'{k}: {n}' for k, n in lengths.items())}"))  # fmt: skip
+        problems.append(
+            (
+                (*where, "points"),
+                f"zipped points need one value per point in every key, got "
+                f"{', '.join(f'{k}: {n}' for k, n in lengths.items())}",
+            )
+        )
     return problems
 
 
@@ -215,8 +245,12 @@ def duplicate_paths(sweep: Sweep) -> list[tuple[tuple, str]]:
     problems = []
     for i, point in enumerate(sweep.points):
         if point.path in seen:
-            problems.append(((("sweeps", sweep.name, "grid" if sweep.grid else "points")),
-                             f"points {seen[point.path] + 1} and {i + 1} are the same point, {point.path} "
-                             "(values are compared as numbers: 1 and 1.0 are one value)"))  # fmt: skip
+            problems.append(
+                (
+                    (("sweeps", sweep.name, "grid" if sweep.grid else "points")),
+                    f"points {seen[point.path] + 1} and {i + 1} are the same point, {point.path} "
+                    "(values are compared as numbers: 1 and 1.0 are one value)",
+                )
+            )
         seen.setdefault(point.path, i)
     return problems

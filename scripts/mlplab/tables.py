@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlplab import stats
-from mlplab.catalogue import KINDS, METRICS, parse_entry
+from mlplab.catalogue import KINDS, METRICS, optional, parse_entry
 
 RUN_KEYS = [
     "experiment",
@@ -29,8 +29,14 @@ RUN_KEYS = [
     "divergence",
     "initial_loss",
 ]
-# Every kind's hyperparameters, in the order the catalogue declares them; a run has those of its kind.
-HYPERPARAMETERS = list(dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)))
+# Every kind's hyperparameters, in the order the catalogue declares them, optional ones last; a run has
+# those its entry names.
+HYPERPARAMETERS = sorted(
+    dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)),
+    key=lambda name: any(
+        optional(f) for k in KINDS.values() for f in dataclasses.fields(k.config) if f.name == name
+    ),
+)
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
 PROVENANCE_KEYS = ["git_commit", "git_dirty", "host", "gpu"]
 VERSION_PREFIX = "version_"

@@ -1,0 +1,60 @@
+# Inputs, params and labels of the rules in rules/sweeps.smk (the book's exercises as sweeps, expanded
+# from config.yaml by scripts/mlplab/sweeps.py into SWEEPS, rules/common.smk).
+
+import re
+
+
+def point_run_files(run, seeds):
+    """The run.json and metrics.csv files of a run by its name: a catalogue entry's, or a point's
+    ('mlp_lr/lr~0.3')."""
+    if "/" in run:
+        sweep, point = run.split("/", 1)
+        return expand(rules.train_sweep_point.output, sweep=sweep, point=point, seed=seeds)
+    return run_outputs([run], seeds)
+
+
+def sweep_runs(wildcards):
+    sweep = SWEEPS[wildcards.sweep]
+    return [f for point in sweep.points for f in point_run_files(point.run, sweep.seeds)]
+
+
+def sweep_description(name):
+    """What the summary, figure and page jobs need to know of a sweep, with each point's run folders."""
+    sweep = SWEEPS[name]
+    folders = {
+        point.path: sorted({os.path.dirname(f) for f in point_run_files(point.run, sweep.seeds)})
+        for point in sweep.points
+    }
+    return canonical(sweep.describe(folders))
+
+
+def closed_form_input(wildcards):
+    """The closed-form fits of a sweep whose kind has one (least squares for the polynomial)."""
+    if KINDS[SWEEPS[wildcards.sweep].kind].closed_form:
+        return rules.sweep_closed_form.output
+    return []
+
+
+def sweep_labels(shows):
+    """The labels of a sweep's items in Snakemake's report: the sweep, its base, the swept values and
+    what the item shows (two items of one subcategory with equal labels are silently left out)."""
+
+    def labels(wildcards):
+        sweep = SWEEPS[wildcards.sweep]
+        swept = "; ".join(p.label for p in sweep.points)
+        return {"sweep": sweep.name, "base": sweep.base, "swept": swept, "shows": shows}
+
+    return labels
+
+
+def sweep_outputs(sweeps=SWEEPS):
+    return expand(rules.sweep_summary.output, sweep=sweeps) + expand(
+        rules.plot_sweep.output, sweep=sweeps
+    )
+
+
+SWEEP_CONSTRAINTS = {
+    "sweep": "|".join(SWEEPS) or "(?!)",
+    "point": "|".join(re.escape(p.path) for sweep in SWEEPS.values() for p in sweep.points)
+    or "(?!)",
+}
