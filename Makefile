@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: setup run check test lint bench clean
+.PHONY: setup run check test lint bench bench-exercises clean
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ test: lint
 bench: setup
 	$(BIN)/python benchmarks/epoch_speed.py
 	benchmarks/catalogue_time.sh 2
+
+# The exercises (every sweep) in a scratch copy: wall time, job time, start-up share (about 3× the catalogue).
+bench-exercises: setup
+	$(BIN)/python benchmarks/exercises_time.py --cores 2
 
 clean:
 	rm -rf results logs .snakemake
