@@ -22,7 +22,9 @@ import subprocess
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 import tiny
 from mlplab.catalogue import ANALYSES
@@ -46,7 +48,7 @@ FAILURE_BOUND_S = 120
 
 def small(config: dict) -> None:
     config["seeds"] = [0]
-    config["experiments"] = {name: config["experiments"][name] for name in KEEP}
+    tiny.keep_only(config, {name: config["experiments"][name] for name in KEEP})
 
 
 def packages_installed() -> bool:
@@ -178,6 +180,72 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
     assert "Nothing to be done" in tiny.snakemake(cluster, *SLURM_ARGS, "-n").stdout
 
 
+def profile() -> dict:
+    return yaml.safe_load((tiny.REPO / "profiles/slurm/config.yaml").read_text())
+
+
+def test_the_profiles_cores_are_the_training_threads():
+    """`cores` in the profile is both the most CPUs a job asks for (Snakemake lowers a rule's threads to
+    it) and what keeps a group of sweep points one point per layer, as the plugin runs them: it must be
+    config.yaml's threads_per_job, no less (runs would train on fewer threads than the config says) and
+    no more (a group would ask for a fraction of the time its points take one after another)."""
+    assert profile()["cores"] == yaml.safe_load((tiny.REPO / "config.yaml").read_text())["threads_per_job"]
+
+
+def test_sweep_points_are_packed_into_group_jobs_and_equal_a_local_run(slurm_env, tmp_path):
+    def sweeps_only(config):
+        config["seeds"] = [0]
+        tiny.keep_only(config, {name: config["experiments"][name] for name in ("mlp_concise", "poly_normal")})
+        assert config["sweeps"].keys() == tiny.SWEEPS.keys()
+
+    local = tiny.make_workdir(tmp_path / "local", edit=sweeps_only)
+    cluster = tiny.make_workdir(tmp_path / "slurm", edit=sweeps_only)
+    # --verbose: Snakemake then prints each sbatch call, with what it asks SLURM for.
+    proc = start_on_slurm(cluster, slurm_env, "--verbose", "exercises")
+    summaries = [f"results/sweeps/{name}/summary.csv" for name in tiny.SWEEPS]
+    try:
+        tiny.snakemake(local, *summaries, timeout=PIPELINE_TIMEOUT_S)  # every point's runs, meanwhile
+    except BaseException:
+        stop(proc)
+        raise
+    returncode, out = finish_on_slurm(proc, PIPELINE_TIMEOUT_S)
+    assert returncode == 0, f"snakemake on SLURM failed ({returncode}):\n{out}"
+
+    # Snakemake lists a group job's jobs indented under "Group job sweep_points"; no point ran alone.
+    point_block = r"^    rule train_sweep_point:\n(?:        .*\n)*?        resources: (.*)$"
+    points = [dict(re.findall(r"(\w+)=(\d+)(?:,|$)", line)) for line in re.findall(point_block, out, re.M)]
+    assert len(points) >= 2 and not re.search(r"^rule train_sweep_point:", out, re.M), out
+    assert out.count("(Rule: train_sweep_point)") == len(points), out
+    # Packed: the tiny sweeps' points fit in one group job (the profile's group-components), one sbatch.
+    (components,) = profile()["group-components"]
+    assert len(points) <= int(components.removeprefix("sweep_points=")), components
+    (call,) = re.findall(r"^sbatch call: .*/group_sweep_points_train_sweep_point/.*$", out, re.M)
+    assert out.count("Group job sweep_points") == 1, out
+    others = re.findall(r"^rule (?!train_sweep_point:)", out, re.M)  # the jobs outside the group
+    submitted = out.count("has been submitted with SLURM jobid")
+    assert submitted == 1 + len(others) < len(points) + len(others), out
+    # The plugin runs a group's points one after another, so the group asks for what one point at a time
+    # uses: a point's CPUs, the largest point's memory, the sum of their runtimes (see the profile).
+    assert f" -t {sum(int(p['runtime']) for p in points)} " in call, call
+    assert f" --mem {max(int(p['mem_mb']) for p in points)} " in call, call
+    assert f" --cpus-per-task={profile()['cores']} " in call, call
+
+    # Each point's metrics, byte for byte as a local run's, and its own log; the same summaries.
+    runs = files(cluster, "results/sweeps", "metrics.csv")
+    assert len(runs) == len(points) and runs == files(local, "results/sweeps", "metrics.csv"), runs
+    for name in runs:
+        assert (cluster / name).read_bytes() == (local / name).read_bytes(), name
+        assert json.loads((cluster / name).with_name("run.json").read_text())["status"] == "ok", name
+        sweep_point = str(Path(name).parent.parent.relative_to("results/sweeps"))
+        assert (cluster / f"logs/train/sweeps/{sweep_point}/seed0.log").is_file(), name
+    for name in summaries:
+        tables = [pd.read_csv(work / name) for work in (local, cluster)]
+        for column in ("point", "selected", "n_seeds"):
+            assert tables[0][column].tolist() == tables[1][column].tolist(), (name, column)
+    assert (cluster / "results/exercises.html").is_file()
+    assert "Nothing to be done" in tiny.snakemake(cluster, *SLURM_ARGS, "-n", "exercises").stdout
+
+
 def test_failing_job_on_slurm_is_reported_not_waited_for(slurm_env, tmp_path):
     def missing_source(config):
         small(config)
@@ -213,7 +281,7 @@ def test_after_a_lost_controller_a_second_job_for_a_held_run_waits_and_the_first
 
     def one_long_run(config):
         config["seeds"] = [0]
-        config["experiments"] = {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 1500}}
+        tiny.keep_only(config, {"mlp_concise": {**config["experiments"]["mlp_concise"], "epochs": 1500}})
 
     work = tiny.make_workdir(tmp_path, edit=one_long_run)
     tiny.snakemake(work, "data/fashion-mnist/train.pt", "data/fashion-mnist/test.pt")  # data first, locally
