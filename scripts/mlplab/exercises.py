@@ -57,7 +57,9 @@ def table(sweep: dict, summary: pd.DataFrame) -> dict:
                 "seeds": int(row["n_seeds"]),
                 "diverged": int(row["n_diverged"]),
                 "metrics": [estimate_text(row, m) for m in metrics],
-                "differences": [difference_text(row, m) for m in headline],
+                "differences": [
+                    "(the baseline)" if row["baseline"] else difference_text(row, m) for m in headline
+                ],
                 "closed": [number(row[c]) for c in closed],
             }
         )

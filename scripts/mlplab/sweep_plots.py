@@ -1,21 +1,31 @@
 """A sweep's figure, from its summary: each final metric against the swept value, with its 95 %
 confidence interval over seeds, the selected point marked; a grid over two keys as an annotated heatmap.
 
-A single numeric key is a numeric axis, logarithmic when the values span a decade or more (symmetric-log
-when 0 is among them, as for λ = 0); anything else (zipped points, lists such as dropout pairs, names)
-is one tick per point.
+A single numeric key is a numeric axis, logarithmic for a geometric grid (values that grow by a factor
+rather than a step, such as 0.01, 0.03, 0.1, …; symmetric-log when 0 is among them, as for λ = 0);
+anything else (zipped points, lists such as dropout pairs, names) is one tick per point.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from mlplab.plots import BAND_ALPHA, PALETTE, panels, plt, save, style
-from mlplab.presentation import METRIC_LABELS
+from mlplab.presentation import BAND_TEXT, METRIC_LABELS
 
-SERIES = {"train": PALETTE[0], "val": PALETTE[2], "test": PALETTE[1]}
+# The three splits in reading order: colour, line style, and their offset on a categorical axis (so that
+# error bars at one point do not hide each other).
+SERIES = {
+    "train": (PALETTE[0], "-", -0.15),
+    "val": (PALETTE[2], "--", 0.0),
+    "test": (PALETTE[1], "-", 0.15),
+}
+SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 SELECTED = "#b00"
+TITLE_WIDTH = 110  # characters per line of the title
 
 
 def numeric_axis(sweep: dict, summary: pd.DataFrame) -> np.ndarray | None:
@@ -26,33 +36,45 @@ def numeric_axis(sweep: dict, summary: pd.DataFrame) -> np.ndarray | None:
     return None if values.isna().any() else values.to_numpy(dtype=float)
 
 
+def geometric(x: np.ndarray) -> bool:
+    """Whether the positive values grow by a factor rather than a step (their ratios vary less than
+    their differences, relative to their means), over at least a decade."""
+    positive = np.sort(x[x > 0])
+    if len(positive) < 2 or positive[-1] / positive[0] < 10:
+        return False
+    if len(positive) == 2:
+        return True
+    steps, ratios = np.diff(positive), positive[1:] / positive[:-1]
+    return np.std(np.log(ratios)) / np.mean(np.log(ratios)) < np.std(steps) / np.mean(steps)
+
+
 def scale_axis(ax, x: np.ndarray) -> str:
-    positive = x[x > 0]
-    if len(positive) and positive.max() / positive.min() >= 10:
-        if (x <= 0).any():
-            ax.set_xscale("symlog", linthresh=positive.min())
-            return " (symmetric log scale)"
-        ax.set_xscale("log")
-        return " (log scale)"
-    return ""
+    if not geometric(x):
+        return ""
+    if (x <= 0).any():
+        ax.set_xscale("symlog", linthresh=x[x > 0].min())
+        ax.set_xlim(x.min(), x.max() * 1.5)  # no empty negative half: λ, widths and rates are ≥ 0
+        return " (symmetric log scale)"
+    ax.set_xscale("log")
+    return " (log scale)"
 
 
-def draw_series(ax, x, summary: pd.DataFrame, metric: str, label: str, colour, numeric: bool, **line) -> None:
+def draw_series(ax, x, summary: pd.DataFrame, metric: str, label: str, style_, numeric: bool) -> None:
     """Mean and its 95 % CI: a band on a numeric axis, error bars on a categorical one."""
     if f"{metric}_mean" not in summary:
         return
+    colour, linestyle, offset = style_
     mean, low, high = (summary[f"{metric}_{s}"].to_numpy(dtype=float) for s in ("mean", "ci_low", "ci_high"))
     if numeric:
-        ax.plot(x, mean, marker="o", markersize=3.5, color=colour, label=label, **line)
+        ax.plot(x, mean, marker="o", markersize=3.5, color=colour, linestyle=linestyle, label=label)
         ax.fill_between(x, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
     else:
-        yerr = np.vstack([mean - low, high - mean])
-        ax.errorbar(x, mean, yerr=np.nan_to_num(yerr), fmt="o", capsize=3, color=colour, label=label, **line)
+        yerr = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        ax.errorbar(x + offset, mean, yerr=yerr, fmt="o", capsize=3, color=colour, label=label)
 
 
 def mark_selected(ax, x, summary: pd.DataFrame) -> None:
-    chosen = summary.index[summary["selected"].astype(bool)]
-    for i in chosen:
+    for i in summary.index[summary["selected"].astype(bool)]:
         ax.axvline(x[i], color=SELECTED, linestyle=":", linewidth=1.2, label="selected on validation")
 
 
@@ -63,65 +85,65 @@ def log_if_wide(ax, summary: pd.DataFrame, metrics) -> None:
         ax.set_yscale("log")
 
 
+def point_ticks(summary: pd.DataFrame) -> list[str]:
+    """A categorical tick per point: its values one per line ('init = normal' over 'init_std = 1')."""
+    return [label.replace(", ", "\n") for label in summary["label"]]
+
+
 def curves(sweep: dict, summary: pd.DataFrame):
     """Loss (and accuracy, or ‖w‖) panels against the swept value."""
     x = numeric_axis(sweep, summary)
     numeric = x is not None
     if not numeric:
-        x = np.arange(len(summary))
+        x = np.arange(len(summary), dtype=float)
     classifier = sweep["family"] == "classifier"
     second = "acc" if classifier else ("w_norm" if "w_norm_mean" in summary else None)
-    fig, axes = panels(2 if second else 1, max_cols=2, size=(4.4, 3.3))
+    fig, axes = panels(2 if second else 1, max_cols=2, size=(5.2, 3.6) if second else (8.0, 3.8))
     loss = axes[0]
-    for split, colour in SERIES.items():
+    exact = "closed_form_train_loss" in summary
+    for split, style_ in SERIES.items():
         draw_series(
             loss,
             x,
             summary,
             f"{split}_loss",
-            f"{split} (SGD)" if "closed_form_train_loss" in summary else split,
-            colour,
+            SPLIT_NAMES[split] + (" (SGD)" if exact else ""),
+            style_,
             numeric,
         )
     for split in ("train", "test"):  # exact fits: one number per point, no seeds, no band
         column = f"closed_form_{split}_loss"
         if column in summary:
-            loss.plot(
-                x,
-                summary[column],
-                linestyle="--",
-                marker="s",
-                markersize=3,
-                color=SERIES[split],
-                label=f"{split} (least squares)",
-            )
+            loss.plot(x, summary[column], linestyle=":", marker="s", markersize=3, color=SERIES[split][0],
+                      label=f"{split} (least squares, exact)")  # fmt: skip
     if classifier:
-        draw_series(loss, x, summary, "initial_loss", "before training", "0.5", numeric, linestyle=":")
+        draw_series(loss, x, summary, "initial_loss", "before training", ("0.5", ":", -0.3), numeric)
     log_if_wide(loss, summary, ["train_loss", "test_loss", "val_loss", "initial_loss"])
-    loss.set(title="loss", ylabel="cross-entropy (nats)" if classifier else "mean squared error")
+    loss.set(title="final loss", ylabel="cross-entropy (nats)" if classifier else "mean squared error")
     if second == "acc":
-        for split, colour in SERIES.items():
-            draw_series(axes[1], x, summary, f"{split}_acc", split, colour, numeric)
-        axes[1].set(title="accuracy", ylabel="accuracy (fraction correct)")
+        for split, style_ in SERIES.items():
+            draw_series(axes[1], x, summary, f"{split}_acc", SPLIT_NAMES[split], style_, numeric)
+        low, high = axes[1].get_ylim()  # an interval over few seeds can reach past what accuracy can be
+        axes[1].set_ylim(max(low, 0.0), min(high, 1.0))
+        axes[1].set(title="final accuracy", ylabel="accuracy (fraction correct)")
     elif second == "w_norm":
-        draw_series(axes[1], x, summary, "w_norm", METRIC_LABELS["w_norm"], PALETTE[3], numeric)
+        draw_series(axes[1], x, summary, "w_norm", METRIC_LABELS["w_norm"], (PALETTE[3], "-", 0.0), numeric)
         log_if_wide(axes[1], summary, ["w_norm"])
         axes[1].set(title="‖w‖ after training", ylabel="‖w‖₂")
     for ax in axes:
         if numeric:
             ax.set_xlabel(sweep["keys"][0] + scale_axis(ax, x))
+            if np.all(x == np.round(x)) and ax.get_xscale() == "linear":
+                ax.xaxis.get_major_locator().set_params(integer=True)  # widths, degrees: no 2.5
         else:
-            ax.set_xticks(x, summary["label"], rotation=20, ha="right")
+            ax.set_xticks(x, point_ticks(summary))
             ax.set_xlabel(", ".join(sweep["keys"]))
         mark_selected(ax, x, summary)
-    handles, labels = axes[-1].get_legend_handles_labels()
-    first = dict(zip(*reversed(axes[0].get_legend_handles_labels()), strict=False))
-    fig.legend(
-        [*first.values(), *(h for h, lab in zip(handles, labels, strict=True) if lab not in first)],
-        [*first, *(lab for lab in labels if lab not in first)],
-        loc="outside lower center",
-        ncol=4,
-    )
+    entries: dict = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    fig.legend(entries.values(), entries.keys(), loc="outside lower center", ncol=min(len(entries), 6))
     return fig
 
 
@@ -161,15 +183,15 @@ def heatmap(sweep: dict, summary: pd.DataFrame):
 
 
 def render(sweep: dict, summary: pd.DataFrame, svg_path, png_path) -> None:
+    grid2 = sweep["grid"] and len(sweep["keys"]) == 2
     n = int(summary["n_seeds"].max()) if len(summary) else 0
-    band = "95 % CI of the mean over seeds (Student t)" + (
-        "" if sweep["family"] == "classifier" else ", data fixed"
-    )
+    chosen = summary.loc[summary["selected"].astype(bool), "label"].tolist()
+    title = f"Sweep {sweep['name']} (from {sweep['base']})"
+    title += f"; selected on validation accuracy: {chosen[0]}" if chosen else ""
+    if not grid2:
+        title += f". Line or dot: mean; band or bars: {BAND_TEXT[sweep['family']]}, n ≤ {n}"
     with style():
-        grid2 = sweep["grid"] and len(sweep["keys"]) == 2
         fig = heatmap(sweep, summary) if grid2 else curves(sweep, summary)
-        chosen = summary.loc[summary["selected"].astype(bool), "label"].tolist()
-        picked = f"; selected on validation accuracy: {chosen[0]}" if chosen else ""
-        note = "" if grid2 else f" — band/bars: {band}, n ≤ {n}"
-        fig.suptitle(f"Sweep {sweep['name']} (from {sweep['base']}){note}{picked}", fontsize=9.5)
+        width = int(fig.get_figwidth() * 13)  # characters that fit across the figure at the title's size
+        fig.suptitle(textwrap.fill(title, min(width, TITLE_WIDTH)), fontsize=9.5)
         save(fig, svg_path, png_path)
