@@ -108,7 +108,10 @@ rule exercises_report:
     input:
         summaries=expand(rules.sweep_summary.output, sweep=SWEEPS),
         figures=expand(rules.plot_sweep.output.svg, sweep=SWEEPS),
-        template=os.path.join(SCRIPTS, "mlplab", "templates", "exercises.html.j2"),
+        templates=[
+            os.path.join(TEMPLATES, name)
+            for name in ("exercises.html.j2", "page_style.html.j2")
+        ],
         lib=lib("exercises_report.py"),
     output:
         report(
