@@ -116,11 +116,23 @@ def test_a_regression_point_equal_to_a_catalogue_entry_reads_that_entrys_runs():
 def test_classifier_points_never_reuse_catalogue_runs_but_share_a_baseline_across_sweeps():
     expanded = sweeps.expand_all(shipped_config())
     width, lr, init = expanded["mlp_width"], expanded["mlp_lr"], expanded["init"]
-    assert all(p.own for p in width.points)  # every point holds out a validation set: trained anew
+    # Every point holds out a validation set: none is a catalogue entry's run.
+    assert all(p.run.startswith(("mlp_width/", "init/")) for p in width.points)
     assert width.baseline.path == "num_hiddens~256"
-    # The same setting, on the same split, is trained once: mlp_lr and init read mlp_width's.
-    assert lr.baseline.run == init.baseline.run == "mlp_width/num_hiddens~256"
+    # The same setting, on the same split, is trained once, by the sweep whose name sorts first.
+    assert lr.baseline.run == width.baseline.run == "init/init~normal/init_std~0.01"
+    assert init.baseline.own and not width.baseline.own
     assert init.baseline.path == "init~normal/init_std~0.01"  # `init: normal` is the default
+
+
+def test_reordering_the_sweeps_moves_no_run():
+    config = shipped_config()
+    runs = {name: [p.run for p in sweep.points] for name, sweep in sweeps.expand_all(config).items()}
+    config["sweeps"] = dict(reversed(config["sweeps"].items()))
+    config["experiments"] = dict(reversed(config["experiments"].items()))
+    reordered = sweeps.expand_all(config)
+    assert list(reordered) == list(config["sweeps"])  # in the config's order
+    assert {name: [p.run for p in sweep.points] for name, sweep in reordered.items()} == runs
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ values joined by "-"): `mlp_lr/lr~0.3`, `dropout_rates/dropout~0.2-0.5`.
 Classifier sweeps hold out a validation set (the sweep's `validation`, else VALIDATION examples) and
 select on it; their base setting is trained again on the same split, as the sweep's baseline point.
 A point equal to a catalogue entry (only regressions can be: classifier points hold out a validation
-set) or to a point of an earlier sweep reads that entry's or point's runs instead of training again: the
-three sweeps from mlp_concise share their baseline.
+set) or to a point of another sweep reads that entry's or point's runs instead of training again: the
+three sweeps from mlp_concise share their baseline, trained by the one whose name sorts first (init).
 
 Torch-free: the Snakefile expands sweeps on every `snakemake -n`.
 """
@@ -167,7 +167,7 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
     keys, rows, grid = point_values(spec)
     validation = spec.get("validation", VALIDATION) if KINDS[kind].family == CLASSIFIER else 0
     fixed = {**base, "validation": validation} if validation else dict(base)
-    known = {repr(setting(e)): n for n, e in experiments.items()} if known is None else known
+    known = known_settings(experiments) if known is None else known
     points = []
     for row in rows:
         entry = normalise(kind, {**fixed, **row})
@@ -189,13 +189,24 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
     )
 
 
+def known_settings(experiments: dict[str, dict]) -> dict[str, str]:
+    """`repr(setting(entry))` → the catalogue entry that trains it (the first by name, if two are equal)."""
+    known: dict[str, str] = {}
+    for name in sorted(experiments):
+        known.setdefault(repr(setting(experiments[name])), name)
+    return known
+
+
 def expand_all(config: dict) -> dict[str, Sweep]:
-    experiments = config["experiments"]
-    known = {repr(setting(e)): n for n, e in experiments.items()}
-    return {
-        name: expand(name, spec, experiments, config["seeds"], known)
-        for name, spec in (config.get("sweeps") or {}).items()
+    """Every sweep of the config, in its order. A setting that several sweeps share is trained by the one
+    whose name sorts first, so that reordering config.yaml moves no run (only a new sweep with an earlier
+    name that shares a setting takes it over)."""
+    specs, experiments = config.get("sweeps") or {}, config["experiments"]
+    known = known_settings(experiments)
+    expanded = {
+        name: expand(name, specs[name], experiments, config["seeds"], known) for name in sorted(specs)
     }
+    return {name: expanded[name] for name in specs}
 
 
 def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[tuple[tuple, str]]:
