@@ -28,7 +28,12 @@ HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE / "benchmarks"))
 from epoch_speed import matmul_gflops  # noqa: E402
 
+from mlplab.catalogue import CLASSIFIER, KINDS  # noqa: E402
+
 SNAKEMAKE = str(HERE / ".venv/bin/snakemake")
+# The sweeps' shared baseline: mlp_concise with a validation set (trained by the first sweep by name).
+BASELINE = "init/init~normal/init_std~0.01"
+CLASSIFIERS = {name for name, kind in KINDS.items() if kind.family == CLASSIFIER}
 PARTS = ("Snakefile", "config.yaml", "rules", "scripts", "schemas", "captions", "envs", "profiles")
 
 
@@ -56,6 +61,19 @@ def training_jobs(work: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def run(work: Path, *args: str) -> None:
+    """Snakemake in `work`, its output in work/run.log (the last lines printed if it fails)."""
+    with (work / "run.log").open("a") as log:
+        proc = subprocess.run([SNAKEMAKE, *args], cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        sys.exit("".join((work / "run.log").read_text().splitlines(keepends=True)[-30:]))
+
+
+def is_classifier(work: Path, name: str) -> bool:
+    folder = work / "results" / (name if name.startswith("sweeps/") else f"runs/{name}")
+    return json.loads((folder / "run.json").read_text())["config"]["kind"] in CLASSIFIERS
+
+
 def scratch_copy() -> Path:
     work = Path(tempfile.mkdtemp(prefix="mlplab-exercises-")) / "workflow"
     work.mkdir(parents=True)
@@ -65,12 +83,7 @@ def scratch_copy() -> Path:
     (work / "data").mkdir()
     shutil.copytree(HERE / "data/fashion-mnist", work / "data/fashion-mnist")
     # The copied data as made by this workflow, so that only the exercises run.
-    subprocess.run(
-        [SNAKEMAKE, "--cores", "1", "--touch", "data/fashion-mnist/train.pt", "data/fashion-mnist/test.pt"],
-        cwd=work,
-        check=True,
-        capture_output=True,
-    )
+    run(work, "--cores", "1", "--touch", "data/fashion-mnist/train.pt", "data/fashion-mnist/test.pt")
     return work
 
 
@@ -87,29 +100,34 @@ def main() -> None:
             sys.exit("decode Fashion-MNIST first: snakemake --cores all data/fashion-mnist/train.pt")
         work = scratch_copy()
         start = time.perf_counter()
-        subprocess.run(
-            [SNAKEMAKE, "--cores", str(args.cores), "exercises", "-q", "progress"], cwd=work, check=True
-        )
+        run(work, "--cores", str(args.cores), "exercises")
         print(f"exercises ({args.cores} cores): {time.perf_counter() - start:.1f} s wall")
         # The catalogue entry the sweeps of mlp_concise start from, alone, for the cost of a point.
-        targets = [f"results/runs/mlp_concise/seed{s}/run.json" for s in (0, 1, 2)]
-        subprocess.run([SNAKEMAKE, "--cores", "1", *targets, "-q", "progress"], cwd=work, check=True)
+        run(work, "--cores", "1", *(f"results/runs/mlp_concise/seed{s}/run.json" for s in (0, 1, 2)))
     every = sorted((work / "results/benchmarks").rglob("*.tsv"))
     total = sum(job_seconds(b) for b in every)
     print(f"  {len(every)} jobs, {total:.1f} s of job time in all ({total / args.cores:.1f} s per core)")
     train = training_jobs(work)
-    startup = train["job_s"].sum() - train["epochs_s"].sum()
-    print(
-        f"  {len(train)} training jobs, {train['job_s'].sum():.1f} s; before the first epoch "
-        f"(start-up, data, initial loss) {startup:.1f} s, {startup / train['job_s'].sum():.0%} of their time"
-    )
-    point = train[train["run"].str.startswith("sweeps/mlp_width/num_hiddens~256/")]
+    train["startup_s"] = train["job_s"] - train["epochs_s"]
+    # Classifier jobs (epochs over 50 000 examples) and regression jobs (a second or two of SGD on 100
+    # examples, where start-up is most of the job) spend their time very differently.
+    classifier = train["run"].map(lambda name: is_classifier(work, name))
+    for label, jobs in (("classifier", train[classifier]), ("regression", train[~classifier])):
+        if len(jobs):
+            share = jobs["startup_s"].sum() / jobs["job_s"].sum()
+            print(
+                f"  {len(jobs)} {label} training jobs, {jobs['job_s'].sum():.1f} s; before the first epoch "
+                f"(start-up, data, initial loss) {jobs['startup_s'].sum():.1f} s, {share:.0%}, "
+                f"{jobs['startup_s'].mean():.2f} s per job"
+            )
+    point = train[train["run"].str.startswith(f"sweeps/{BASELINE}/")]
     alone = train[train["run"].str.match(r"mlp_concise/seed\d$")]
     if len(point) and len(alone):
         print(
-            f"  a sweep point (mlp_width/num_hiddens~256, 50 000 training + 10 000 validation examples): "
-            f"{statistics.mean(point['job_s']):.1f} s per job; mlp_concise alone (60 000 training "
-            f"examples): {statistics.mean(alone['job_s']):.1f} s per job"
+            f"  a sweep point ({BASELINE}, 50 000 training + 10 000 validation examples): "
+            f"{statistics.mean(point['job_s']):.1f} s per job, {statistics.mean(point['epochs_s']):.1f} s in "
+            f"epochs; mlp_concise alone (60 000 training examples): {statistics.mean(alone['job_s']):.1f} s "
+            f"per job, {statistics.mean(alone['epochs_s']):.1f} s in epochs"
         )
 
 
