@@ -109,8 +109,7 @@ rule exercises_report:
         summaries=expand(rules.sweep_summary.output, sweep=SWEEPS),
         figures=expand(rules.plot_sweep.output.svg, sweep=SWEEPS),
         templates=[
-            os.path.join(TEMPLATES, name)
-            for name in ("exercises.html.j2", "page_style.html.j2")
+            os.path.join(TEMPLATES, name) for name in ("exercises.html.j2", "page_style.html.j2")
         ],
         lib=lib("exercises_report.py"),
     output:
