@@ -11,7 +11,7 @@ from mlplab import holders
 from mlplab.configcheck import check_config, check_config_files, check_validation_sizes
 from mlplab.imports import library_inputs
 from mlplab.presentation import FIGURES, TOPICS
-from mlplab.sweeps import expand_all
+from mlplab.sweeps import expand_all, produced_runs
 
 # The config files as written, before Snakemake reads config.yaml: its YAML reader gives no file, line
 # or column for a syntax error, reads 1e-3 as a string and keeps the last of two equal keys without a

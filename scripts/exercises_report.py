@@ -15,6 +15,7 @@ import pandas as pd
 
 from mlplab.exercises import render_exercises
 from mlplab.joblog import job_logging
+from mlplab.sweeps import orphaned_runs
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
@@ -23,6 +24,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         sm.params.sweeps,
         summaries=dict(zip(names, map(pd.read_csv, sm.input.summaries), strict=True)),
         figures=dict(zip(names, map(Path, sm.input.figures), strict=True)),
+        orphaned=orphaned_runs(Path(sm.output[0]).parent, set(sm.params.runs), "sweeps"),
     )
     Path(sm.output[0]).write_text(html)
     log.info("wrote %s (%d kB, %d sweeps)", sm.output[0], len(html) // 1024, len(names))

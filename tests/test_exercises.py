@@ -90,6 +90,13 @@ def test_adding_a_grid_value_trains_only_the_new_points_seeds(exercised, tmp_pat
     config["sweeps"]["mlp_lr"]["grid"]["lr"][-1] = 2.0e-1
     tiny.write_config(work, config)
     assert dry_run(work, "exercises") == {}
+    # A value taken out: its runs stay on disk, and the page says they are not from the config.
+    config["sweeps"]["mlp_lr"]["grid"]["lr"].remove(0.05)
+    tiny.write_config(work, config)
+    tiny.snakemake(work, "exercises")
+    page = (work / "results/exercises.html").read_text()
+    assert "2 run folder(s) in results/sweeps/ are not read by any point" in page
+    assert "<code>results/sweeps/mlp_lr/lr~0.05/seed1</code>" in page
 
 
 def test_a_two_key_grid_is_drawn_as_a_heatmap(tiny_run, tmp_path):

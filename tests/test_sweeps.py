@@ -299,3 +299,19 @@ def test_a_sweep_that_selects_nothing_marks_no_point(tmp_path):
     assert math.isnan(summary.loc[0, "val_acc_ci_low"]) is False  # two seeds: an interval
     one = sweep_summary(describe([classifier_point(tmp_path / "one", "a", 0.1, val=[0.8], test=[0.7])]))
     assert math.isnan(one.loc[0, "val_acc_ci_low"]) and one.loc[0, "val_acc_mean"] == pytest.approx(0.8)
+
+
+def test_runs_no_point_or_entry_makes_are_listed_as_orphaned(tmp_path):
+    config = with_sweeps(p={"base": "poly_normal", "grid": {"num_features": [4, 5]}, "seeds": [0, 7]})
+    produced = sweeps.produced_runs(config)
+    # A reused catalogue entry at the sweep's own seed 7 is made by the sweep: not an orphan of the report.
+    assert {"runs/poly_normal/seed7", "sweeps/p/num_features~5/seed7", "runs/mlp_concise/seed2"} <= produced
+    results = tmp_path / "results"
+    for folder in ("runs/poly_normal/seed7", "runs/gone/seed0", "sweeps/p/num_features~5/seed0",
+                   "sweeps/p/num_features~6/seed0", "sweeps/old/lr~1/seed1"):  # fmt: skip
+        (results / folder).mkdir(parents=True)
+    assert sweeps.orphaned_runs(results, produced, "runs") == ["results/runs/gone/seed0"]
+    assert sweeps.orphaned_runs(results, produced, "sweeps") == [
+        "results/sweeps/old/lr~1/seed1",
+        "results/sweeps/p/num_features~6/seed0",
+    ]

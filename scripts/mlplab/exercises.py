@@ -136,6 +136,9 @@ def section(sweep: dict, summary: pd.DataFrame, figure: Path) -> dict:
     }
 
 
-def render_exercises(sweeps: list[dict], summaries: dict[str, pd.DataFrame], figures: dict[str, Path]) -> str:
+def render_exercises(
+    sweeps: list[dict], summaries: dict[str, pd.DataFrame], figures: dict[str, Path], orphaned: list[str] = ()
+) -> str:
+    """The page; `orphaned` lists run folders under results/sweeps that no current point reads."""
     sections = [section(s, summaries[s["name"]], figures[s["name"]]) for s in sweeps]
-    return environment().get_template("exercises.html.j2").render(sections=sections)
+    return environment().get_template("exercises.html.j2").render(sections=sections, orphaned=list(orphaned))

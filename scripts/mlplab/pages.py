@@ -36,6 +36,7 @@ from mlplab.presentation import (
 )
 from mlplab.summaries import estimate_text, finite, paired_differences, statistics_facts, summary_text
 from mlplab.svg import inline_svg
+from mlplab.sweeps import orphaned_runs, produced_runs
 from mlplab.tables import VERSION_PREFIX, mean_weights, ordered_metrics
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -205,12 +206,12 @@ def diverged_runs(runs: pd.DataFrame) -> list[dict]:
 
 def orphaned_files(results: Path, config: dict, figures) -> list[str]:
     """Files under `results` that the current catalogue no longer produces: runs of removed entries or
-    seeds, figures no longer drawn. Listed, never deleted (`snakemake --list-untracked` finds them too)."""
-    runs = {f"runs/{name}/seed{seed}" for name in config["experiments"] for seed in config["seeds"]}
+    seeds (a sweep's own seeds of a catalogue entry it reuses count as produced), figures no longer
+    drawn. Listed, never deleted (`snakemake --list-untracked` finds them too)."""
     found = [
         p
-        for p in sorted((results / "runs").glob("*/*/*"))
-        if p.parent.relative_to(results).as_posix() not in runs
+        for folder in orphaned_runs(results, produced_runs(config), "runs")
+        for p in sorted((results.parent / folder).iterdir())
     ]
     found += [p for p in sorted((results / "figures").glob("*.*")) if p.stem not in figures]
     return [p.relative_to(results.parent).as_posix() for p in found if p.is_file()]

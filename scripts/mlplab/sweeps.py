@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mlplab.catalogue import CLASSIFIER, KINDS, canonical
@@ -207,6 +208,29 @@ def expand_all(config: dict) -> dict[str, Sweep]:
         name: expand(name, specs[name], experiments, config["seeds"], known) for name in sorted(specs)
     }
     return {name: expanded[name] for name in specs}
+
+
+def produced_runs(config: dict) -> set[str]:
+    """The run folders, relative to results/, that the catalogue and the sweeps make ('runs/<entry>/seed0',
+    'sweeps/<sweep>/<point>/seed0'): a reused catalogue entry at a sweep's own seeds among them."""
+    runs = {f"runs/{name}/seed{seed}" for name in config["experiments"] for seed in config["seeds"]}
+    for sweep in expand_all(config).values():
+        for point in sweep.points:
+            folder = f"sweeps/{point.run}" if "/" in point.run else f"runs/{point.run}"
+            runs |= {f"{folder}/seed{seed}" for seed in sweep.seeds}
+    return runs
+
+
+def orphaned_runs(results: Path, produced: set[str], under: str) -> list[str]:
+    """Run folders under results/<under> (runs or sweeps) that are not among the `produced` ones
+    (`produced_runs`): a removed entry, seed or point, or a shared setting that another sweep now trains.
+    Listed, never deleted."""
+    found = (f for f in (results / under).rglob("seed*") if f.is_dir())
+    return sorted(
+        f.relative_to(results.parent).as_posix()
+        for f in found
+        if f.relative_to(results).as_posix() not in produced
+    )
 
 
 def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[tuple[tuple, str]]:
