@@ -28,7 +28,7 @@ rule fetch_fashion_mnist:
 
 # A validation set as large as the training set, rejected before anything runs where the labels are
 # already fetched (their IDX header gives the count); before the first fetch, the training job rejects it.
-check_validation_sizes(config, rules.fetch_fashion_mnist.output.train_labels)
+check_validation_sizes(config, rules.fetch_fashion_mnist.output.train_labels, SWEEPS)
 
 
 rule decode_fashion_mnist:

@@ -131,7 +131,7 @@ rule exercises_report:
     params:
         sweeps=[sweep_description(name) for name in SWEEPS],
         # The sweeps' run folders: any other folder under results/sweeps is listed as not from the config.
-        runs=sorted(r for r in produced_runs(config) if r.startswith("sweeps/")),
+        runs=sorted(r for r in produced_runs(config, SWEEPS) if r.startswith("sweeps/")),
     script:
         "../scripts/exercises_report.py"
 

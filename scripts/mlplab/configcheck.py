@@ -281,12 +281,7 @@ def sweep_points(config: dict, entries: dict, found: Problems) -> dict[tuple, di
     entry_validator = Validator(experiment_schema())
     for name, spec in specs.items():
         where = ("sweeps", name)
-        if not found.clean(where) or not found.clean(*(("experiments", b) for b in [spec["base"]])):
-            continue
-        if ("grid" in spec) == ("points" in spec):
-            found.add(
-                where, "give either `grid` (every combination) or `points` (zipped), not both or neither"
-            )
+        if not found.clean(where) or not found.clean(("experiments", spec["base"])):
             continue
         for path, message in sweeps.sweep_problems(name, spec, entries):
             found.add(path, message)
@@ -361,14 +356,15 @@ def idx_count(path: Path | str) -> int | None:
     return struct.unpack(">I", header[4:8])[0]
 
 
-def validation_problems(config: dict, n_train: int) -> list[str]:
+def validation_problems(config: dict, n_train: int, expanded=None) -> list[str]:
     """Every validation set (catalogue entries' `validation`, classifier sweeps') that would leave no
-    training examples of the `n_train` Fashion-MNIST has."""
+    training examples of the `n_train` Fashion-MNIST has; `expanded`: the config's sweeps, if expanded
+    already (`sweeps.expand_all`)."""
     asked = {
         ("experiments", name, "validation"): e.get("validation", 0)
         for name, e in config["experiments"].items()
     }
-    for name, sweep in sweeps.expand_all(config).items():
+    for name, sweep in (sweeps.expand_all(config) if expanded is None else expanded).items():
         for point in sweep.points:
             asked[("sweeps", name, f"point {point.label}", "validation")] = point.entry.get("validation", 0)
     return [
@@ -379,8 +375,8 @@ def validation_problems(config: dict, n_train: int) -> list[str]:
     ]
 
 
-def check_validation_sizes(config: dict, labels_path: Path | str) -> None:
+def check_validation_sizes(config: dict, labels_path: Path | str, expanded=None) -> None:
     """Before anything runs, where the training labels are already fetched; else the job checks."""
     n_train = idx_count(labels_path)
     if n_train is not None:
-        raise_problems(validation_problems(config, n_train), "the config is not valid")
+        raise_problems(validation_problems(config, n_train, expanded), "the config is not valid")

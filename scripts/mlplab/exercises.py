@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
+from mlplab import stats, summaries
 from mlplab.catalogue import KINDS
 from mlplab.pages import environment, number
 from mlplab.presentation import BAND_TEXT, METRIC_LABELS
@@ -17,24 +18,21 @@ from mlplab.svg import inline_svg
 from mlplab.sweep_tables import HEADLINE, SELECT_ON
 
 
-def estimate_text(row, metric: str, digits: int = 4) -> str:
-    """'0.8423 [0.8262, 0.8584]'; the mean alone where there is no interval (fewer than two seeds)."""
+def estimate_text(row, metric: str) -> str:
+    """A point's metric as the report writes an estimate: '0.842 [0.826, 0.858], n = 3'."""
     mean, low, high = (row.get(f"{metric}_{s}") for s in ("mean", "ci_low", "ci_high"))
-    if mean is None or not math.isfinite(mean):
-        return "–"
-    if low is None or not (math.isfinite(low) and math.isfinite(high)):
-        return number(mean, digits)
-    return f"{number(mean, digits)} [{number(low, digits)}, {number(high, digits)}]"
+    return summaries.estimate_text(mean, low, high, row["n_seeds"])
 
 
 def difference_text(row, metric: str) -> str:
-    """'+0.0123 [+0.0041, +0.0205]: excludes 0, beyond the 0.005 that matters'."""
-    mean = row.get(f"{metric}_diff_mean")
-    if mean is None or not math.isfinite(mean):
+    """'+0.0123 [+0.0041, +0.0205]: excludes 0, beyond the 0.005 that matters', as `stats.Paired` writes
+    it, with the verdict the summary recorded."""
+    mean, low, high = (row.get(f"{metric}_diff_{s}") for s in ("mean", "ci_low", "ci_high"))
+    if not summaries.finite(mean):
         return "–"
-    low, high = row.get(f"{metric}_diff_ci_low"), row.get(f"{metric}_diff_ci_high")
-    interval = f" [{low:+.3g}, {high:+.3g}]" if math.isfinite(low) and math.isfinite(high) else ""
-    return f"{mean:+.3g}{interval}: {row[f'{metric}_diff_verdict']}"
+    bounds = (low, high) if summaries.finite(low) and summaries.finite(high) else (None, None)
+    paired = stats.Paired(mean, *bounds, int(row[f"{metric}_diff_n"]), margin=math.nan)
+    return f"{paired.interval()}: {row[f'{metric}_diff_verdict']}"
 
 
 def metrics_of(sweep: dict, summary: pd.DataFrame) -> list[str]:
@@ -82,7 +80,6 @@ def selection(sweep: dict, summary: pd.DataFrame) -> dict | None:
         "label": row["label"],
         "val": estimate_text(row, SELECT_ON),
         "test": estimate_text(row, "test_acc"),
-        "seeds": int(row["n_seeds"]),
         "baseline": baseline.iloc[0]["label"] if len(baseline) else None,
         "is_baseline": bool(row["baseline"]),
         "test_difference": difference_text(row, "test_acc"),
@@ -132,7 +129,7 @@ def section(sweep: dict, summary: pd.DataFrame, figure: Path) -> dict:
         "measured": measured(sweep, summary),
         "band": BAND_TEXT[sweep["family"]],
         "baseline": next((p["label"] for p in sweep["points"] if p["path"] == sweep["baseline"]), None),
-        "reused": [p for p in sweep["points"] if p["run"] != f"{sweep['name']}/{p['path']}"],
+        "reused": [p for p in sweep["points"] if not p["own"]],
     }
 
 

@@ -47,7 +47,7 @@ def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dic
     excludes 0 and whether the difference reaches the smallest one that matters."""
     nan = float("nan")
     base = {seed: f[metric] for seed, f in baseline.items()}
-    margin = smallest_meaningful(metric, stats.mean_ci(list(base.values())).mean) if base else nan
+    margin = smallest_meaningful(metric, sum(base.values()) / len(base)) if base else nan
     paired = stats.paired_versus(base, {seed: f[metric] for seed, f in finals.items()}, margin)
     if paired is None:
         return {

@@ -91,6 +91,7 @@ class Sweep:
                     "label": p.label,
                     "values": p.values,
                     "run": p.run,
+                    "own": p.own,
                     "entry": p.entry,
                     "folders": folders[p.path],
                 }
@@ -210,11 +211,12 @@ def expand_all(config: dict) -> dict[str, Sweep]:
     return {name: expanded[name] for name in specs}
 
 
-def produced_runs(config: dict) -> set[str]:
+def produced_runs(config: dict, expanded: dict[str, Sweep] | None = None) -> set[str]:
     """The run folders, relative to results/, that the catalogue and the sweeps make ('runs/<entry>/seed0',
-    'sweeps/<sweep>/<point>/seed0'): a reused catalogue entry at a sweep's own seeds among them."""
+    'sweeps/<sweep>/<point>/seed0'): a reused catalogue entry at a sweep's own seeds among them.
+    `expanded`: the config's sweeps, if expanded already."""
     runs = {f"runs/{name}/seed{seed}" for name in config["experiments"] for seed in config["seeds"]}
-    for sweep in expand_all(config).values():
+    for sweep in (expand_all(config) if expanded is None else expanded).values():
         for point in sweep.points:
             folder = f"sweeps/{point.run}" if "/" in point.run else f"runs/{point.run}"
             runs |= {f"{folder}/seed{seed}" for seed in sweep.seeds}
@@ -234,11 +236,14 @@ def orphaned_runs(results: Path, produced: set[str], under: str) -> list[str]:
 
 
 def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[tuple[tuple, str]]:
-    """What is wrong with one sweep that its schema cannot see, as (config path, message): a base not in
-    the catalogue, a key its kind does not have, a validation set on a regression, zipped lists of
-    different lengths, two points with one folder. Each point's values are then checked as an entry
-    of the base's kind (`point_entries`)."""
+    """What is wrong with one sweep that its schema cannot see, as (config path, message): both or
+    neither of grid and points, a base not in the catalogue, a key its kind does not have, a validation
+    set on a regression, zipped lists of different lengths. Each point's values are then checked as an
+    entry of the base's kind (`configcheck.sweep_points`), and two points with one folder
+    (`duplicate_paths`)."""
     where = ("sweeps", name)
+    if ("grid" in spec) == ("points" in spec):
+        return [(where, "give either `grid` (every combination) or `points` (zipped), not both or neither")]
     base = spec["base"]
     if base not in experiments:
         known = ", ".join(experiments)

@@ -31,12 +31,8 @@ RUN_KEYS = [
 ]
 # Every kind's hyperparameters, in the order the catalogue declares them, optional ones last; a run has
 # those its entry names.
-HYPERPARAMETERS = sorted(
-    dict.fromkeys(f.name for k in KINDS.values() for f in dataclasses.fields(k.config)),
-    key=lambda name: any(
-        optional(f) for k in KINDS.values() for f in dataclasses.fields(k.config) if f.name == name
-    ),
-)
+_FIELDS = {f.name: f for k in KINDS.values() for f in dataclasses.fields(k.config)}
+HYPERPARAMETERS = sorted(_FIELDS, key=lambda name: optional(_FIELDS[name]))
 TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
 PROVENANCE_KEYS = ["git_commit", "git_dirty", "host", "gpu"]
 VERSION_PREFIX = "version_"
