@@ -23,11 +23,11 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from mlplab import catalogue
-from mlplab.fetch import FILES as FASHION_MNIST_FILES
-from mlplab.idx import decode_split
-from mlplab.models import MLPConcise
-from mlplab.training import train_classifier
+from mlplab.chapter.models import MLPConcise
+from mlplab.chapter.training import train_classifier
+from mlplab.workflow import catalogue
+from mlplab.workflow.fetch import FILES as FASHION_MNIST_FILES
+from mlplab.workflow.idx import decode_split
 
 ROOT = Path(__file__).resolve().parents[1]
 LR, BATCH = 0.1, 256

@@ -28,12 +28,12 @@ HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE / "benchmarks"))
 from epoch_speed import matmul_gflops  # noqa: E402
 
-from mlplab.catalogue import CLASSIFIER, KINDS  # noqa: E402
+from mlplab.workflow.catalogue import KINDS, Family  # noqa: E402
 
 SNAKEMAKE = str(HERE / ".venv/bin/snakemake")
 # The sweeps' shared baseline: mlp_concise with a validation set (trained by the first sweep by name).
 BASELINE = "init/init~normal/init_std~0.01"
-CLASSIFIERS = {name for name, kind in KINDS.items() if kind.family == CLASSIFIER}
+CLASSIFIERS = {name for name, kind in KINDS.items() if kind.family == Family.CLASSIFIER}
 PARTS = ("Snakefile", "config.yaml", "rules", "scripts", "schemas", "captions", "envs", "profiles")
 
 

@@ -1,5 +1,5 @@
 # Activation functions, numerical stability and the notes' printed demonstrations: tables that need no
-# training (scripts/mlplab/catalogue.py, ANALYSES).
+# training (scripts/mlplab/workflow/catalogue.py, ANALYSES).
 
 
 rule analysis:

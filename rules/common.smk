@@ -1,17 +1,17 @@
 # Config validation and the helpers every rule file shares. What kinds, analyses, topics and figures
-# exist is declared once, in scripts/mlplab/catalogue.py (training) and presentation.py (reading).
+# exist is declared once, in scripts/mlplab/workflow/catalogue.py (training) and presentation.py (reading).
 
 import os
 import sys
 
 # This workflow folder's own library, ahead of any installed copy. The modules read here are torch-free.
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
-from mlplab.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, canonical, parse_entry
-from mlplab import holders
-from mlplab.configcheck import check_config, check_config_files, check_validation_sizes
-from mlplab.imports import library_inputs
-from mlplab.presentation import FIGURES, TOPICS
-from mlplab.sweeps import expand_all, produced_runs
+from mlplab.workflow.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, Family, canonical, parse_entry
+from mlplab.workflow import snakemake_holders as holders
+from mlplab.workflow.config_checks import check_config, check_config_files, check_validation_sizes
+from mlplab.workflow.library_inputs import library_inputs
+from mlplab.presentation.topics import FIGURES, TOPICS
+from mlplab.workflow.sweeps import expand_all, produced_runs
 
 # The config files as written, before Snakemake reads config.yaml: its YAML reader gives no file, line
 # or column for a syntax error, reads 1e-3 as a string and keeps the last of two equal keys without a
@@ -25,7 +25,7 @@ configfile: CONFIGFILE
 
 
 # The values: the schema, each catalogue entry against its kind, NaN and infinity, and the rules across
-# fields and sections (scripts/mlplab/configcheck.py), every problem reported at once.
+# fields and sections (scripts/mlplab/workflow/config_checks.py), every problem reported at once.
 check_config(config, os.path.join(workflow.basedir, "schemas", "config.schema.yaml"))
 
 EXPERIMENTS = config["experiments"]
@@ -119,7 +119,7 @@ def train_device(wildcards):
 def train_priority(wildcards):
     """Longest runs start first (epochs × hidden layers of a classifier; the regressions take seconds),
     so that a run does not end with one long job on one core while the others idle."""
-    if kind_of(wildcards).family != "classifier":
+    if kind_of(wildcards).family != Family.CLASSIFIER:
         return 0
     entry = parse_entry(entry_of(wildcards))
     hidden = entry.num_hiddens
@@ -128,7 +128,7 @@ def train_priority(wildcards):
 
 def train_resources(wildcards):
     """(mem_mb, runtime in minutes)."""
-    return (3000, 30) if kind_of(wildcards).family == "classifier" else (1000, 10)
+    return (3000, 30) if kind_of(wildcards).family == Family.CLASSIFIER else (1000, 10)
 
 
 holders.explain_lock()

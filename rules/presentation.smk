@@ -1,6 +1,6 @@
 # What a person reads: aggregated tables, the chapter's figures, results/report.html, results/README.md,
 # and one target per topic (`snakemake dropout` builds the dropout runs and their figures). Topics and
-# figures are declared in scripts/mlplab/presentation.py; the helpers these rules use are in
+# figures are declared in scripts/mlplab/presentation/topics.py; the helpers these rules use are in
 # rules/presentation_inputs.smk.
 
 

@@ -3,7 +3,7 @@
 import glob
 from pathlib import Path
 
-TEMPLATES = os.path.join(SCRIPTS, "mlplab", "templates")
+TEMPLATES = os.path.join(SCRIPTS, "mlplab", "presentation", "templates")
 
 
 def drawable_figures(topic=None):

@@ -1,5 +1,5 @@
 # Inputs, params and labels of the rules in rules/sweeps.smk (the book's exercises as sweeps, expanded
-# from config.yaml by scripts/mlplab/sweeps.py into SWEEPS, rules/common.smk).
+# from config.yaml by scripts/mlplab/workflow/sweeps.py into SWEEPS, rules/common.smk).
 
 import re
 

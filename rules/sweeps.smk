@@ -1,5 +1,5 @@
 # Sweeps: the book's exercises as declared grids (config.yaml `sweeps:`, expanded by
-# scripts/mlplab/sweeps.py). Each point trains with the train rule's script, inputs and staleness; a
+# scripts/mlplab/workflow/sweeps.py). Each point trains with the train rule's script, inputs and staleness; a
 # summary, a figure and a section of results/exercises.html per sweep. `snakemake --cores all exercises`.
 
 

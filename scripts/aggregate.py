@@ -9,12 +9,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
-from mlplab import tables
-from mlplab.joblog import job_logging
+from mlplab.presentation import tables
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.run_reading import run_folders
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    run_tables = tables.load_runs(tables.run_folders(sm.input.runs))
+    run_tables = tables.load_runs(run_folders(sm.input.runs))
     summary = tables.write_tables(
         run_tables,
         epochs_path=sm.output.epochs,

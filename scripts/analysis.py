@@ -6,17 +6,16 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/joblog.py
 
-import importlib
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
-from mlplab.joblog import job_logging
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.named_objects import resolve
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    module, function = sm.params.function.split(":")
-    table, summary = getattr(importlib.import_module(module), function)(**sm.params.args)
+    table, summary = resolve(sm.params.function)(**sm.params.args)
     table.to_csv(sm.output[0], index=False)
     log.info("%s(%s): %s", sm.params.function, sm.params.args, summary)

@@ -9,9 +9,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
-from mlplab.devicecheck import check_device
-from mlplab.joblog import job_logging
-from mlplab.provenance import write_json
+from mlplab.workflow.device_check import check_device
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.provenance import write_json
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

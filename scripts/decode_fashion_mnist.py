@@ -9,8 +9,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
 
-from mlplab.idx import decode_split, save_split
-from mlplab.joblog import job_logging
+from mlplab.workflow.idx import decode_split, save_split
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlplab.exercises import render_exercises
-from mlplab.joblog import job_logging
-from mlplab.sweeps import orphaned_runs
+from mlplab.presentation.exercises_page import render_exercises
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.sweeps import orphaned_runs
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -11,8 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 from pathlib import Path
 
-from mlplab.fetch import Expected, FetchError, fetch
-from mlplab.joblog import job_logging
+from mlplab.workflow.fetch import Expected, FetchError, fetch
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlplab.joblog import job_logging
-from mlplab.pages import render_report
+from mlplab.presentation.report_page import render_report
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

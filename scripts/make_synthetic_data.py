@@ -11,8 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 import torch
 
-from mlplab import synthetic
-from mlplab.joblog import job_logging
+from mlplab.chapter import synthetic
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

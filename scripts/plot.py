@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlplab import plots, tables
-from mlplab.joblog import job_logging
+from mlplab.presentation import figures as plots
+from mlplab.presentation import tables
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.run_reading import run_folders
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
     figure = sm.wildcards.figure
     runs = sm.input.get("runs", [])
-    run_tables = tables.load_runs(tables.run_folders(runs)) if runs else None
+    run_tables = tables.load_runs(run_folders(runs)) if runs else None
     analyses = {Path(p).stem: pd.read_csv(p) for p in sm.input.get("analyses", [])}
     plots.render(figure, run_tables, analyses, sm.output.svg, sm.output.png)
     drawn = sorted(set(run_tables.runs["experiment"])) if run_tables else sorted(analyses)

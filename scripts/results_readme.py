@@ -11,8 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 from pathlib import Path
 
-from mlplab.joblog import job_logging
-from mlplab.pages import render_results_readme
+from mlplab.presentation.report_page import render_results_readme
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -11,14 +11,15 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 import pandas as pd
 
-from mlplab.catalogue import KINDS, parse_entry
-from mlplab.joblog import job_logging
-from mlplab.runs import load_data, load_object
+from mlplab.workflow.catalogue import KINDS, parse_entry
+from mlplab.workflow.job_log import job_logging
+from mlplab.workflow.named_objects import resolve
+from mlplab.workflow.run_execution import load_data
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
     sweep = sm.params.sweep
-    fit = load_object(KINDS[sweep["kind"]].closed_form)
+    fit = resolve(KINDS[sweep["kind"]].closed_form)
     data = {name: load_data(path) for name, path in sm.input.items() if name != "lib"}
     rows = [{"point": p["path"], **fit(parse_entry(p["entry"]), data)} for p in sweep["points"]]
     pd.DataFrame(rows).to_csv(sm.output[0], index=False)

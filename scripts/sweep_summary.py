@@ -12,8 +12,8 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 import pandas as pd
 
-from mlplab.joblog import job_logging
-from mlplab.sweep_tables import sweep_summary
+from mlplab.presentation.sweep_tables import sweep_summary
+from mlplab.workflow.job_log import job_logging
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -1,10 +1,11 @@
 """Run folders written by hand, as rule `train` leaves them, for tests of the steps that read runs."""
 
 import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
+
+from mlplab.workflow.run_record import RunRecord
 
 
 def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[dict], **record) -> Path:
@@ -32,7 +33,7 @@ def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[d
         "metrics_sha256": hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest(),
         **record,
     }
-    (folder / "run.json").write_text(json.dumps(run))
+    RunRecord.from_dict(run).write(folder / "run.json")
     return folder
 
 

@@ -26,13 +26,13 @@ except Stop:
     pass
 for module in extra:
     importlib.import_module(module)
-print("\n".join(sorted(name for name in sys.modules if name.startswith("mlplab."))))
+print("\n".join(sorted(name for name in sys.modules if name == "mlplab" or name.startswith("mlplab."))))
 """
 
 
 @cache
 def real_imports(script: Path, extra_modules: tuple[str, ...] = ()) -> frozenset[str]:
-    """Module names (`mlplab.x`) that running `script` (then importing `extra_modules`) loads."""
+    """Module and package names (`mlplab`, `mlplab.chapter`, `mlplab.chapter.models`) that running `script` (then importing `extra_modules`) loads."""
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(script), *extra_modules],
         capture_output=True,

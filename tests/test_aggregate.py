@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from handmade_runs import MLP, POLY, classifier_rows, write_run
 
-from mlplab import stats, tables
+from mlplab.presentation import stats, tables
+from mlplab.workflow.run_reading import run_folders
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_polynomial_weights_beside_the_true_ones(runs):
 
 def test_run_folders_pairs_files_by_folder(runs):
     files = [f for folder in runs for f in (folder / "metrics.csv", folder / "run.json")]
-    assert tables.run_folders(files) == runs
+    assert run_folders(files) == runs
 
 
 def test_write_tables_round_trips_through_csv(runs, tmp_path):

@@ -7,8 +7,10 @@ import pytest
 import yaml
 
 import tiny
-from mlplab import plots, synthetic
-from mlplab.catalogue import (
+from mlplab.chapter import synthetic
+from mlplab.presentation import figures as plots
+from mlplab.presentation.topics import FIGURES, METRIC_LABELS, TOPICS, Runs
+from mlplab.workflow.catalogue import (
     ANALYSES,
     ANALYSIS_CONFIGS,
     DATASETS,
@@ -20,8 +22,7 @@ from mlplab.catalogue import (
     optional,
     parse_entry,
 )
-from mlplab.presentation import FIGURES, METRIC_LABELS, TOPICS, Runs
-from mlplab.runs import load_object
+from mlplab.workflow.named_objects import resolve as load_object
 
 CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
 
@@ -109,11 +110,11 @@ def test_selection_is_by_kind_and_family_never_by_name():
 
 def test_caption_template_and_rules_read_the_catalogue():
     assert (tiny.REPO / "captions/figure.rst").read_text().strip() == "{{ snakemake.params.caption }}"
-    template = (tiny.REPO / "scripts/mlplab/templates/report.html.j2").read_text()
+    template = (tiny.REPO / "scripts/mlplab/presentation/templates/report.html.j2").read_text()
     assert "{% for topic, s in sections.items() %}" in template
     # A topic's own part, where its content really differs, is an include the loop finds by name.
     assert '{% include "topics/" ~ topic ~ ".html.j2" ignore missing %}' in template
-    includes = (tiny.REPO / "scripts/mlplab/templates/topics").glob("*.html.j2")
+    includes = (tiny.REPO / "scripts/mlplab/presentation/templates/topics").glob("*.html.j2")
     assert {p.name.removesuffix(".html.j2") for p in includes} <= set(TOPICS)
     assert not any(f"sections.{topic}" in template for topic in TOPICS)
     rules = tiny.workflow_rules()

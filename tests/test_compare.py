@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 
 import tiny
-from mlplab import compare, provenance, stats
+from mlplab.compare import cli as compare
+from mlplab.presentation import stats
+from mlplab.workflow import provenance
 
 # Student-t quantiles, from tables: t(0.975, 2) and t(0.975, 4).
 T975_2 = 4.302652729749464

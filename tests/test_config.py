@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import tiny
-from mlplab.catalogue import ANALYSIS_CONFIGS, KINDS, hyperparameters
-from mlplab.configcheck import (
+from mlplab.workflow.catalogue import ANALYSIS_CONFIGS, KINDS, hyperparameters
+from mlplab.workflow.config_checks import (
     ConfigError,
     check_config,
     check_config_files,
@@ -302,7 +302,7 @@ def test_every_file_is_checked_once_and_all_problems_reported(tmp_path):
 
 def test_device_check_records_torch_s_view():
     torch = pytest.importorskip("torch")
-    from mlplab.devicecheck import DeviceError, check_device
+    from mlplab.workflow.device_check import DeviceError, check_device
 
     assert check_device("cpu")["device"] == "cpu"
     assert check_device("auto")["device"] == ("cuda" if torch.cuda.is_available() else "cpu")

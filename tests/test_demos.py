@@ -10,9 +10,9 @@ import torch
 import yaml
 
 import tiny
-from mlplab import analyses, demos
-from mlplab.catalogue import ANALYSES
-from mlplab.runs import load_object
+from mlplab.chapter import analyses, demos
+from mlplab.workflow.catalogue import ANALYSES
+from mlplab.workflow.named_objects import resolve as load_object
 
 CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
 

@@ -14,8 +14,9 @@ import pytest
 import torch
 
 import tiny
-from mlplab.runs import DataFileError, load_data
-from mlplab.tables import RunFileError, read_run
+from mlplab.presentation.tables import read_run
+from mlplab.workflow.run_execution import DataFileError, load_data
+from mlplab.workflow.run_reading import RunFileError
 
 
 def a_run(root: Path) -> Path:
@@ -23,7 +24,7 @@ def a_run(root: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
     digest = hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest()
-    record = {"experiment": "mlp", "config": {}, "seed": 0, "status": "ok", "metrics_sha256": digest}
+    record = {"experiment": "mlp", "config": {"kind": "mlp_concise"}, "seed": 0, "status": "ok", "metrics_sha256": digest}
     (folder / "run.json").write_text(json.dumps(record))
     return folder
 

@@ -6,7 +6,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from mlplab.fetch import FILES, Expected, FetchError, fetch
+from mlplab.workflow.fetch import FILES, Expected, FetchError, fetch
 from tiny import write_idx_gz
 
 NAME = "train-labels-idx1-ubyte.gz"

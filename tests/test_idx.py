@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlplab.idx import IdxError, decode_split, load_split, parse_idx, save_split
+from mlplab.workflow.idx import IdxError, decode_split, load_split, parse_idx, save_split
 from tiny import idx_bytes, write_idx_gz
 
 

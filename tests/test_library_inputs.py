@@ -2,21 +2,23 @@
 its script really imports: per script, per kind for the training script and per analysis for the
 analysis script."""
 
+from pathlib import Path
+
 import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.catalogue import ANALYSES, KINDS
-from mlplab.imports import library_inputs
+from mlplab.workflow.catalogue import ANALYSES, KINDS
+from mlplab.workflow.library_inputs import library_inputs
 
 SCRIPTS = tiny.REPO / "scripts"
 RULE_SCRIPTS = sorted(p for p in SCRIPTS.glob("*.py") if p.name != "train.py")
 
 
 def declared(script, extra=()) -> set[str]:
-    return {
-        f"mlplab.{p.rsplit('/', 1)[-1].removesuffix('.py')}" for p in library_inputs(SCRIPTS, script, extra)
-    }
+    """Module names of the declared files: `mlplab.chapter.models`, and `mlplab.chapter` for its __init__."""
+    files = (Path(p).relative_to(SCRIPTS).with_suffix("") for p in library_inputs(SCRIPTS, script, extra))
+    return {".".join(f.parts[:-1] if f.name == "__init__" else f.parts) for f in files}
 
 
 @pytest.mark.slow
@@ -37,9 +39,9 @@ def test_training_inputs_separate_classifiers_from_regressions():
     users = {name: declared(SCRIPTS / "train.py", kind_modules(kind)) for name, kind in KINDS.items()}
     for name, modules in users.items():
         classifier = KINDS[name].family == "classifier"
-        assert ("mlplab.models" in modules) == classifier, name
-        assert ("mlplab.regression" in modules) != classifier, name
-        assert "mlplab.presentation" not in modules  # a caption edit reruns no training
+        assert ("mlplab.chapter.models" in modules) == classifier, name
+        assert ("mlplab.chapter.regression" in modules) != classifier, name
+        assert "mlplab.presentation.topics" not in modules  # a caption edit reruns no training
 
 
 @pytest.mark.slow
@@ -52,5 +54,5 @@ def test_analysis_inputs_per_analysis_are_the_real_imports(name):
 def test_only_the_dropout_demo_depends_on_the_models():
     """Editing models.py reruns the dropout demonstration, not the curves; no analysis reads presentation."""
     users = {name: declared(SCRIPTS / "analysis.py", (a.module,)) for name, a in ANALYSES.items()}
-    assert {name for name, modules in users.items() if "mlplab.models" in modules} == {"dropout_demo"}
-    assert not any("mlplab.presentation" in modules for modules in users.values())
+    assert {name for name, modules in users.items() if "mlplab.chapter.models" in modules} == {"dropout_demo"}
+    assert not any("mlplab.presentation.topics" in modules for modules in users.values())

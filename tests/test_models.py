@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from mlplab import catalogue
-from mlplab.analyses import activation_curves, exploding_products, grid, matrix_products
-from mlplab.models import DropoutMLPConcise, DropoutMLPScratch, MLPConcise, MLPScratch, dropout, relu
-from mlplab.regression import l2_penalty
+from mlplab.chapter.analyses import activation_curves, exploding_products, grid, matrix_products
+from mlplab.chapter.models import DropoutMLPConcise, DropoutMLPScratch, MLPConcise, MLPScratch, dropout, relu
+from mlplab.chapter.regression import l2_penalty
+from mlplab.workflow import catalogue
 
 TRAINING = {"lr": 0.1, "batch_size": 8, "epochs": 1}
 
@@ -140,7 +140,7 @@ def test_an_overflowing_product_is_reported_as_overflow():
 
 
 def test_xavier_uniform_initialisation_has_glorots_bound_and_zero_biases():
-    from mlplab import catalogue
+    from mlplab.workflow import catalogue
 
     config = catalogue.MLPConcise(num_hiddens=100, init_std=0.01, init="xavier_uniform", lr=0.1, batch_size=1,
                                   epochs=1)  # fmt: skip
@@ -157,7 +157,7 @@ def test_xavier_uniform_initialisation_has_glorots_bound_and_zero_biases():
 def test_normal_initialisation_draws_what_the_book_draws():
     """`torch.randn(...) * std`, the book's from-scratch spelling, is what an entry without `init` got
     before `init` existed; the models still draw exactly that."""
-    from mlplab import catalogue
+    from mlplab.workflow import catalogue
 
     config = catalogue.MLPScratch(
         num_hiddens=16, init_std=0.01, lr=0.1, batch_size=1, epochs=1, relu_output=False

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from handmade_runs import MLP, POLY, write_run
 
-from mlplab import plots, tables
+from mlplab.presentation import figures as plots
+from mlplab.presentation import tables
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 

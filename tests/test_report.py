@@ -13,9 +13,12 @@ from handmade_runs import MLP, POLY, WEIGHT_DECAY, classifier_rows, write_run
 from PIL import Image
 
 import tiny
-from mlplab import analyses, demos, pages, plots, summaries, tables
-from mlplab.catalogue import KINDS
-from mlplab.presentation import FIGURES, TOPICS
+from mlplab.chapter import analyses, demos
+from mlplab.presentation import figures as plots
+from mlplab.presentation import report_page as pages
+from mlplab.presentation import summaries, tables
+from mlplab.presentation.topics import FIGURES, TOPICS
+from mlplab.workflow.catalogue import KINDS
 
 SECTIONS = ["summary", *TOPICS, "provenance"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from mlplab.runlock import LOCK_NAME, RunFolderBusy, run_folder_lock
+from mlplab.workflow.run_lock import LOCK_NAME, RunFolderBusy, run_folder_lock
 
 
 def holder(pid: int, host: str = platform.node()) -> str:

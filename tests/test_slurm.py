@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 import tiny
-from mlplab.catalogue import ANALYSES
+from mlplab.workflow.catalogue import ANALYSES
 
 pytestmark = [pytest.mark.slurm, pytest.mark.snakemake]
 CLUSTER = tiny.REPO / "tests" / "cluster"

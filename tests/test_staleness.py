@@ -26,7 +26,7 @@ import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.catalogue import ANALYSES, KINDS
+from mlplab.workflow.catalogue import ANALYSES, KINDS
 
 pytestmark = pytest.mark.snakemake
 

@@ -1,11 +1,11 @@
-"""mlplab.stats as the report uses it: a mean with its interval, and an entry against its baseline seed by
+"""mlplab.presentation.stats as the report uses it: a mean with its interval, and an entry against its baseline seed by
 seed, against numbers worked out by hand (the t quantile from a table)."""
 
 import math
 
 import pytest
 
-from mlplab import stats
+from mlplab.presentation import stats
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 

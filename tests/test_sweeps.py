@@ -8,9 +8,9 @@ import pytest
 import yaml
 from handmade_runs import write_run
 
-from mlplab import sweeps
-from mlplab.configcheck import config_problems
-from mlplab.sweep_tables import sweep_summary
+from mlplab.presentation.sweep_tables import sweep_summary
+from mlplab.workflow import sweeps
+from mlplab.workflow.config_checks import config_problems
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((REPO / "schemas" / "config.schema.yaml").read_text())
@@ -191,7 +191,7 @@ def test_a_validation_set_as_large_as_the_training_set_is_rejected_where_the_dat
     import gzip
     import struct
 
-    from mlplab.configcheck import ConfigError, check_validation_sizes
+    from mlplab.workflow.config_checks import ConfigError, check_validation_sizes
 
     labels = tmp_path / "train-labels-idx1-ubyte.gz"
     with gzip.open(labels, "wb") as f:
@@ -285,7 +285,7 @@ def test_summary_means_intervals_paired_differences_and_selection_by_hand(tmp_pa
     assert b["test_acc_diff_verdict"] == "includes 0"  # 0.02 ± 0.0248
     # The diverged seed is left out: two seeds, and the pairs are over seeds 0 and 2 only.
     c = summary.loc["lr~1"]
-    assert (c["n_seeds"], c["n_diverged"], c["val_acc_diff_n"]) == (2, 1, 2)
+    assert (c["n_seeds"], c["n_completed"], c["n_diverged"], c["val_acc_diff_n"]) == (3, 2, 1, 2)
     assert c["val_acc_mean"] == pytest.approx(0.97)
     # Selected on validation accuracy (0.97 beats 0.84), whatever the test accuracy says; exactly one.
     assert summary["selected"].tolist() == [False, False, True]

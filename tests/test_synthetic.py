@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from mlplab.synthetic import linear_data, polynomial_data
+from mlplab.chapter.synthetic import linear_data, polynomial_data
 
 POLY = dict(max_degree=20, n_train=100, n_test=100, true_w=[5.0, 1.2, -3.4, 5.6], noise_std=0.1)
 

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import torch
 
-from mlplab import runs
-from mlplab.catalogue import KINDS, parse_entry
-from mlplab.idx import decode_split, save_split
-from mlplab.runs import MetricsFile, write_run
-from mlplab.synthetic import linear_data, polynomial_data
+from mlplab.chapter.synthetic import linear_data, polynomial_data
+from mlplab.workflow import run_execution as runs
+from mlplab.workflow.catalogue import KINDS, parse_entry
+from mlplab.workflow.idx import decode_split, save_split
+from mlplab.workflow.run_execution import MetricsFile, run_record
 from tiny import FASHION_NAMES, fake_fashion_mnist
 
 CPU = torch.device("cpu")
@@ -101,17 +101,10 @@ def run_and_write(hp, seed, data_paths, tmp_path, tag):
     out = MetricsFile(str(metrics))
     result = run_experiment(hp, seed, data_paths, on_epoch=out.write_row)
     out.close(["epoch", *KINDS[hp["kind"]].metrics])
-    write_run(
-        result,
-        name="x",
-        entry=hp,
-        seed=seed,
-        threads=1,
-        device=CPU,
-        wall_time_s=1.0,
-        metrics_path=str(metrics),
-        run_json_path=str(run),
+    record = run_record(
+        result, name="x", entry=hp, seed=seed, threads=1, device=CPU, wall_time_s=1.0, metrics_path=str(metrics)
     )
+    record.write(run)
     return result, metrics, json.loads(run.read_text())
 
 
@@ -176,7 +169,7 @@ def test_dropout_p1_trains_to_chance_and_says_why(data_paths, kind):
 
 
 def test_the_validation_split_is_disjoint_complete_and_the_same_for_a_seed():
-    from mlplab.training import validation_split
+    from mlplab.chapter.training import validation_split
 
     train, val = validation_split(100, 30, seed=7)
     assert len(val) == 30 and len(train) == 70

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from mlplab.catalogue import CLASSIFIER, KINDS
+from mlplab.workflow.catalogue import KINDS, Family
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "schemas", "captions", "profiles", "envs", "config.yaml"]
@@ -99,7 +99,7 @@ def tiny_config(source: Path, checksums: dict) -> dict:
     config["data"]["linear"].update(n_train=10, n_test=20, num_inputs=20)
     config["analyses"]["exploding_gradient"]["n_products"] = 10
     for hp in config["experiments"].values():
-        hp["epochs"] = 2 if KINDS[hp["kind"]].family == CLASSIFIER else 5
+        hp["epochs"] = 2 if KINDS[hp["kind"]].family == Family.CLASSIFIER else 5
         if "num_hiddens" in hp:
             hp["num_hiddens"] = 32 if isinstance(hp["num_hiddens"], int) else [32, 32]
             hp["batch_size"] = 64

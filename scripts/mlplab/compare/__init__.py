@@ -1,0 +1,1 @@
+"""mlplab-compare: two results folders read, judged and rendered. The top layer."""

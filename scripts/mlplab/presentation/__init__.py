@@ -1,0 +1,1 @@
+"""What a person reads: tables, statistics, figures, pages and their templates. Imports mlplab.workflow and mlplab.chapter."""

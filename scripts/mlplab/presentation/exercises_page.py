@@ -1,0 +1,142 @@
+"""results/exercises.html: a section per sweep (the book's exercises) with its figure, its table of points
+(means with 95 % confidence intervals, paired differences to the baseline), the point selected on
+validation data with its test accuracy, and what the curves show, as measured."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from markupsafe import Markup
+
+from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
+from mlplab.presentation import stats, summaries
+from mlplab.presentation.report_page import environment, number
+from mlplab.presentation.svg import inline_svg
+from mlplab.presentation.sweep_tables import HEADLINE, SELECT_ON
+from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
+from mlplab.workflow.catalogue import KINDS
+
+
+def estimate_text(row, metric: str) -> str:
+    """A point's metric as the report writes an estimate: '0.842 [0.826, 0.858], n = 3'."""
+    mean, low, high = (row.get(f"{metric}_{s}") for s in ("mean", "ci_low", "ci_high"))
+    return summaries.estimate_text(mean, low, high, row["n_completed"])
+
+
+def difference_text(row, metric: str) -> str:
+    """'+0.0123 [+0.0041, +0.0205]: excludes 0, beyond the 0.005 that matters', as `stats.Paired` writes
+    it, with the verdict the summary recorded."""
+    mean, low, high = (row.get(f"{metric}_diff_{s}") for s in ("mean", "ci_low", "ci_high"))
+    if not summaries.finite(mean):
+        return "–"
+    bounds = (low, high) if summaries.finite(low) and summaries.finite(high) else (None, None)
+    paired = stats.Paired(mean, *bounds, int(row[f"{metric}_diff_n"]), margin=math.nan)
+    return f"{paired.interval()}: {row[f'{metric}_diff_verdict']}"
+
+
+def metrics_of(sweep: dict, summary: pd.DataFrame) -> list[str]:
+    """The metrics the sweep's points recorded, in reading order."""
+    kind = KINDS[sweep["kind"]]
+    return [m for m in kind.every_metric if f"{m}_mean" in summary]
+
+
+def table(sweep: dict, summary: pd.DataFrame) -> dict:
+    metrics = metrics_of(sweep, summary)
+    headline = [m for m in HEADLINE[KINDS[sweep["kind"]].family] if f"{m}_diff_mean" in summary]
+    closed = [c for c in summary if c.startswith("closed_form_")]
+    rows = []
+    for row in summary.to_dict("records"):
+        rows.append(
+            {
+                "label": row["label"],
+                "baseline": bool(row["baseline"]),
+                "selected": bool(row["selected"]),
+                "seeds": int(row["n_completed"]),
+                "diverged": int(row["n_diverged"]),
+                "metrics": [estimate_text(row, m) for m in metrics],
+                "differences": [
+                    "(the baseline)" if row["baseline"] else difference_text(row, m) for m in headline
+                ],
+                "closed": [number(row[c]) for c in closed],
+            }
+        )
+    return {
+        "metrics": [METRIC_LABELS.get(m, m) for m in metrics],
+        "differences": [f"{METRIC_LABELS.get(m, m)} − baseline" for m in headline],
+        "closed": [c.replace("closed_form_", "least squares ").replace("_", " ") for c in closed],
+        "rows": rows,
+    }
+
+
+def selection(sweep: dict, summary: pd.DataFrame) -> dict | None:
+    """The selected point, its validation and test accuracy, and its paired difference to the baseline."""
+    chosen = summary[summary["selected"].astype(bool)]
+    if not sweep["selects"] or chosen.empty:
+        return None
+    row = chosen.iloc[0].to_dict()
+    baseline = summary[summary["baseline"].astype(bool)]
+    return {
+        "label": row["label"],
+        "val": estimate_text(row, SELECT_ON),
+        "test": estimate_text(row, TEST_ACC),
+        "baseline": baseline.iloc[0]["label"] if len(baseline) else None,
+        "is_baseline": bool(row["baseline"]),
+        "test_difference": difference_text(row, TEST_ACC),
+        "val_difference": difference_text(row, VAL_ACC),
+    }
+
+
+def extreme(summary: pd.DataFrame, column: str, lowest: bool = True) -> str:
+    values = pd.to_numeric(summary[column], errors="coerce")
+    if values.notna().sum() == 0:
+        return "–"
+    i = values.idxmin() if lowest else values.idxmax()
+    return f"{summary.loc[i, 'label']} ({number(values[i])})"
+
+
+def measured(sweep: dict, summary: pd.DataFrame) -> list[str]:
+    """What the sweep's numbers show, read off the summary (never written in advance)."""
+    facts = []
+    first, last = summary.iloc[0], summary.iloc[-1]
+    for metric in (TRAIN_LOSS, TEST_LOSS, VAL_ACC, TEST_ACC, W_NORM):
+        column = f"{metric}_mean"
+        if column not in summary:
+            continue
+        higher_is_better = metric.endswith("_acc")
+        best = extreme(summary, column, lowest=not higher_is_better)
+        facts.append(
+            f"{METRIC_LABELS[metric]}: {number(first[column])} at {first['label']}, "
+            f"{number(last[column])} at {last['label']}; "
+            f"{'highest' if higher_is_better else 'lowest'} at {best}"
+        )
+    for split in ("train", "test"):
+        column = f"closed_form_{split}_loss"
+        if column in summary:
+            facts.append(
+                f"least-squares {split} loss: {number(first[column])} at {first['label']}, "
+                f"{number(last[column])} at {last['label']}; lowest at {extreme(summary, column)}"
+            )
+    return facts
+
+
+def section(sweep: dict, summary: pd.DataFrame, figure: Path) -> dict:
+    return {
+        "sweep": sweep,
+        "figure": Markup(inline_svg(figure.read_text())),
+        "table": table(sweep, summary),
+        "selection": selection(sweep, summary),
+        "measured": measured(sweep, summary),
+        "band": BAND_TEXT[sweep["family"]],
+        "baseline": next((p["label"] for p in sweep["points"] if p["path"] == sweep["baseline"]), None),
+        "reused": [p for p in sweep["points"] if not p["own"]],
+    }
+
+
+def render_exercises(
+    sweeps: list[dict], summaries: dict[str, pd.DataFrame], figures: dict[str, Path], orphaned: list[str] = ()
+) -> str:
+    """The page; `orphaned` lists run folders under results/sweeps that no current point reads."""
+    sections = [section(s, summaries[s["name"]], figures[s["name"]]) for s in sweeps]
+    return environment().get_template("exercises.html.j2").render(sections=sections, orphaned=list(orphaned))

@@ -1,0 +1,451 @@
+"""The chapter's figures, drawn from the run tables and analysis curves. Which figures exist, what
+they select and their captions are declared in `mlplab.presentation.topics.FIGURES`; each names the function
+here that draws it.
+
+Every figure that shows runs draws each experiment as the mean over the seeds that completed with the
+95 % confidence interval of that mean as a band (Student t, `mlplab.presentation.stats.mean_ci`; none for a single
+seed), so a reader can tell a difference between entries from seed noise; the legend gives n, a diverged
+run is named, never averaged in. Regressions train on one fixed data set, so their intervals are over
+training seeds only, and the figures say so (`presentation.BAND_TEXT`).
+Figures are written twice: SVG for the report (byte-reproducible: fixed hash salt, no date) and PNG
+for a quick look.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import textwrap
+from contextlib import contextmanager
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a cluster node; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, W_NORM
+from mlplab.presentation import stats  # noqa: E402
+from mlplab.presentation.tables import RunTables, mean_weights  # noqa: E402
+from mlplab.presentation.topics import BAND_TEXT, FIGURES, METRIC_LABELS, TOPICS, Figure  # noqa: E402
+from mlplab.workflow.catalogue import KINDS  # noqa: E402
+
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "figure.constrained_layout.use": True,
+    "font.size": 9.5,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "lines.linewidth": 1.8,
+    # Same salt, no date: the same data give byte-identical SVG, so Snakemake and git see no change.
+    "svg.hashsalt": "mlp-lab",
+    "svg.fonttype": "path",  # text as outlines: looks the same in every browser, needs no fonts
+}
+PALETTE = plt.get_cmap("tab10").colors
+BAND_ALPHA = 0.2
+LINE_AND_BAND = "line: mean over completed seeds; band"
+CHARACTERS_PER_INCH = 11  # of a suptitle line at STYLE's font size: where a long title wraps
+PANEL_SIZE = (3.6, 2.8)  # inches per panel
+
+CLASSIFIER_AXES = {
+    TRAIN_LOSS: "cross-entropy loss (nats)",
+    TRAIN_ACC: "accuracy (fraction correct)",
+    TEST_ACC: "accuracy (fraction correct)",
+}
+MSE_AXIS = "mean squared error (log scale)"
+
+
+@contextmanager
+def style():
+    with plt.rc_context(STYLE):
+        yield
+
+
+def save(fig, svg_path, png_path) -> None:
+    fig.savefig(svg_path, format="svg", metadata={"Date": None})
+    fig.savefig(png_path, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+def panels(n: int, max_cols: int = 3, size=PANEL_SIZE):
+    """A figure with n panels in rows of at most max_cols; unused panels are removed."""
+    cols = max(1, min(n, max_cols))
+    rows = max(1, math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, list(axes[:n])
+
+
+def colours(names) -> dict[str, tuple]:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def experiments_in_order(table: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(table["experiment"]))
+
+
+def diverged_note(runs: pd.DataFrame, name: str) -> str:
+    """'' or 'diverged in 1 of 3 seeds', so a curve that stops early says why."""
+    of_name = runs[runs["experiment"] == name]
+    n_diverged = int((of_name["status"] != "ok").sum())
+    return f"diverged in {n_diverged} of {len(of_name)} seeds" if n_diverged else ""
+
+
+def first_row(runs: pd.DataFrame, name: str):
+    """What an experiment is (kind, hyperparameters, departures), from its first run's row."""
+    return runs[runs["experiment"] == name].iloc[0]
+
+
+def seeds_note(runs: pd.DataFrame, name: str) -> str:
+    """'n = 3': the seeds that completed, which every mean and interval of the experiment is over."""
+    n = len(completed(runs, name))
+    return f"n = {n}" + (", no interval" if n == 1 else "")
+
+
+def experiment_label(name: str, runs: pd.DataFrame, note: str = "") -> str:
+    """The catalogue name, with deliberate departures from the book, any divergence, a figure's own note
+    and n spelt out."""
+    notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name), note) if n]
+    return f"{name} ({'; '.join([*notes, seeds_note(runs, name)])})"
+
+
+def band_text(runs: pd.DataFrame) -> str:
+    """What the bands of a figure of these runs are (for each family among them: a regression's seeds
+    train on fixed data)."""
+    families = dict.fromkeys(KINDS[kind].family for kind in runs["kind"])
+    return "; ".join(BAND_TEXT[family] for family in families)
+
+
+def band_title(fig, title: str, runs: pd.DataFrame, what: str = LINE_AND_BAND) -> None:
+    """The figure's title, then what its lines and bands are, wrapped to the figure's width."""
+    explained = f"{what}: {band_text(runs)}"
+    fig.suptitle(f"{title}\n{wrap(explained, fig.get_figwidth() * CHARACTERS_PER_INCH)}")
+
+
+def wrap(text: str, width: float) -> str:
+    """Text in lines of at most `width` characters, broken first where a clause ends ("; ")."""
+    if len(text) <= width:
+        return text
+    clauses = text.split("; ")
+    lines = [f"{c};" for c in clauses[:-1]] + clauses[-1:]
+    return "\n".join(textwrap.fill(line, width=int(width), break_on_hyphens=False) for line in lines)
+
+
+def seed_interval(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """At each epoch, the mean of a metric over the completed seeds, its 95 % interval (`low`, `high`; NaN
+    for a single seed) and n."""
+    rows = []
+    for epoch, values in epochs.groupby("epoch")[metric]:
+        values = values.dropna()
+        if len(values):
+            e = stats.mean_ci(values.to_numpy())
+            rows.append((epoch, e.mean, e.low, e.high, e.n))
+    table = pd.DataFrame(rows, columns=["epoch", "mean", "low", "high", "n"])
+    return table.astype({"low": float, "high": float})  # None (one seed) → NaN
+
+
+def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linestyle="-") -> None:
+    """Mean line and its 95 % interval as a band, where at least two seeds give one; an experiment with
+    nothing to draw (every seed diverged) still gets its legend entry, whose label says why."""
+    band = seed_interval(epochs, metric)
+    if band.empty:
+        ax.plot([], [], color=colour, label=label, linestyle=":")
+        return
+    ax.plot(band["epoch"], band["mean"], color=colour, label=label, linestyle=linestyle)
+    band = band.dropna(subset=["low", "high"])
+    if len(band):
+        ax.fill_between(band["epoch"], band["low"], band["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
+
+
+def legend_below(fig, axes, ncol: int | None = None) -> None:
+    """One legend for the whole figure, under the panels, built from the first panel's entries."""
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=ncol or min(len(labels), 3))
+
+
+def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
+    title = f"{TOPICS[figure.topic].title} on Fashion-MNIST"
+    epochs = tables.epochs
+    names = experiments_in_order(tables.runs)
+    colour = colours(names)
+    fig, axes = panels(len(CLASSIFIER_AXES))
+    for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items(), strict=True):
+        for name in names:
+            label = experiment_label(name, tables.runs)
+            draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
+        ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
+        integer_epochs(ax)
+    band_title(fig, title, tables.runs)
+    legend_below(fig, axes)
+    return fig
+
+
+def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    """Dropout's point: test accuracy and the train–test gap, beside the plain MLP (dashed)."""
+    epochs = tables.epochs.copy()
+    epochs["gap"] = epochs[TRAIN_ACC] - epochs[TEST_ACC]
+    names = experiments_in_order(tables.runs)
+    colour = colours(names)
+    fig, axes = panels(2)
+    for ax, metric, title, unit in (
+        (axes[0], TEST_ACC, "test accuracy", "accuracy (fraction correct)"),
+        (axes[1], "gap", "generalisation gap", "train − test accuracy"),
+    ):
+        for name in names:
+            runs = epochs[epochs["experiment"] == name]
+            dashed = "-" if uses_dropout(first_row(tables.runs, name)["kind"]) else "--"
+            label = experiment_label(name, tables.runs, "no dropout" if dashed == "--" else "")
+            draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
+        ax.set(title=title, xlabel="epoch", ylabel=unit)
+        integer_epochs(ax)
+    axes[1].axhline(0, color="0.4", linewidth=0.8)
+    band_title(fig, "Dropout beside the plain MLP", tables.runs)
+    legend_below(fig, axes, ncol=2)
+    return fig
+
+
+def uses_dropout(kind: str) -> bool:
+    return "dropout" in {f.name for f in dataclasses.fields(KINDS[kind].config)}
+
+
+def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
+    """One panel per experiment: train and test loss per epoch on a log scale, as in the book."""
+    epochs = tables.epochs
+    names = experiments_in_order(tables.runs)
+    fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
+    for ax, name in zip(axes, names, strict=True):
+        runs = epochs[epochs["experiment"] == name]
+        draw_band(ax, runs, TRAIN_LOSS, PALETTE[0], "train")
+        draw_band(ax, runs, TEST_LOSS, PALETTE[1], "test")
+        ax.set_yscale("log")
+        ax.set(xlabel="epoch", ylabel=MSE_AXIS)
+        integer_epochs(ax)
+        diverged = diverged_note(tables.runs, name)
+        # A diverged entry's panel says so in red: its curves stop, and its scale dwarfs the others'.
+        heading = diverged or subtitle(first_row(tables.runs, name))
+        title_colour = {"color": "#b00"} if diverged else {}
+        ax.set_title(f"{name} ({seeds_note(tables.runs, name)})\n{heading}", **title_colour)
+    band_title(fig, title, tables.runs)
+    legend_below(fig, axes)
+    return fig
+
+
+def polynomial_subtitle(run) -> str:
+    return f"{run['num_features']} features (degree {run['num_features'] - 1})"
+
+
+def weight_decay_subtitle(run) -> str:
+    implementation = "from scratch" if KINDS[run["kind"]].from_scratch else "concise"
+    return f"λ = {run['wd']:g}, {implementation}"
+
+
+def polynomial_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return regression_losses(tables, "Polynomial regression", polynomial_subtitle)
+
+
+def weight_decay_losses(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return regression_losses(tables, "Weight decay", weight_decay_subtitle)
+
+
+def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    """Learned weights (marker: mean, whiskers: its 95 % interval over seeds) beside the true weights (grey
+    bars); a weight of a single completed seed has a marker and no whisker."""
+    weights = mean_weights(tables.weights)
+    names = [n for n in experiments_in_order(tables.runs) if n in set(weights["experiment"])]
+    colour = colours(names)
+    true = weights.groupby("coefficient")["true"].first()
+    fig, axes = panels(1, size=(max(6.0, 0.4 * len(true) + 2.5), 3.4))
+    ax = axes[0]
+    ax.bar(true.index, true.to_numpy(), width=0.8, color="0.85", label="true (generates the data)")
+    offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0] * len(names)
+    for name in experiments_in_order(tables.runs):
+        if name not in names:  # every seed diverged: nothing learned to show, but say so
+            ax.plot([], [], "o", color="0.5", label=experiment_label(name, tables.runs))
+    for offset, name in zip(offsets, names, strict=True):
+        w = weights[weights["experiment"] == name]
+        # No interval (one seed): a whisker of length 0, drawn as the marker alone.
+        yerr = np.vstack([w["mean"] - w["ci_low"], w["ci_high"] - w["mean"]])
+        ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=np.nan_to_num(yerr), fmt="o", markersize=4,
+                    capsize=2, color=colour[name], label=f"{name} (learned, {seeds_note(tables.runs, name)})")
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    ax.set_xticks(true.index)
+    ax.grid(axis="x", visible=False)
+    ax.set(xlabel="coefficient i (weight of xⁱ / i!)", ylabel="weight")
+    band_title(fig, "Polynomial regression: learned vs true weights", tables.runs, "marker: mean; whiskers")
+    legend_below(fig, axes, ncol=min(len(names) + 1, 4))
+    return fig
+
+
+def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
+    epochs, runs = tables.epochs, tables.runs
+    names = experiments_in_order(tables.runs)
+    colour = colours(names)
+    fig, axes = panels(2)
+    for name in names:
+        draw_band(axes[0], epochs[epochs["experiment"] == name], W_NORM, colour[name],
+                  f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})")
+    axes[0].set_yscale("log")
+    axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
+    final_per_run(axes[1], runs, names, W_NORM, colour)
+    scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", W_NORM])
+    axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
+    band_title(fig, "Weight decay: the L2 norm of the weights", runs)
+    legend_below(fig, axes, ncol=2)
+    return fig
+
+
+def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, ci_bars=False) -> None:
+    """A bar per experiment at the mean over completed seeds (whiskers: its 95 % interval if asked, where
+    two or more seeds completed), a dot per run.
+    Diverged runs are written out in red at the right edge, not drawn at their last finite value:
+    they are not results, and a value of 1e28 would squash every other bar."""
+    y = np.arange(len(names))[::-1]
+    for yi, name in zip(y, names, strict=True):
+        ok = completed(runs, name)[metric].dropna()
+        if len(ok):
+            ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
+            e = stats.mean_ci(ok.to_numpy())
+            if ci_bars and e.low is not None:
+                xerr = [[e.mean - e.low], [e.high - e.mean]]
+                ax.errorbar(e.mean, yi, xerr=xerr, fmt="none", ecolor="black", capsize=3)
+        ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
+        if diverged_note(runs, name):
+            ax.text(0.99, yi, f"× {diverged_note(runs, name)}", transform=ax.get_yaxis_transform(),
+                    color="#b00", ha="right", va="center", fontsize=8,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    ax.set_ylim(-0.6, len(names) - 0.4)  # a row with no bar (all seeds diverged) keeps its height
+    ax.set_yticks(y, [f"{name} ({seeds_note(runs, name)})" for name in names])
+    ax.grid(axis="y", visible=False)
+
+
+def completed(runs: pd.DataFrame, name: str) -> pd.DataFrame:
+    return runs[(runs["experiment"] == name) & (runs["status"] == "ok")]
+
+
+def log_if_wide(ax, values, axis="x") -> str:
+    """Log scale when the values span more than a decade (λ = 0 vs 3 gives ‖w‖ 13 vs 0.36), else linear,
+    where a log axis would only crowd its tick labels. Returns the axis-label suffix."""
+    values = pd.to_numeric(values, errors="coerce")
+    values = values[values > 0]
+    if len(values) and values.max() / values.min() > 10:
+        getattr(ax, f"set_{axis}scale")("log", nonpositive="clip")
+        return " (log scale)"
+    return ""
+
+
+def comparison(tables: RunTables, metric: str, title: str, xlabel: str, reference=None) -> plt.Figure:
+    """Final value of one metric for every experiment: bar = mean, whiskers = its 95 % interval, dots =
+    seeds."""
+    runs = tables.runs
+    names = experiments_in_order(runs)
+    fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
+    ax = axes[0]
+    final_per_run(ax, runs, names, metric, colours(names), ci_bars=True)
+    scale = log_if_wide(ax, runs.loc[runs["status"] == "ok", metric])
+    if metric.endswith("_acc"):
+        ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color="0.6"),
+        plt.Line2D([], [], color="black", marker="|", linestyle="none", markersize=8),
+        plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
+    ]
+    # The interval's label wraps: it is the legend's longest and would run off a narrow figure.
+    labels = ["mean of completed seeds", wrap(f"whiskers: {band_text(runs)}", 40), "one completed seed"]
+    if reference is not None:
+        value, text = reference
+        ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)
+        handles.append(plt.Line2D([], [], color="0.3", linestyle=":"))
+        labels.append(text)
+    ax.set(title=title, xlabel=xlabel + scale)
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    return fig
+
+
+def comparison_accuracy(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    return comparison(
+        tables, TEST_ACC, "Final test accuracy of every classifier", "test accuracy (fraction correct)",
+        reference=figure.reference,
+    )
+
+
+def comparison_regression(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
+    title, axis = "Final test loss of every regression", "test loss: mean squared error"
+    return comparison(tables, TEST_LOSS, title, axis)
+
+
+def activation_functions(tables, analyses: dict[str, pd.DataFrame], figure: Figure) -> plt.Figure:
+    """ReLU, sigmoid and tanh (top) and their autograd gradients (bottom)."""
+    curves = analyses["activations"]
+    names = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh"}
+    fig, axes = plt.subplots(2, 3, figsize=(10.5, 5.2), sharex=True)
+    for col, (key, name) in enumerate(names.items()):
+        axes[0, col].plot(curves["x"], curves[key], color=PALETTE[col])
+        axes[0, col].set(title=f"{name}(x)", ylabel=f"{name}(x)")
+        axes[1, col].plot(curves["x"], curves[f"{key}_grad"], color=PALETTE[col], linestyle="--")
+        axes[1, col].set(title=f"gradient of {name}", xlabel="x", ylabel=f"d {name}(x) / dx")
+    fig.suptitle("Activation functions (top) and their gradients (bottom, by autograd)")
+    return fig
+
+
+def numerical_stability(tables, analyses: dict[str, pd.DataFrame], figure: Figure) -> plt.Figure:
+    """Vanishing: the sigmoid's gradient is nearly zero away from 0. Exploding: a product of random
+    matrices grows geometrically."""
+    vanishing, exploding = analyses["vanishing_gradient"], analyses["exploding_gradient"]
+    fig, axes = panels(2, size=(4.6, 3.0))
+    axes[0].plot(vanishing["x"], vanishing["sigmoid"], color=PALETTE[0], label="sigmoid(x)")
+    axes[0].plot(vanishing["x"], vanishing["sigmoid_grad"], color=PALETTE[1], ls="--", label="gradient")
+    axes[0].set(title="vanishing gradient: sigmoid", xlabel="x", ylabel="value")
+    axes[0].legend(loc="upper left")
+    axes[1].plot(exploding["products"], exploding["log10_max_abs"], color=PALETTE[3], marker="o", ms=3)
+    axes[1].set(
+        title="exploding gradient: matrix products",
+        xlabel="number of random matrix products",
+        ylabel="log₁₀ of the largest |entry|",
+    )
+    integer_epochs(axes[1])
+    fig.suptitle("Numerical stability")
+    return fig
+
+
+def integer_epochs(ax) -> None:
+    ax.xaxis.get_major_locator().set_params(integer=True)
+
+
+def draw(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame]) -> plt.Figure:
+    """Figure `figure` of the presentation catalogue, by the function it names, from the epochs of the
+    runs that completed (the runs table keeps the diverged ones, for the labels that name them)."""
+    spec = FIGURES[figure]
+    fig = globals()[spec.draw](completed_epochs(tables) if tables else None, analyses, spec)
+    for ax in fig.axes:
+        drawn = any(len(line.get_xdata()) for line in ax.get_lines()) or ax.patches or ax.collections
+        if not drawn:
+            ax.text(0.5, 0.5, "nothing to draw:\nno run completed", transform=ax.transAxes, ha="center",
+                    va="center", color="#b00")
+    return fig
+
+
+def completed_epochs(tables: RunTables) -> RunTables:
+    ok = tables.runs.loc[tables.runs["status"] == "ok", ["experiment", "seed"]]
+    epochs = tables.epochs.merge(ok, on=["experiment", "seed"])
+    return RunTables(epochs=epochs, runs=tables.runs, weights=tables.weights)
+
+
+def render(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame], svg_path, png_path):
+    with style():
+        save(draw(figure, tables, analyses), svg_path, png_path)

@@ -1,0 +1,95 @@
+"""How the report writes results over seeds: a mean with its 95 % interval and n, and an entry's paired
+difference from its topic's baseline with the verdict against the smallest difference that matters.
+
+The statistics are `mlplab.presentation.stats`'; what a band is, the margins and each topic's baseline are declared in
+`mlplab.presentation.topics`. Runs of one seed share the streams of their initial weights and minibatch order,
+which is why entries are compared seed by seed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS
+from mlplab.presentation import stats
+from mlplab.presentation.topics import (
+    ABSOLUTE_MARGIN,
+    BAND_TEXT,
+    METRIC_LABELS,
+    RELATIVE_MARGIN,
+    Baseline,
+    smallest_meaningful,
+)
+from mlplab.workflow.catalogue import Family
+
+
+def finite(value) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def estimate_text(mean, low, high, n, digits: int = 3) -> str:
+    """'0.842 [0.826, 0.858], n = 3': a mean over n seeds and its 95 % interval, all to the same decimal
+    places; '0.842, n = 1' where there is no interval; an en dash for no value."""
+    if not finite(mean):
+        return "–"
+    shown = [mean, low, high] if finite(low) and finite(high) else [mean]
+    places = stats.shared_decimals(shown, digits)
+    value, *bounds = (f"{v:.{places}f}" for v in shown)
+    interval = f" [{bounds[0]}, {bounds[1]}]" if bounds else ""
+    return f"{value}{interval}, n = {int(n)}"
+
+
+def summary_text(row, metric: str, digits: int = 3) -> str:
+    """A metric of a summary-table row (an itertuples row) as `estimate_text`."""
+    values = (getattr(row, f"{metric}_{stat}") for stat in ("mean", "ci_low", "ci_high"))
+    return estimate_text(*values, row.n_completed, digits)
+
+
+def completed_finals(runs: pd.DataFrame, metric: str) -> dict[str, dict[int, float]]:
+    """Each experiment's final `metric` by seed, over the runs that completed with a value."""
+    if metric not in runs:
+        return {}
+    ok = runs[(runs["status"] == "ok") & runs[metric].notna()]
+    by_experiment = ok.groupby("experiment", sort=False)
+    return {name: dict(zip(g["seed"], g[metric], strict=True)) for name, g in by_experiment}
+
+
+def paired_differences(
+    baseline: Baseline, catalogue: dict, experiments: list[str], runs: pd.DataFrame
+) -> dict:
+    """Each entry against its baseline on the topic's headline metric, seed by seed
+    (`stats.paired_versus`), with the smallest difference that matters taken from the baseline's mean
+    over its completed seeds."""
+    finals = completed_finals(runs, baseline.metric)
+    rows = []
+    for base, other in baseline.pairs(catalogue, experiments):
+        ours, theirs = finals.get(other, {}), finals.get(base, {})
+        # No completed baseline seed: nothing is paired, so the margin is never read.
+        margin = smallest_meaningful(baseline.metric, float(np.mean([*theirs.values()]))) if theirs else 0.0
+        paired = stats.paired_versus(theirs, ours, margin)
+        rows.append(
+            {
+                "experiment": other,
+                "baseline": base,
+                "difference": paired.interval() if paired else "–",
+                "n": paired.n if paired else 0,
+                "verdict": paired.verdict if paired else "no completed seed in common",
+                "meaningful": bool(paired and paired.meaningful),
+                "text": paired.text() if paired else "no completed seed in common",
+            }
+        )
+    return {"metric": METRIC_LABELS.get(baseline.metric, baseline.metric), "rows": rows}
+
+
+def statistics_facts() -> dict:
+    """What the report's opening says about bands, intervals and differences, from their declarations."""
+    return {
+        "band": BAND_TEXT,
+        Family.CLASSIFIER: Family.CLASSIFIER,
+        Family.REGRESSION: Family.REGRESSION,
+        "accuracy_margin": ABSOLUTE_MARGIN[TEST_ACC],
+        "loss_margin": RELATIVE_MARGIN[TEST_LOSS],
+    }

@@ -1,0 +1,114 @@
+"""A sweep's summary: one row per point, each final metric as its mean over the seeds that completed with
+a 95 % confidence interval (Student t), the point selected on validation accuracy (classifier sweeps
+only), and paired differences to the sweep's baseline point on its headline metrics.
+
+Points share seeds, and a seed fixes the batch order, the initial weights and (for classifiers) the
+validation split, so a difference between two points is taken seed by seed (paired): the seed-to-seed
+noise that both points share cancels.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, VAL_ACC
+from mlplab.presentation import stats
+from mlplab.presentation.tables import cell, estimate
+from mlplab.presentation.topics import smallest_meaningful
+from mlplab.workflow.catalogue import KINDS, Family, parse_entry
+from mlplab.workflow.run_reading import read_record
+
+SELECT_ON = VAL_ACC  # classifier sweeps choose on validation accuracy, never on test
+# The metrics each point is compared with the baseline on.
+HEADLINE = {Family.CLASSIFIER: (VAL_ACC, TEST_ACC), Family.REGRESSION: (TEST_LOSS,)}
+
+
+def point_finals(folders: list[str]) -> tuple[dict[int, dict], int, dict[int, float]]:
+    """(seed → final metrics of the completed runs, runs that diverged, seed → initial loss)."""
+    finals, initial, diverged = {}, {}, 0
+    for folder in folders:
+        record = read_record(folder)
+        if not record.ok or not record.final:
+            diverged += 1
+            continue
+        finals[record.seed] = {k: v for k, v in record.final.items() if k != "epoch"}
+        if record.initial_loss is not None:
+            initial[record.seed] = record.initial_loss
+    return finals, diverged, initial
+
+
+def estimate_columns(prefix: str, values: list[float]) -> dict:
+    """`<prefix>_mean`, `_ci_low`, `_ci_high` (the summary's sd is left out: the interval says more)."""
+    found = estimate(pd.Series(values, dtype=float))
+    return {f"{prefix}_{stat}": found[stat] for stat in ("mean", "ci_low", "ci_high")}
+
+
+def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dict]) -> dict:
+    """`<metric>_diff_mean/_ci_low/_ci_high/_n`: this point minus the baseline, seed by seed over the seeds
+    both completed (no interval with one pair), and `<metric>_diff_verdict`: whether the interval
+    excludes 0 and whether the difference reaches the smallest one that matters."""
+    nan = float("nan")
+    base = {seed: f[metric] for seed, f in baseline.items()}
+    margin = smallest_meaningful(metric, sum(base.values()) / len(base)) if base else nan
+    paired = stats.paired_versus(base, {seed: f[metric] for seed, f in finals.items()}, margin)
+    if paired is None:
+        return {
+            f"{metric}_diff_mean": nan,
+            f"{metric}_diff_ci_low": nan,
+            f"{metric}_diff_ci_high": nan,
+            f"{metric}_diff_n": 0,
+            f"{metric}_diff_verdict": "no seed in common",
+        }
+    return {
+        f"{metric}_diff_mean": paired.difference,
+        f"{metric}_diff_ci_low": nan if paired.low is None else paired.low,
+        f"{metric}_diff_ci_high": nan if paired.high is None else paired.high,
+        f"{metric}_diff_n": paired.n,
+        f"{metric}_diff_verdict": paired.verdict,
+    }
+
+
+def sweep_summary(sweep: dict, closed_form: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The summary table of a sweep described by `mlplab.workflow.sweeps.Sweep.describe` (points with their run
+    folders); `closed_form` adds the exact fits' losses as `closed_form_<metric>` columns."""
+    kind = KINDS[sweep["kind"]]
+    runs = {p["path"]: point_finals(p["folders"]) for p in sweep["points"]}
+    baseline = runs[sweep["baseline"]][0] if sweep["baseline"] else {}
+    headline = HEADLINE[kind.family]
+    rows = []
+    for point in sweep["points"]:
+        finals, diverged, initial = runs[point["path"]]
+        metrics = kind.metrics_of(parse_entry(point["entry"]))
+        row = {"point": point["path"], "label": point["label"]}
+        row.update({key: cell(value) for key, value in point["values"].items()})
+        row.update(
+            {
+                "n_seeds": len(point["folders"]),
+                "n_completed": len(finals),
+                "n_diverged": diverged,
+                "baseline": point["path"] == sweep["baseline"],
+            }
+        )
+        for metric in metrics:
+            row.update(estimate_columns(metric, [f[metric] for f in finals.values()]))
+        row.update(estimate_columns("initial_loss", list(initial.values())))
+        if sweep["baseline"]:
+            for metric in headline:
+                row.update(paired_columns(metric, baseline, finals))
+        rows.append(row)
+    summary = pd.DataFrame(rows)
+    summary["selected"] = selected(summary) if sweep["selects"] else False
+    if closed_form is not None:
+        fits = closed_form.rename(columns={c: f"closed_form_{c}" for c in closed_form if c != "point"})
+        summary = summary.merge(fits, on="point", how="left")
+    return summary
+
+
+def selected(summary: pd.DataFrame) -> pd.Series:
+    """True at the point with the highest mean validation accuracy (the first of equals); nowhere if no
+    point completed a run."""
+    choice = pd.Series(False, index=summary.index)
+    scores = summary[f"{SELECT_ON}_mean"]
+    if scores.notna().any():
+        choice[scores.idxmax()] = True
+    return choice

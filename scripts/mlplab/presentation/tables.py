@@ -1,0 +1,239 @@
+"""The runs as tables: every epoch of every run (long format), one row per run, one row per experiment.
+
+A run is a folder `results/runs/<experiment>/seed<k>/` holding metrics.csv (one row per epoch) and
+run.json (provenance). Experiments, kinds and metrics are read from the runs, so a new catalogue entry
+appears in every table with no code change. Each hyperparameter is a column of its own (a list as its
+values joined by "-"), so that later steps read ordinary columns rather than parse text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mlplab.presentation import stats
+from mlplab.workflow.catalogue import KINDS, METRICS, optional, parse_entry
+from mlplab.workflow.run_reading import read_record
+from mlplab.workflow.run_record import METRICS_CSV, RunRecord
+
+RUN_KEYS = [
+    "experiment",
+    "kind",
+    "seed",
+    "status",
+    "epochs_completed",
+    "diverged_at_epoch",
+    "divergence",
+    "initial_loss",
+]
+# Every kind's hyperparameters, in the order the catalogue declares them, optional ones last; a run has
+# those its entry names.
+_FIELDS = {f.name: f for k in KINDS.values() for f in dataclasses.fields(k.config)}
+HYPERPARAMETERS = sorted(_FIELDS, key=lambda name: optional(_FIELDS[name]))
+TIMING_KEYS = ["wall_time_s", "seconds_per_epoch", "threads", "device"]
+PROVENANCE_KEYS = ["git_commit", "git_dirty", "host", "gpu"]
+VERSION_PREFIX = "version_"
+
+
+@dataclass
+class RunTables:
+    epochs: pd.DataFrame  # experiment, kind, seed, epoch, metrics...
+    runs: pd.DataFrame  # one row per run: status, timings, provenance and final metrics
+    weights: pd.DataFrame  # polynomial fits: experiment, seed, status, coefficient, learned, true
+
+
+def read_run(folder: Path | str) -> tuple[RunRecord, pd.DataFrame]:
+    """A run's record and its epochs, checked (`run_reading.read_record`), with numbers only."""
+    record = read_record(folder)
+    metrics = pd.read_csv(Path(folder) / METRICS_CSV)
+    # A run that diverged in its first epoch leaves a header only, which pandas reads as text columns.
+    return record, metrics.astype({c: "float64" for c in metrics if c != "epoch"}).astype({"epoch": "int64"})
+
+
+def cell(value):
+    """A hyperparameter as one CSV cell: a list as its values joined by "-" ([256, 256] → "256-256")."""
+    return "-".join(map(str, value)) if isinstance(value, list) else value
+
+
+def gpu_text(gpu: dict | None) -> str | None:
+    """run.json's `gpu` in one cell: 'NVIDIA H200, 139.8 GiB, CUDA 13.0, driver 580.1'."""
+    if not gpu:
+        return None
+    driver = gpu.get("driver") or "unknown"
+    return f"{gpu['name']}, {gpu['memory_gb']} GiB, CUDA {gpu['cuda']}, driver {driver}"
+
+
+def ordered_metrics(columns) -> list[str]:
+    """The metrics among `columns`, in reading order; one the catalogue does not declare comes last."""
+    present = [c for c in columns if c not in ("epoch", *RUN_KEYS)]
+    return [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
+
+
+def run_row(record: RunRecord) -> dict:
+    """One run as a flat row; final metrics are the last completed epoch's (None if none completed)."""
+    row = {key: getattr(record, key) for key in RUN_KEYS}
+    row["departures"] = "; ".join(parse_entry(record.config).departures())
+    row.update({key: cell(value) for key, value in record.config.items() if key != "kind"})
+    row.update({key: getattr(record, key) for key in TIMING_KEYS})
+    git = record.git or {}
+    row["git_commit"] = git.get("commit")
+    row["git_dirty"] = git.get("dirty")
+    # Where the run trained: on a cluster, not the machine that writes the report.
+    row["host"] = (record.machine or {}).get("hostname")
+    row["gpu"] = gpu_text(record.gpu)
+    row.update({VERSION_PREFIX + name: v for name, v in sorted((record.versions or {}).items())})
+    final = dict(record.final or {})
+    final.pop("epoch", None)
+    return {**row, **final}
+
+
+def epoch_rows(record: RunRecord, metrics: pd.DataFrame) -> pd.DataFrame:
+    labels = {"experiment": record.experiment, "kind": record.kind, "seed": record.seed}
+    return metrics.assign(**labels)
+
+
+def weight_rows(record: RunRecord) -> pd.DataFrame:
+    """Learned beside true polynomial weights, one row per coefficient; empty for other kinds."""
+    weights = record.extra.get("weights")
+    if not weights:
+        return pd.DataFrame()
+    learned = pd.Series(weights["learned"], dtype=float)
+    true = pd.Series(weights["true"][: len(learned)], dtype=float)
+    return pd.DataFrame(
+        {
+            "experiment": record.experiment,
+            "seed": record.seed,
+            "status": record.status,
+            "coefficient": range(len(learned)),
+            "learned": learned,
+            "true": true,
+        }
+    )
+
+
+def load_runs(folders) -> RunTables:
+    epochs, runs, weights = [], [], []
+    for folder in folders:
+        record, metrics = read_run(folder)
+        epochs.append(epoch_rows(record, metrics))
+        runs.append(run_row(record))
+        weights.append(weight_rows(record))
+    return RunTables(
+        epochs=tidy_epochs(pd.concat(epochs, ignore_index=True) if epochs else pd.DataFrame()),
+        runs=tidy_runs(pd.DataFrame(runs)),
+        weights=pd.concat(weights, ignore_index=True) if any(len(w) for w in weights) else empty_weights(),
+    )
+
+
+def empty_weights() -> pd.DataFrame:
+    return pd.DataFrame(columns=["experiment", "seed", "status", "coefficient", "learned", "true"])
+
+
+def tidy_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
+    if epochs.empty:
+        return pd.DataFrame(columns=["experiment", "kind", "seed", "epoch", *METRICS])
+    return epochs[["experiment", "kind", "seed", "epoch", *ordered_metrics(epochs.columns)]]
+
+
+def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Columns in reading order: what the run is, its hyperparameters, timings, provenance, metrics."""
+    if runs.empty:
+        return pd.DataFrame(columns=[*RUN_KEYS, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS])
+    # Every metric of the kinds present, also where no run got to a final value (all diverged).
+    kind_metrics = {m for kind in runs["kind"].unique() for m in KINDS[kind].metrics}
+    runs = runs.assign(**{m: float("nan") for m in METRICS if m in kind_metrics and m not in runs})
+    hyperparameters = [h for h in HYPERPARAMETERS if h in runs]
+    versions = [c for c in runs if c.startswith(VERSION_PREFIX)]
+    fixed = [*RUN_KEYS, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
+    return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
+
+
+def described_columns(runs: pd.DataFrame) -> list[str]:
+    """The columns that say what an experiment is: its departures from the book and hyperparameters."""
+    return ["departures", *(h for h in HYPERPARAMETERS if h in runs)]
+
+
+def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per experiment (in the runs' order): final metrics as mean, sample standard deviation and
+    95 % confidence interval of the mean (Student t, `stats.mean_ci`; NaN for fewer than two) over the
+    seeds that completed, the number of seeds, of completed and of diverged ones, and timings.
+
+    A diverged run's last finite epoch is not a result of the experiment, so it is counted in
+    `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
+    """
+    metrics = [m for m in ordered_metrics(runs.columns) if m in METRICS]
+    described = described_columns(runs)
+    rows = [
+        experiment_summary(group, metrics, described) for _, group in runs.groupby("experiment", sort=False)
+    ]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", *described]
+    columns += [f"{m}_{stat}" for m in metrics for stat in SUMMARY_STATISTICS]
+    columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[str]) -> dict:
+    completed = group[group["status"] == "ok"]
+    n_diverged = int((group["status"] != "ok").sum())
+    row = {
+        "experiment": group["experiment"].iloc[0],
+        "kind": group["kind"].iloc[0],
+        "status": "ok" if n_diverged == 0 else "diverged",
+        "n_seeds": len(group),
+        "n_completed": len(completed),
+        "n_diverged": n_diverged,
+        **group[described].iloc[0].to_dict(),
+        "wall_time_s_mean": group["wall_time_s"].mean(),
+        "wall_time_s_total": group["wall_time_s"].sum(),
+        "seconds_per_epoch_mean": group["seconds_per_epoch"].mean(),
+    }
+    for metric in metrics:
+        values = pd.to_numeric(completed[metric], errors="coerce").dropna()
+        row.update({f"{metric}_{stat}": value for stat, value in estimate(values).items()})
+    return row
+
+
+SUMMARY_STATISTICS = ("mean", "sd", "ci_low", "ci_high")
+
+
+def estimate(values: pd.Series) -> dict[str, float]:
+    """Mean, sample standard deviation (n − 1) and the 95 % interval of the mean of some seeds' values.
+    NaN where undefined (sd and interval of a single seed, everything of none) rather than a misleading 0."""
+    if not len(values):
+        return dict.fromkeys(SUMMARY_STATISTICS, float("nan"))
+    e = stats.mean_ci(values.to_numpy())
+    undefined = float("nan")
+    sd, low, high = (undefined if v is None else v for v in (e.sd, e.low, e.high))
+    return {"mean": e.mean, "sd": sd, "ci_low": low, "ci_high": high}
+
+
+def mean_weights(weights: pd.DataFrame) -> pd.DataFrame:
+    """Learned polynomial weights per experiment and coefficient over completed seeds: n, mean, sd, the
+    95 % interval of the mean (`ci_low`, `ci_high`; NaN for one seed), min and max."""
+    completed = weights[weights["status"] == "ok"]
+    rows = [
+        {
+            "experiment": experiment,
+            "coefficient": coefficient,
+            "n": len(fits),
+            **estimate(fits["learned"]),
+            "min": fits["learned"].min(),
+            "max": fits["learned"].max(),
+            "true": fits["true"].iloc[0],
+        }
+        for (experiment, coefficient), fits in completed.groupby(["experiment", "coefficient"], sort=False)
+    ]
+    columns = ["experiment", "coefficient", "n", *SUMMARY_STATISTICS, "min", "max", "true"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def write_tables(tables: RunTables, epochs_path, runs_path, summary_path, weights_path) -> pd.DataFrame:
+    tables.epochs.to_csv(epochs_path, index=False)
+    tables.runs.to_csv(runs_path, index=False)
+    tables.weights.to_csv(weights_path, index=False)
+    summary = summary_table(tables.runs)
+    summary.to_csv(summary_path, index=False)
+    return summary

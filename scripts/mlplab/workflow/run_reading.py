@@ -1,0 +1,64 @@
+"""Reading run folders: each run's record, checked, and the run folders under a results folder.
+
+Every reader of runs (the tables, the sweep summaries, mlplab-compare) goes through `read_record`, so a
+run.json that is not a record, or a metrics.csv changed after its run wrote it, is refused the same way
+everywhere, with the command that rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlplab.workflow.provenance import sha256_file
+from mlplab.workflow.run_record import METRICS_CSV, RUN_JSON, SEED_FOLDER, RunRecord, RunRecordError
+
+
+class RunFileError(ValueError):
+    """A run's run.json or metrics.csv is missing, corrupt, or not the file the run wrote."""
+
+
+def rebuild_hint(folder: Path) -> str:
+    return f"rebuild the run with: snakemake --cores all -R {folder / METRICS_CSV}"
+
+
+def read_record(folder: Path | str, verify: bool = True) -> RunRecord:
+    """A run's record, checked: run.json parses and holds the required fields, and (with `verify`)
+    metrics.csv is the file the run wrote (its SHA-256 is in run.json)."""
+    folder = Path(folder)
+    run_json = folder / RUN_JSON
+    try:
+        record = RunRecord.from_dict(json.loads(run_json.read_text()))
+    except OSError as e:
+        raise RunFileError(f"{run_json}: cannot be read ({e.strerror}); {rebuild_hint(folder)}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RunFileError(f"{run_json}: cannot be read as JSON ({e}); {rebuild_hint(folder)}") from None
+    except (RunRecordError, TypeError) as e:
+        raise RunFileError(f"{run_json}: not a run record ({e}); {rebuild_hint(folder)}") from None
+    if verify:
+        verify_metrics(folder, record)
+    return record
+
+
+def verify_metrics(folder: Path, record: RunRecord) -> None:
+    metrics_csv = folder / METRICS_CSV
+    try:
+        digest = sha256_file(metrics_csv)
+    except OSError as e:
+        raise RunFileError(f"{metrics_csv}: cannot be read ({e.strerror}); {rebuild_hint(folder)}") from None
+    if digest != record.metrics_sha256:
+        raise RunFileError(
+            f"{metrics_csv}: changed after its run wrote it (its SHA-256 is not the one in run.json); "
+            + rebuild_hint(folder)
+        )
+
+
+def run_folders(paths) -> list[Path]:
+    """The run folders that files (metrics.csv, run.json) lie in, in first-seen order."""
+    return list(dict.fromkeys(Path(p).parent for p in paths))
+
+
+def seed_of(folder: Path) -> int | None:
+    """The seed a run folder's name gives (`seed3` → 3); None for any other folder."""
+    match = SEED_FOLDER.fullmatch(folder.name)
+    return int(match.group(1)) if match else None
