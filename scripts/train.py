@@ -41,7 +41,13 @@ def train_and_record(log) -> None:
     data = {name: path for name, path in sm.input.items() if name != "lib"}
     metrics = MetricsFile(sm.output.metrics)
     result, wall = timed_run(
-        kind, config, seed, data, device, on_epoch=metrics.write_row, diverge_at=test_fault(sm.params.name, seed)
+        kind,
+        config,
+        seed,
+        data,
+        device,
+        on_epoch=metrics.write_row,
+        diverge_at=test_fault(sm.params.name, seed),
     )
     metrics.close(["epoch", *kind.metrics_of(config)])
     if result.status == "diverged":

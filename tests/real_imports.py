@@ -32,7 +32,8 @@ print("\n".join(sorted(name for name in sys.modules if name == "mlplab" or name.
 
 @cache
 def real_imports(script: Path, extra_modules: tuple[str, ...] = ()) -> frozenset[str]:
-    """Module and package names (`mlplab`, `mlplab.chapter`, `mlplab.chapter.models`) that running `script` (then importing `extra_modules`) loads."""
+    """Module and package names (`mlplab`, `mlplab.chapter`, `mlplab.chapter.models`) that running
+    `script` (then importing `extra_modules`) loads."""
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(script), *extra_modules],
         capture_output=True,

@@ -1,7 +1,9 @@
 """Everything that reads the catalogue agrees with it: each kind's code and data, each analysis, each topic
 and figure, the generic caption, the report template and the workflow's rules."""
 
+import ast
 import dataclasses
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,14 +19,18 @@ from mlplab.workflow.catalogue import (
     KINDS,
     METRICS,
     SYNTHETIC,
+    Family,
     canonical,
     kind_schema,
     optional,
     parse_entry,
 )
+from mlplab.workflow.library_inputs import imported_modules
 from mlplab.workflow.named_objects import resolve as load_object
 
 CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
+LIBRARY = tiny.REPO / "scripts/mlplab"
+TEMPLATES = LIBRARY / "presentation/templates"
 
 
 @pytest.mark.parametrize("name", KINDS)
@@ -34,7 +40,7 @@ def test_each_kind_names_code_and_data_that_exist(name):
     if kind.model:
         assert isinstance(load_object(kind.model), type)
     assert kind.data in DATASETS and set(kind.metrics) <= set(METRICS)
-    assert kind.family in ("classifier", "regression")
+    assert isinstance(kind.family, Family)
     assert kind.uses_device == (kind.family == "classifier")  # the regressions are too small for a GPU
 
 
@@ -85,8 +91,14 @@ def test_figures_and_topics_refer_to_what_exists():
     for topic in TOPICS.values():
         assert topic.runs is None or set(topic.runs.kinds) <= set(KINDS), topic.name
         assert set(topic.analyses) <= set(ANALYSES), topic.name
+        assert (TEMPLATES / topic.reading).is_file(), topic.name
         for demo in topic.demos:
-            assert demo.note.strip() and format(1.5, demo.format), (topic.name, demo.analysis)
+            assert format(1.5, demo.format), (topic.name, demo.analysis)
+            assert (TEMPLATES / f"readings/demo_{demo.analysis}.html.j2").is_file(), demo.analysis
+    # No reading without its topic or demonstration.
+    readings = {p.name for p in (TEMPLATES / "readings").glob("*.j2")}
+    demos = {f"demo_{d.analysis}.html.j2" for t in TOPICS.values() for d in t.demos}
+    assert readings == {f"{t}.html.j2" for t in TOPICS} | demos
     # Every analysis is shown: drawn by a figure or printed as tables by a topic.
     drawn = {a for f in FIGURES.values() for a in f.analyses}
     assert drawn | {a for t in TOPICS.values() for a in t.analyses} == set(ANALYSES)
@@ -132,3 +144,79 @@ def test_caption_template_and_rules_read_the_catalogue():
 def test_canonical_sorts_keys_recursively_and_keeps_list_order():
     value = {"b": [3, {"z": 1, "a": 2}], "a": 1}
     assert repr(canonical(value)) == "{'a': 1, 'b': [3, {'a': 2, 'z': 1}]}"
+
+
+# ---- One vocabulary: each metric, family and margin spelled in one place ----
+
+# Where each word is declared; a second spelling anywhere else in the library is what this guards against.
+DECLARED_IN = {
+    **dict.fromkeys(METRICS, LIBRARY / "chapter/metrics.py"),
+    **{str(f): LIBRARY / "workflow/catalogue.py" for f in Family},
+}
+
+
+def string_constants(path: Path) -> list[tuple[int, str]]:
+    """(line, value) of every plain string constant in a module, docstrings and f-string parts excluded."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings | in_fstrings
+    ]
+
+
+def test_metric_and_family_names_are_spelled_once():
+    second_spellings = [
+        f"{path.relative_to(LIBRARY)}:{line}: {value!r} (declared in {DECLARED_IN[value].name})"
+        for path in sorted(LIBRARY.rglob("*.py"))
+        for line, value in string_constants(path)
+        if value in DECLARED_IN and path != DECLARED_IN[value]
+    ]
+    assert not second_spellings
+
+
+def test_margins_are_declared_once():
+    """Only presentation/margins.py declares how large a difference must be to matter."""
+    declaring = {
+        path.relative_to(LIBRARY).as_posix()
+        for path in LIBRARY.rglob("*.py")
+        if "Margin(" in path.read_text()
+        and "class Margin" in path.read_text()
+        or "_MARGIN =" in path.read_text()
+    }
+    assert declaring == {"presentation/margins.py"}
+
+
+def test_library_layers_never_import_upwards():
+    """chapter < workflow < presentation < compare: a module imports its own layer or lower ones."""
+    order = ["chapter", "workflow", "presentation", "compare"]
+    upward = []
+    for path in sorted(LIBRARY.rglob("*.py")):
+        layer = path.relative_to(LIBRARY).parts[0]
+        if layer not in order:
+            continue
+        for module in imported_modules(path, LIBRARY.parent):
+            parts = module.split(".")
+            if len(parts) > 1 and parts[1] in order and order.index(parts[1]) > order.index(layer):
+                upward.append(f"{path.relative_to(LIBRARY)} imports {module}")
+    assert not upward
+
+
+def test_no_library_module_is_a_manual():
+    """Modules of one job each: none over about 400 lines."""
+    long = {
+        p.relative_to(LIBRARY).as_posix(): n
+        for p in LIBRARY.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 420
+    }
+    assert not long

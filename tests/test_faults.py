@@ -24,7 +24,13 @@ def a_run(root: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
     digest = hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest()
-    record = {"experiment": "mlp", "config": {"kind": "mlp_concise"}, "seed": 0, "status": "ok", "metrics_sha256": digest}
+    record = {
+        "experiment": "mlp",
+        "config": {"kind": "mlp_concise"},
+        "seed": 0,
+        "status": "ok",
+        "metrics_sha256": digest,
+    }
     (folder / "run.json").write_text(json.dumps(record))
     return folder
 

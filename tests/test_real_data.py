@@ -12,8 +12,8 @@ pytestmark = [
     pytest.mark.snakemake,
     pytest.mark.slow,
     pytest.mark.skipif(
-    not (DEBIAN_COPY / "train-images-idx3-ubyte.gz").exists(),
-    reason=f"Debian's dataset-fashion-mnist is not installed ({DEBIAN_COPY} missing)",
+        not (DEBIAN_COPY / "train-images-idx3-ubyte.gz").exists(),
+        reason=f"Debian's dataset-fashion-mnist is not installed ({DEBIAN_COPY} missing)",
     ),
 ]
 

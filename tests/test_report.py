@@ -15,8 +15,8 @@ from PIL import Image
 import tiny
 from mlplab.chapter import analyses, demos
 from mlplab.presentation import figures as plots
+from mlplab.presentation import formatting, tables
 from mlplab.presentation import report_page as pages
-from mlplab.presentation import summaries, tables
 from mlplab.presentation.topics import FIGURES, TOPICS
 from mlplab.workflow.catalogue import KINDS
 
@@ -243,11 +243,11 @@ def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
 
 def test_number_formatting():
     nan = float("nan")
-    assert summaries.estimate_text(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
-    assert summaries.estimate_text(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
-    assert summaries.estimate_text(5.04123, 5.03712, 5.04534, 3) == "5.0412 [5.0371, 5.0453], n = 3"
-    assert summaries.estimate_text(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
-    assert summaries.estimate_text(nan, nan, nan, 0) == "–"
+    assert formatting.estimate(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
+    assert formatting.estimate(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
+    assert formatting.estimate(5.04123, 5.03712, 5.04534, 3) == "5.0412 [5.0371, 5.0453], n = 3"
+    assert formatting.estimate(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
+    assert formatting.estimate(nan, nan, nan, 0) == "–"
 
 
 def paired_rows(html: str, topic: str) -> list[list[str]]:
@@ -300,8 +300,13 @@ def test_report_shows_paired_differences_against_each_topics_baseline(tmp_path):
     # mean −0.0867, sd 0.1474, interval −0.0867 ± 4.3027 · 0.1474/√3 = [−0.453, 0.280].
     assert paired_rows(html, "mlp") == [
         ["mlp_relu", "mlp", "-0.087 [-0.453, +0.280]", "3", "includes 0"],
-        ["mlp_concise", "mlp", "+0.0167 [+0.0023, +0.0310]", "3",
-         "excludes 0, beyond the 0.005 that matters"],
+        [
+            "mlp_concise",
+            "mlp",
+            "+0.0167 [+0.0023, +0.0310]",
+            "3",
+            "excludes 0, beyond the 0.005 that matters",
+        ],
     ]
     # wd3 − wd0 = [0.01, 0.02, 0]: includes 0. wdc3 − wdc0 = [−1, −0.9, −0.8]: beyond 5 % of 2.0.
     assert paired_rows(html, "weight_decay") == [
@@ -463,9 +468,11 @@ def diverging_runs(root, all_seeds: bool) -> list:
         for seed in (0, 1):
             diverged = seed == 1 or all_seeds
             rows = [] if diverged else rows_of(entry, 2)
-            extra = {"weights": {"learned": [5.0, 1.0, -3.0, 5.0], "true": [5.0, 1.2, -3.4, 5.6]}} if (
-                entry["kind"] == "polynomial" and not diverged
-            ) else {}
+            extra = (
+                {"weights": {"learned": [5.0, 1.0, -3.0, 5.0], "true": [5.0, 1.2, -3.4, 5.6]}}
+                if (entry["kind"] == "polynomial" and not diverged)
+                else {}
+            )
             status, columns = "diverged" if diverged else "ok", ["epoch", *KINDS[entry["kind"]].metrics]
             folders.append(write_run(root, name, entry, seed, rows, status=status, columns=columns, **extra))
     return folders

@@ -1,11 +1,11 @@
-"""mlplab.presentation.stats as the report uses it: a mean with its interval, and an entry against its baseline seed by
-seed, against numbers worked out by hand (the t quantile from a table)."""
+"""mlplab.presentation.stats as the report uses it: a mean with its interval, and an entry against its
+baseline seed by seed, against numbers worked out by hand (the t quantile from a table)."""
 
 import math
 
 import pytest
 
-from mlplab.presentation import stats
+from mlplab.presentation import formatting, stats
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 
@@ -63,11 +63,11 @@ def test_paired_versus_with_one_pair_or_none():
 
 
 def test_decimals_give_the_same_places_to_a_value_and_its_interval():
-    assert stats.decimals(0.0205, 3) == 4
-    assert stats.decimals(10.7, 3) == 1
-    assert stats.decimals(1234.0, 3) == 0
-    assert stats.decimals(0.0, 3) == 2
+    assert formatting.decimals(0.0205, 3) == 4
+    assert formatting.decimals(10.7, 3) == 1
+    assert formatting.decimals(1234.0, 3) == 0
+    assert formatting.decimals(0.0, 3) == 2
     # A narrow interval gets the places that show its width: not "5.04 [5.04, 5.04]".
-    assert stats.shared_decimals([5.0412, 5.0371, 5.0453], 3) == 4
-    assert stats.shared_decimals([0.842, 0.826, 0.858], 3) == 3
-    assert stats.shared_decimals([5.0412], 3) == 2
+    assert formatting.shared_decimals([5.0412, 5.0371, 5.0453], 3) == 4
+    assert formatting.shared_decimals([0.842, 0.826, 0.858], 3) == 3
+    assert formatting.shared_decimals([5.0412], 3) == 2

@@ -102,7 +102,14 @@ def run_and_write(hp, seed, data_paths, tmp_path, tag):
     result = run_experiment(hp, seed, data_paths, on_epoch=out.write_row)
     out.close(["epoch", *KINDS[hp["kind"]].metrics])
     record = run_record(
-        result, name="x", entry=hp, seed=seed, threads=1, device=CPU, wall_time_s=1.0, metrics_path=str(metrics)
+        result,
+        name="x",
+        entry=hp,
+        seed=seed,
+        threads=1,
+        device=CPU,
+        wall_time_s=1.0,
+        metrics_path=str(metrics),
     )
     record.write(run)
     return result, metrics, json.loads(run.read_text())

@@ -83,7 +83,6 @@ def exploding_products(n_products: int, size: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-
 def exploding_matrices(n_products: int, size: int, seed: int) -> pd.DataFrame:
     """The starting matrix M and the product after n_products multiplications, labelled as the notes
     print them ("a single matrix", "after multiplying 100 matrices")."""
@@ -105,7 +104,7 @@ def matrix_table(matrices: list[tuple[str, torch.Tensor]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-# ---- What rule `analysis` calls (mlplab.workflow.catalogue.ANALYSES): a table, and a line for the job's log ----
+# ---- What rule `analysis` calls (catalogue.ANALYSES): a table, and a line for the job's log ----
 
 
 def activations(x_min: float, x_max: float, step: float, functions: list[str]) -> tuple[pd.DataFrame, str]:

@@ -26,7 +26,7 @@ def dropout_masks(probabilities: list[float], seed: int, shape: list[int]) -> li
     return matrices
 
 
-# ---- What rule `analysis` calls (mlplab.workflow.catalogue.ANALYSES): a table, and a line for the job's log ----
+# ---- What rule `analysis` calls (catalogue.ANALYSES): a table, and a line for the job's log ----
 
 
 def dropout_demo(probabilities: list[float], seed: int, shape: list[int]) -> tuple[pd.DataFrame, str]:

@@ -33,6 +33,7 @@ class RunResult:
 
 BLOW_UP = 1000.0
 
+
 def divergence(metrics: dict[str, float], initial_loss: float | None) -> str | None:
     """Why an epoch's metrics mean the run diverged, or None."""
     bad = [name for name, value in metrics.items() if not math.isfinite(value)]

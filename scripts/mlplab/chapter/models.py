@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from mlplab.chapter.sgd import Step, optim_step, scratch_step
-from mlplab.workflow import catalogue
+from mlplab.chapter import hyperparameters
 
 NUM_INPUTS = 28 * 28
 NUM_OUTPUTS = 10
@@ -30,14 +30,14 @@ def dropout(X: torch.Tensor, p: float) -> torch.Tensor:
     return mask * X / (1.0 - p)
 
 
-def init_weights(module: nn.Module, config: catalogue.Classifier) -> None:
+def init_weights(module: nn.Module, config: hyperparameters.Classifier) -> None:
     """A linear layer's initial weights as the config asks (`init`), its bias zero."""
     if isinstance(module, nn.Linear):
         initialise_(module.weight, config)
         nn.init.zeros_(module.bias)
 
 
-def initialise_(weight: torch.Tensor, config: catalogue.Classifier) -> torch.Tensor:
+def initialise_(weight: torch.Tensor, config: hyperparameters.Classifier) -> torch.Tensor:
     """N(0, init_std²) as in the book, or Xavier/Glorot uniform, in place. Xavier's bound
     √(6 / (fan_in + fan_out)) is symmetric in the two fans, so the scratch models' in × out matrices
     get the same bound as nn.Linear's out × in ones."""
@@ -55,7 +55,7 @@ def check_layers(num_hiddens: list[int], dropouts: list[float]) -> None:
 class MLPScratch(nn.Module):
     """784 → hidden (ReLU) → 10 logits, with W1, b1, W2, b2 as explicit tensors."""
 
-    def __init__(self, config: catalogue.MLPScratch):
+    def __init__(self, config: hyperparameters.MLPScratch):
         super().__init__()
         # torch.randn(...) * std, the book's spelling, draws the same numbers as normal_(std=std) (checked in
         # tests/test_models.py), which entries without `init` must keep drawing.
@@ -76,7 +76,7 @@ class MLPScratch(nn.Module):
 
 
 class MLPConcise(nn.Sequential):
-    def __init__(self, config: catalogue.MLPConcise):
+    def __init__(self, config: hyperparameters.MLPConcise):
         super().__init__(
             nn.Flatten(),
             nn.Linear(NUM_INPUTS, config.num_hiddens),
@@ -92,7 +92,7 @@ class MLPConcise(nn.Sequential):
 class DropoutMLPScratch(nn.Module):
     """784 → hidden layers (ReLU, then the own `dropout` in training mode only) → 10 logits."""
 
-    def __init__(self, config: catalogue.Dropout):
+    def __init__(self, config: hyperparameters.Dropout):
         super().__init__()
         check_layers(config.num_hiddens, config.dropout)
         sizes = [NUM_INPUTS, *config.num_hiddens, NUM_OUTPUTS]
@@ -113,7 +113,7 @@ class DropoutMLPScratch(nn.Module):
 
 
 class DropoutMLPConcise(nn.Sequential):
-    def __init__(self, config: catalogue.Dropout):
+    def __init__(self, config: hyperparameters.Dropout):
         check_layers(config.num_hiddens, config.dropout)
         layers: list[nn.Module] = [nn.Flatten()]
         width = NUM_INPUTS

@@ -35,7 +35,9 @@ def _mse(predict, X: torch.Tensor, y: torch.Tensor) -> float:
     return F.mse_loss(predict(X), y).item()
 
 
-def fit_polynomial(config: Polynomial, data: dict, *, seed: int, device=None, on_epoch=None, diverge_at=None) -> RunResult:
+def fit_polynomial(
+    config: Polynomial, data: dict, *, seed: int, device=None, on_epoch=None, diverge_at=None
+) -> RunResult:
     """Fit `Linear(num_features, 1, bias=False)` on the first `num_features` polynomial features."""
     data, num_features, lr, batch_size = data["polynomial"], config.num_features, config.lr, config.batch_size
     n_train = int(data["n_train"])

@@ -1,1 +1,4 @@
-"""What a person reads: tables, statistics, figures, pages and their templates. Imports mlplab.workflow and mlplab.chapter."""
+"""What a person reads: tables, statistics, figures, pages and their templates.
+
+Imports mlplab.workflow and mlplab.chapter, never mlplab.compare. Re-exports nothing.
+"""

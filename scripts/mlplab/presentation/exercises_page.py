@@ -11,8 +11,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
-from mlplab.presentation import stats, summaries
-from mlplab.presentation.report_page import environment, number
+from mlplab.presentation import stats
+from mlplab.presentation.formatting import NO_VALUE, estimate, finite, number
+from mlplab.presentation.report_page import environment
 from mlplab.presentation.svg import inline_svg
 from mlplab.presentation.sweep_tables import HEADLINE, SELECT_ON
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
@@ -22,16 +23,16 @@ from mlplab.workflow.catalogue import KINDS
 def estimate_text(row, metric: str) -> str:
     """A point's metric as the report writes an estimate: '0.842 [0.826, 0.858], n = 3'."""
     mean, low, high = (row.get(f"{metric}_{s}") for s in ("mean", "ci_low", "ci_high"))
-    return summaries.estimate_text(mean, low, high, row["n_completed"])
+    return estimate(mean, low, high, row["n_completed"])
 
 
 def difference_text(row, metric: str) -> str:
     """'+0.0123 [+0.0041, +0.0205]: excludes 0, beyond the 0.005 that matters', as `stats.Paired` writes
     it, with the verdict the summary recorded."""
     mean, low, high = (row.get(f"{metric}_diff_{s}") for s in ("mean", "ci_low", "ci_high"))
-    if not summaries.finite(mean):
-        return "–"
-    bounds = (low, high) if summaries.finite(low) and summaries.finite(high) else (None, None)
+    if not finite(mean):
+        return NO_VALUE
+    bounds = (low, high) if finite(low) and finite(high) else (None, None)
     paired = stats.Paired(mean, *bounds, int(row[f"{metric}_diff_n"]), margin=math.nan)
     return f"{paired.interval()}: {row[f'{metric}_diff_verdict']}"
 
@@ -91,7 +92,7 @@ def selection(sweep: dict, summary: pd.DataFrame) -> dict | None:
 def extreme(summary: pd.DataFrame, column: str, lowest: bool = True) -> str:
     values = pd.to_numeric(summary[column], errors="coerce")
     if values.notna().sum() == 0:
-        return "–"
+        return NO_VALUE
     i = values.idxmin() if lowest else values.idxmax()
     return f"{summary.loc[i, 'label']} ({number(values[i])})"
 

@@ -3,7 +3,7 @@ they select and their captions are declared in `mlplab.presentation.topics.FIGUR
 here that draws it.
 
 Every figure that shows runs draws each experiment as the mean over the seeds that completed with the
-95 % confidence interval of that mean as a band (Student t, `mlplab.presentation.stats.mean_ci`; none for a single
+95 % confidence interval of that mean as a band (Student t, `stats.mean_ci`; none for a single
 seed), so a reader can tell a difference between entries from seed noise; the legend gives n, a diverged
 run is named, never averaged in. Regressions train on one fixed data set, so their intervals are over
 training seeds only, and the figures say so (`presentation.BAND_TEXT`).
@@ -14,49 +14,29 @@ for a quick look.
 from __future__ import annotations
 
 import dataclasses
-import math
-import textwrap
-from contextlib import contextmanager
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a cluster node; must precede pyplot
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, W_NORM
-from mlplab.presentation import stats  # noqa: E402
-from mlplab.presentation.tables import RunTables, mean_weights  # noqa: E402
-from mlplab.presentation.topics import BAND_TEXT, FIGURES, METRIC_LABELS, TOPICS, Figure  # noqa: E402
-from mlplab.workflow.catalogue import KINDS  # noqa: E402
+from mlplab.presentation import stats
+from mlplab.presentation.figure_style import (
+    BAND_ALPHA,
+    CHARACTERS_PER_INCH,
+    PALETTE,
+    colours,
+    legend_below,
+    panels,
+    plt,
+    save,
+    style,
+    wrap,
+)
+from mlplab.presentation.tables import RunTables, mean_weights
+from mlplab.presentation.topics import BAND_TEXT, FIGURES, METRIC_LABELS, TOPICS, Figure
+from mlplab.workflow.catalogue import KINDS
 
-STYLE = {
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "figure.constrained_layout.use": True,
-    "font.size": 9.5,
-    "axes.titlesize": 10.5,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 9.5,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "grid.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-    "legend.fontsize": 8.5,
-    "lines.linewidth": 1.8,
-    # Same salt, no date: the same data give byte-identical SVG, so Snakemake and git see no change.
-    "svg.hashsalt": "mlp-lab",
-    "svg.fonttype": "path",  # text as outlines: looks the same in every browser, needs no fonts
-}
-PALETTE = plt.get_cmap("tab10").colors
-BAND_ALPHA = 0.2
 LINE_AND_BAND = "line: mean over completed seeds; band"
-CHARACTERS_PER_INCH = 11  # of a suptitle line at STYLE's font size: where a long title wraps
-PANEL_SIZE = (3.6, 2.8)  # inches per panel
 
 CLASSIFIER_AXES = {
     TRAIN_LOSS: "cross-entropy loss (nats)",
@@ -64,33 +44,6 @@ CLASSIFIER_AXES = {
     TEST_ACC: "accuracy (fraction correct)",
 }
 MSE_AXIS = "mean squared error (log scale)"
-
-
-@contextmanager
-def style():
-    with plt.rc_context(STYLE):
-        yield
-
-
-def save(fig, svg_path, png_path) -> None:
-    fig.savefig(svg_path, format="svg", metadata={"Date": None})
-    fig.savefig(png_path, format="png", metadata={"Software": None})
-    plt.close(fig)
-
-
-def panels(n: int, max_cols: int = 3, size=PANEL_SIZE):
-    """A figure with n panels in rows of at most max_cols; unused panels are removed."""
-    cols = max(1, min(n, max_cols))
-    rows = max(1, math.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
-    axes = axes.ravel()
-    for ax in axes[n:]:
-        ax.remove()
-    return fig, list(axes[:n])
-
-
-def colours(names) -> dict[str, tuple]:
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def experiments_in_order(table: pd.DataFrame) -> list[str]:
@@ -135,15 +88,6 @@ def band_title(fig, title: str, runs: pd.DataFrame, what: str = LINE_AND_BAND) -
     fig.suptitle(f"{title}\n{wrap(explained, fig.get_figwidth() * CHARACTERS_PER_INCH)}")
 
 
-def wrap(text: str, width: float) -> str:
-    """Text in lines of at most `width` characters, broken first where a clause ends ("; ")."""
-    if len(text) <= width:
-        return text
-    clauses = text.split("; ")
-    lines = [f"{c};" for c in clauses[:-1]] + clauses[-1:]
-    return "\n".join(textwrap.fill(line, width=int(width), break_on_hyphens=False) for line in lines)
-
-
 def seed_interval(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
     """At each epoch, the mean of a metric over the completed seeds, its 95 % interval (`low`, `high`; NaN
     for a single seed) and n."""
@@ -168,13 +112,6 @@ def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linesty
     band = band.dropna(subset=["low", "high"])
     if len(band):
         ax.fill_between(band["epoch"], band["low"], band["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
-
-
-def legend_below(fig, axes, ncol: int | None = None) -> None:
-    """One legend for the whole figure, under the panels, built from the first panel's entries."""
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncol=ncol or min(len(labels), 3))
 
 
 def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
@@ -280,8 +217,16 @@ def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figur
         w = weights[weights["experiment"] == name]
         # No interval (one seed): a whisker of length 0, drawn as the marker alone.
         yerr = np.vstack([w["mean"] - w["ci_low"], w["ci_high"] - w["mean"]])
-        ax.errorbar(w["coefficient"] + offset, w["mean"], yerr=np.nan_to_num(yerr), fmt="o", markersize=4,
-                    capsize=2, color=colour[name], label=f"{name} (learned, {seeds_note(tables.runs, name)})")
+        ax.errorbar(
+            w["coefficient"] + offset,
+            w["mean"],
+            yerr=np.nan_to_num(yerr),
+            fmt="o",
+            markersize=4,
+            capsize=2,
+            color=colour[name],
+            label=f"{name} (learned, {seeds_note(tables.runs, name)})",
+        )
     ax.axhline(0, color="0.3", linewidth=0.6)
     ax.set_xticks(true.index)
     ax.grid(axis="x", visible=False)
@@ -298,8 +243,13 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     colour = colours(names)
     fig, axes = panels(2)
     for name in names:
-        draw_band(axes[0], epochs[epochs["experiment"] == name], W_NORM, colour[name],
-                  f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})")
+        draw_band(
+            axes[0],
+            epochs[epochs["experiment"] == name],
+            W_NORM,
+            colour[name],
+            f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})",
+        )
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
     final_per_run(axes[1], runs, names, W_NORM, colour)
@@ -326,9 +276,17 @@ def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour,
                 ax.errorbar(e.mean, yi, xerr=xerr, fmt="none", ecolor="black", capsize=3)
         ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
         if diverged_note(runs, name):
-            ax.text(0.99, yi, f"× {diverged_note(runs, name)}", transform=ax.get_yaxis_transform(),
-                    color="#b00", ha="right", va="center", fontsize=8,
-                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+            ax.text(
+                0.99,
+                yi,
+                f"× {diverged_note(runs, name)}",
+                transform=ax.get_yaxis_transform(),
+                color="#b00",
+                ha="right",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
     ax.set_ylim(-0.6, len(names) - 0.4)  # a row with no bar (all seeds diverged) keeps its height
     ax.set_yticks(y, [f"{name} ({seeds_note(runs, name)})" for name in names])
     ax.grid(axis="y", visible=False)
@@ -379,7 +337,10 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
 
 def comparison_accuracy(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     return comparison(
-        tables, TEST_ACC, "Final test accuracy of every classifier", "test accuracy (fraction correct)",
+        tables,
+        TEST_ACC,
+        "Final test accuracy of every classifier",
+        "test accuracy (fraction correct)",
         reference=figure.reference,
     )
 
@@ -435,8 +396,15 @@ def draw(figure: str, tables: RunTables | None, analyses: dict[str, pd.DataFrame
     for ax in fig.axes:
         drawn = any(len(line.get_xdata()) for line in ax.get_lines()) or ax.patches or ax.collections
         if not drawn:
-            ax.text(0.5, 0.5, "nothing to draw:\nno run completed", transform=ax.transAxes, ha="center",
-                    va="center", color="#b00")
+            ax.text(
+                0.5,
+                0.5,
+                "nothing to draw:\nno run completed",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="#b00",
+            )
     return fig
 
 

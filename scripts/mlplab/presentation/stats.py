@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from mlplab.presentation.formatting import signed_interval
+
 CONFIDENCE = 0.95
 LEVEL = 0.05
 POWER = 0.8
@@ -80,32 +82,12 @@ class Paired:
 
     def interval(self, digits: int = 3) -> str:
         """'+0.0123 [+0.0041, +0.0205]', every number to the same decimal places; '+0.01' for one pair."""
-        shown = [self.difference] + ([self.low, self.high] if self.low is not None else [])
-        places = shared_decimals(shown, digits)
-        first, *bounds = (f"{v:+.{places}f}" for v in shown)
-        return f"{first} [{bounds[0]}, {bounds[1]}]" if bounds else first
+        return signed_interval(self.difference, self.low, self.high, digits)
 
     def text(self, digits: int = 3) -> str:
         """'+0.0123 [+0.0041, +0.0205], 3 paired seeds: excludes 0, beyond the 0.005 that matters'."""
         seeds = "seed" if self.n == 1 else "seeds"
         return f"{self.interval(digits)}, {self.n} paired {seeds}: {self.verdict}"
-
-
-def decimals(scale: float, digits: int) -> int:
-    """Decimal places that give `digits` significant digits to a number of size `scale` (0.0205, 3 → 4)."""
-    if not math.isfinite(scale) or scale == 0:
-        return max(digits - 1, 0)
-    return max(digits - 1 - math.floor(math.log10(abs(scale))), 0)
-
-
-def shared_decimals(shown: Sequence[float], digits: int) -> int:
-    """Decimal places for a value, or a value and its interval ([value, low, high]), written alike: `digits`
-    significant digits of the largest, and at least two of the interval's width, so that a narrow interval
-    (5.0412 [5.0371, 5.0453]) does not print as three equal numbers."""
-    places = decimals(max(abs(v) for v in shown), digits)
-    if len(shown) == 3:
-        places = max(places, decimals(shown[2] - shown[1], 2))
-    return places
 
 
 @contextmanager

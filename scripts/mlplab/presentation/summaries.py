@@ -1,51 +1,31 @@
 """How the report writes results over seeds: a mean with its 95 % interval and n, and an entry's paired
 difference from its topic's baseline with the verdict against the smallest difference that matters.
 
-The statistics are `mlplab.presentation.stats`'; what a band is, the margins and each topic's baseline are declared in
-`mlplab.presentation.topics`. Runs of one seed share the streams of their initial weights and minibatch order,
+The statistics are `stats`'; the margins are `margins`'; what a band is and each topic's baseline are
+declared in `topics`. Runs of one seed share the streams of their initial weights and minibatch order,
 which is why entries are compared seed by seed.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS
 from mlplab.presentation import stats
+from mlplab.presentation.formatting import NO_VALUE, estimate
+from mlplab.presentation.margins import ACCURACY_MARGIN, RELATIVE_MARGIN, smallest_meaningful
 from mlplab.presentation.topics import (
-    ABSOLUTE_MARGIN,
     BAND_TEXT,
     METRIC_LABELS,
-    RELATIVE_MARGIN,
     Baseline,
-    smallest_meaningful,
 )
 from mlplab.workflow.catalogue import Family
 
 
-def finite(value) -> bool:
-    return value is not None and math.isfinite(value)
-
-
-def estimate_text(mean, low, high, n, digits: int = 3) -> str:
-    """'0.842 [0.826, 0.858], n = 3': a mean over n seeds and its 95 % interval, all to the same decimal
-    places; '0.842, n = 1' where there is no interval; an en dash for no value."""
-    if not finite(mean):
-        return "–"
-    shown = [mean, low, high] if finite(low) and finite(high) else [mean]
-    places = stats.shared_decimals(shown, digits)
-    value, *bounds = (f"{v:.{places}f}" for v in shown)
-    interval = f" [{bounds[0]}, {bounds[1]}]" if bounds else ""
-    return f"{value}{interval}, n = {int(n)}"
-
-
 def summary_text(row, metric: str, digits: int = 3) -> str:
-    """A metric of a summary-table row (an itertuples row) as `estimate_text`."""
+    """A metric of a summary-table row (an itertuples row) as `formatting.estimate`."""
     values = (getattr(row, f"{metric}_{stat}") for stat in ("mean", "ci_low", "ci_high"))
-    return estimate_text(*values, row.n_completed, digits)
+    return estimate(*values, row.n_completed, digits)
 
 
 def completed_finals(runs: pd.DataFrame, metric: str) -> dict[str, dict[int, float]]:
@@ -74,7 +54,7 @@ def paired_differences(
             {
                 "experiment": other,
                 "baseline": base,
-                "difference": paired.interval() if paired else "–",
+                "difference": paired.interval() if paired else NO_VALUE,
                 "n": paired.n if paired else 0,
                 "verdict": paired.verdict if paired else "no completed seed in common",
                 "meaningful": bool(paired and paired.meaningful),
@@ -90,6 +70,6 @@ def statistics_facts() -> dict:
         "band": BAND_TEXT,
         Family.CLASSIFIER: Family.CLASSIFIER,
         Family.REGRESSION: Family.REGRESSION,
-        "accuracy_margin": ABSOLUTE_MARGIN[TEST_ACC],
-        "loss_margin": RELATIVE_MARGIN[TEST_LOSS],
+        "accuracy_margin": ACCURACY_MARGIN.value,
+        "loss_margin": RELATIVE_MARGIN.value,
     }

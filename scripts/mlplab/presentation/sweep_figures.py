@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlplab.chapter.metrics import TEST_LOSS, TRAIN_LOSS, VAL_ACC, VAL_LOSS, W_NORM
-from mlplab.presentation.figures import BAND_ALPHA, PALETTE, panels, plt, save, style
+from mlplab.presentation.figure_style import BAND_ALPHA, PALETTE, panels, plt, save, style
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
 from mlplab.workflow.catalogue import Family
 

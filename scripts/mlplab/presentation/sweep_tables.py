@@ -13,8 +13,8 @@ import pandas as pd
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, VAL_ACC
 from mlplab.presentation import stats
+from mlplab.presentation.margins import smallest_meaningful
 from mlplab.presentation.tables import cell, estimate
-from mlplab.presentation.topics import smallest_meaningful
 from mlplab.workflow.catalogue import KINDS, Family, parse_entry
 from mlplab.workflow.run_reading import read_record
 
@@ -69,7 +69,7 @@ def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dic
 
 
 def sweep_summary(sweep: dict, closed_form: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The summary table of a sweep described by `mlplab.workflow.sweeps.Sweep.describe` (points with their run
+    """The summary table of a sweep described by `Sweep.describe` (points with their run
     folders); `closed_form` adds the exact fits' losses as `closed_form_<metric>` columns."""
     kind = KINDS[sweep["kind"]]
     runs = {p["path"]: point_finals(p["folders"]) for p in sweep["points"]}

@@ -1,1 +1,4 @@
-"""The workflow's machinery: the catalogue, sweeps, config checks, the run record, runs, data fetching. Imports only mlplab.chapter."""
+"""The workflow's machinery: the catalogue, sweeps, config checks, the run record, runs, data.
+
+Imports only mlplab.chapter below it. Re-exports nothing.
+"""

@@ -134,7 +134,7 @@ DATASETS = {"fashion_mnist": ("train", "test"), "polynomial": ("polynomial",), "
 SYNTHETIC = ("polynomial", "linear")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Analysis:
     """A computation that needs no training: `function` ("module:function", reached by name) called with
     `**config["analyses"][config], **fixed` returns the table written to results/analyses/<name>.csv and
@@ -162,14 +162,25 @@ class Analysis:
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
-        Analysis("activations", "mlplab.chapter.analyses:activations", {"functions": ["relu", "sigmoid", "tanh"]}),
-        Analysis("vanishing_gradient", "mlplab.chapter.analyses:activations", {"functions": ["sigmoid"]}),
-        Analysis("exploding_gradient", "mlplab.chapter.analyses:matrix_products"),
-        Analysis("exploding_gradient_matrices", "mlplab.chapter.analyses:matrix_product_ends",
-                 config="exploding_gradient"),
-        Analysis("dropout_demo", "mlplab.chapter.demos:dropout_demo", {"shape": [2, 8]}),
+        Analysis(
+            name="activations",
+            function=f"{CHAPTER}.analyses:activations",
+            fixed={"functions": ["relu", "sigmoid", "tanh"]},
+        ),
+        Analysis(
+            name="vanishing_gradient",
+            function=f"{CHAPTER}.analyses:activations",
+            fixed={"functions": ["sigmoid"]},
+        ),
+        Analysis(name="exploding_gradient", function=f"{CHAPTER}.analyses:matrix_products"),
+        Analysis(
+            name="exploding_gradient_matrices",
+            function=f"{CHAPTER}.analyses:matrix_product_ends",
+            config="exploding_gradient",
+        ),
+        Analysis(name="dropout_demo", function=f"{CHAPTER}.demos:dropout_demo", fixed={"shape": [2, 8]}),
     )
-}  # fmt: skip
+}
 
 # The blocks of config["analyses"], in catalogue order: the schema requires exactly these.
 ANALYSIS_CONFIGS = list(dict.fromkeys(a.config for a in ANALYSES.values()))

@@ -5,7 +5,7 @@ place, all problems of a stage reported together. Torch-free.
    keys, which YAML would resolve silently to the last value; numbers that YAML 1.1 (PyYAML, Snakemake's
    reader) reads as strings, such as `1e-3`, with the spelling it reads as a number.
 2. The values Snakemake holds (`config_problems`): the schema file, with integers strict; each catalogue
-   entry against its kind's hyperparameters (declared in `mlplab.workflow.catalogue`); NaN and infinity anywhere;
+   entry against its kind's hyperparameters (declared in `catalogue`); NaN and infinity anywhere;
    then the rules that span fields and sections, each checked only where the values it reads passed 1-2.
 """
 

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def module_of(target: str) -> str:
-    """"mlplab.chapter.training:train_classifier" → "mlplab.chapter.training"."""
+    """ "mlplab.chapter.training:train_classifier" → "mlplab.chapter.training"."""
     module, sep, name = target.partition(":")
     if not sep or not module or not name:
         raise ValueError(f"{target!r}: expected 'module:name'")
@@ -17,5 +17,5 @@ def module_of(target: str) -> str:
 
 
 def resolve(target: str) -> Any:
-    """"module:name" → the object."""
+    """ "module:name" → the object."""
     return getattr(importlib.import_module(module_of(target)), target.partition(":")[2])

@@ -92,8 +92,15 @@ class MetricsFile:
 
 
 def run_record(
-    result: RunResult, *, name: str, entry: dict, seed: int, threads: int, device: torch.device,
-    wall_time_s: float, metrics_path: str,
+    result: RunResult,
+    *,
+    name: str,
+    entry: dict,
+    seed: int,
+    threads: int,
+    device: torch.device,
+    wall_time_s: float,
+    metrics_path: str,
 ) -> RunRecord:
     """What the run was, how it ended and what made it, for run.json beside the finished metrics.csv."""
     return RunRecord(
@@ -120,7 +127,13 @@ def run_record(
 
 
 def timed_run(
-    kind: Kind, config: Training, seed: int, data_paths: dict[str, str], device, on_epoch=None, diverge_at=None
+    kind: Kind,
+    config: Training,
+    seed: int,
+    data_paths: dict[str, str],
+    device,
+    on_epoch=None,
+    diverge_at=None,
 ):
     """`run_experiment` and its wall time in seconds."""
     start = time.perf_counter()
