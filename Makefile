@@ -25,6 +25,8 @@ lint: setup
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check .
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 check: lint
 	$(BIN)/pytest -q -m "not snakemake and not slurm and not slow"

@@ -6,7 +6,9 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-# config.yaml is read in rules/common.smk, after a strict reading of the file as written.
+# config.yaml is read in rules/common.smk, after a strict reading of the file as written. The rule files
+# follow the data: a sweep's points reuse the training rule (`use rule train as ...`), so experiments.smk
+# comes before sweeps.smk; each includes its own helpers.
 
 
 report: "captions/workflow.rst"
@@ -17,9 +19,7 @@ include: "rules/data.smk"
 include: "rules/device.smk"
 include: "rules/experiments.smk"
 include: "rules/analyses.smk"
-include: "rules/presentation_inputs.smk"
 include: "rules/presentation.smk"
-include: "rules/sweep_inputs.smk"
 include: "rules/sweeps.smk"
 
 

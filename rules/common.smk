@@ -1,15 +1,25 @@
 # Config validation and the helpers every rule file shares. What kinds, analyses, topics and figures
-# exist is declared once, in scripts/mlplab/workflow/catalogue.py (training) and presentation.py (reading).
+# exist is declared once, in scripts/mlplab/workflow/catalogue.py (training) and
+# scripts/mlplab/presentation/topics.py (reading). Each rule file includes its own helpers (*_inputs.smk).
 
 import os
 import sys
 
 # This workflow folder's own library, ahead of any installed copy. The modules read here are torch-free.
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
-from mlplab.workflow.catalogue import ANALYSES, DATASETS, KINDS, SYNTHETIC, Family, canonical, parse_entry
+from mlplab.workflow.catalogue import (
+    ANALYSES,
+    DATASETS,
+    KINDS,
+    SYNTHETIC,
+    Family,
+    canonical,
+    parse_entry,
+)
 from mlplab.workflow import snakemake_holders as holders
 from mlplab.workflow.config_checks import check_config, check_config_files, check_validation_sizes
 from mlplab.workflow.library_inputs import library_inputs
+from mlplab.workflow.run_record import CATALOGUE_RUN, METRICS_CSV, RUN_JSON, SWEEP_RUN, run_file
 from mlplab.presentation.topics import FIGURES, TOPICS
 from mlplab.workflow.sweeps import expand_all, produced_runs
 
@@ -32,6 +42,7 @@ EXPERIMENTS = config["experiments"]
 SEEDS = config["seeds"]
 SWEEPS = expand_all(config)
 SCRIPTS = os.path.relpath(os.path.join(workflow.basedir, "scripts"))
+TEMPLATES = os.path.join(SCRIPTS, "mlplab", "presentation", "templates")
 
 
 wildcard_constraints:
@@ -44,24 +55,6 @@ def lib(script, *modules):
     import graph, declared as inputs: editing one reruns exactly the jobs that use it, since
     Snakemake's code trigger sees only the script itself."""
     return library_inputs(SCRIPTS, os.path.join(SCRIPTS, script), modules)
-
-
-def entry_of(wildcards):
-    """The entry a training job trains: a catalogue entry, or a sweep's point (rules/sweeps.smk)."""
-    if "sweep" in wildcards.keys():
-        return SWEEPS[wildcards.sweep].point(wildcards.point).entry
-    return EXPERIMENTS[wildcards.experiment]
-
-
-def run_name(wildcards):
-    """'mlp_concise', or 'mlp_lr/lr~0.3' for a sweep's point: run.json's `experiment`."""
-    if "sweep" in wildcards.keys():
-        return f"{wildcards.sweep}/{wildcards.point}"
-    return wildcards.experiment
-
-
-def kind_of(wildcards):
-    return KINDS[entry_of(wildcards)["kind"]]
 
 
 def run_outputs(experiments=None, seeds=None):
@@ -80,55 +73,6 @@ def analysis_args(wildcards):
     """The analysis's config block (its own, or the one it shares) with its fixed arguments."""
     analysis = ANALYSES[wildcards.analysis]
     return canonical({**config["analyses"][analysis.config], **analysis.fixed})
-
-
-def datasets_used():
-    return {KINDS[entry["kind"]].data for entry in EXPERIMENTS.values()}
-
-
-def dataset_files(dataset):
-    """The files a data set's kinds train on, by the names their training code reads them under."""
-    if dataset in SYNTHETIC:
-        return {dataset: expand(rules.make_synthetic_data.output[0], dataset=dataset)[0]}
-    decoded = rules.decode_fashion_mnist.output
-    return {split: decoded.get(split) for split in DATASETS[dataset]}
-
-
-def train_inputs(wildcards):
-    """The entry's data and library modules, and nothing else, so that e.g. new polynomial data reruns
-    the polynomial fits but not the classifiers, and editing models.py not the regressions."""
-    kind = kind_of(wildcards)
-    code = [target.split(":")[0] for target in (kind.fit, kind.model) if target]
-    return {**dataset_files(kind.data), "lib": lib("train.py", *code)}
-
-
-def device_check(wildcards):
-    """The device check (rules/device.smk), for the jobs that train on the config's device when that may
-    be a GPU; unnamed, so the training script does not take it for data. With device: cpu, and for the
-    regressions, which always train on the CPU, nothing: their inputs stay as they were."""
-    if kind_of(wildcards).uses_device and config["device"] != "cpu":
-        return rules.check_device.output
-    return []
-
-
-def train_device(wildcards):
-    """Only kinds that train on the device get it; the rest run on the CPU wherever the config says."""
-    return config["device"] if kind_of(wildcards).uses_device else "cpu"
-
-
-def train_priority(wildcards):
-    """Longest runs start first (epochs × hidden layers of a classifier; the regressions take seconds),
-    so that a run does not end with one long job on one core while the others idle."""
-    if kind_of(wildcards).family != Family.CLASSIFIER:
-        return 0
-    entry = parse_entry(entry_of(wildcards))
-    hidden = entry.num_hiddens
-    return entry.epochs * (len(hidden) if isinstance(hidden, list) else 1)
-
-
-def train_resources(wildcards):
-    """(mem_mb, runtime in minutes)."""
-    return (3000, 30) if kind_of(wildcards).family == Family.CLASSIFIER else (1000, 10)
 
 
 holders.explain_lock()

@@ -1,13 +1,16 @@
 # One training job per catalogue entry and seed.
 
 
+include: "experiment_inputs.smk"
+
+
 rule train:
     input:
         unpack(train_inputs),
         device_check,
     output:
-        metrics="results/runs/{experiment}/seed{seed}/metrics.csv",
-        run="results/runs/{experiment}/seed{seed}/run.json",
+        metrics=run_file(CATALOGUE_RUN, METRICS_CSV),
+        run=run_file(CATALOGUE_RUN, RUN_JSON),
     log:
         "logs/train/{experiment}/seed{seed}.log",
     benchmark:

@@ -4,6 +4,9 @@
 # rules/presentation_inputs.smk.
 
 
+include: "presentation_inputs.smk"
+
+
 rule aggregate:
     input:
         runs=run_outputs(),
@@ -89,6 +92,8 @@ rule html_report:
         runtime=5,
     params:
         config=config,  # as written: the report lists entries in catalogue order
+        # The run folders the workflow makes: any other folder under results/runs is listed as orphaned.
+        runs=sorted(produced_runs(config, SWEEPS)),
     script:
         "../scripts/html_report.py"
 

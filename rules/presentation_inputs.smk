@@ -3,8 +3,6 @@
 import glob
 from pathlib import Path
 
-TEMPLATES = os.path.join(SCRIPTS, "mlplab", "presentation", "templates")
-
 
 def drawable_figures(topic=None):
     """Figures with something to draw (a catalogue without dropout entries has no dropout figure)."""

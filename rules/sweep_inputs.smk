@@ -18,14 +18,14 @@ def sweep_runs(wildcards):
     return [f for point in sweep.points for f in point_run_files(point.run, sweep.seeds)]
 
 
-def sweep_description(name):
-    """What the summary, figure and page jobs need to know of a sweep, with each point's run folders."""
-    sweep = SWEEPS[name]
-    folders = {
-        point.path: sorted({os.path.dirname(f) for f in point_run_files(point.run, sweep.seeds)})
-        for point in sweep.points
-    }
-    return canonical(sweep.describe(folders))
+def sweep_params(name):
+    """The sweep as plain values, rebuilt as a `Sweep` by the summary, figure and page jobs."""
+    return SWEEPS[name].to_params()
+
+
+def closed_form_points(name):
+    """(path, entry) of each point: all that a sweep's exact fits depend on (not its seeds)."""
+    return [[point.path, canonical(point.entry)] for point in SWEEPS[name].points]
 
 
 def closed_form_input(wildcards):

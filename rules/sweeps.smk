@@ -3,10 +3,13 @@
 # summary, a figure and a section of results/exercises.html per sweep. `snakemake --cores all exercises`.
 
 
+include: "sweep_inputs.smk"
+
+
 use rule train as train_sweep_point with:
     output:
-        metrics="results/sweeps/{sweep}/{point}/seed{seed}/metrics.csv",
-        run="results/sweeps/{sweep}/{point}/seed{seed}/run.json",
+        metrics=run_file(SWEEP_RUN, METRICS_CSV),
+        run=run_file(SWEEP_RUN, RUN_JSON),
     log:
         "logs/train/sweeps/{sweep}/{point}/seed{seed}.log",
     benchmark:
@@ -37,7 +40,8 @@ rule sweep_closed_form:
         mem_mb=1000,
         runtime=5,
     params:
-        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+        kind=lambda wildcards: SWEEPS[wildcards.sweep].kind,
+        points=lambda wildcards: closed_form_points(wildcards.sweep),
     script:
         "../scripts/sweep_closed_form.py"
 
@@ -68,7 +72,7 @@ rule sweep_summary:
         mem_mb=1000,
         runtime=5,
     params:
-        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+        sweep=lambda wildcards: sweep_params(wildcards.sweep),
     script:
         "../scripts/sweep_summary.py"
 
@@ -99,7 +103,7 @@ rule plot_sweep:
         mem_mb=1000,
         runtime=5,
     params:
-        sweep=lambda wildcards: sweep_description(wildcards.sweep),
+        sweep=lambda wildcards: sweep_params(wildcards.sweep),
     script:
         "../scripts/plot_sweep.py"
 
@@ -129,7 +133,7 @@ rule exercises_report:
         mem_mb=1000,
         runtime=5,
     params:
-        sweeps=[sweep_description(name) for name in SWEEPS],
+        sweeps=[sweep_params(name) for name in SWEEPS],
         # The sweeps' run folders: any other folder under results/sweeps is listed as not from the config.
         runs=sorted(r for r in produced_runs(config, SWEEPS) if r.startswith("sweeps/")),
     script:

@@ -2,9 +2,12 @@
 notes' printed demonstrations). The function is reached by name ("module:function", from the catalogue),
 so the job imports that module and nothing else of the library's analyses."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys

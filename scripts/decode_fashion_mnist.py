@@ -1,8 +1,11 @@
 """Rule `decode_fashion_mnist`: IDX → uint8 tensors, decoded once so training loads in milliseconds."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys

@@ -1,8 +1,11 @@
 """Rule `exercises_report`: results/exercises.html, a section per sweep."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys
@@ -15,13 +18,14 @@ import pandas as pd
 
 from mlplab.presentation.exercises_page import render_exercises
 from mlplab.workflow.job_log import job_logging
-from mlplab.workflow.sweeps import orphaned_runs
+from mlplab.workflow.sweeps import Sweep, orphaned_runs
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    names = [s["name"] for s in sm.params.sweeps]
+    sweeps = [Sweep.from_params(params) for params in sm.params.sweeps]
+    names = [s.name for s in sweeps]
     html = render_exercises(
-        sm.params.sweeps,
+        sweeps,
         summaries=dict(zip(names, map(pd.read_csv, sm.input.summaries), strict=True)),
         figures=dict(zip(names, map(Path, sm.input.figures), strict=True)),
         orphaned=orphaned_runs(Path(sm.output[0]).parent, set(sm.params.runs), "sweeps"),

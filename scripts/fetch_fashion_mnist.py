@@ -1,8 +1,11 @@
 """Rule `fetch_fashion_mnist`: the four files, each from the first source whose copy verifies."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys

@@ -1,8 +1,11 @@
 """Rule `html_report`: results/report.html, one self-contained page with every figure, table and check."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys
@@ -27,6 +30,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         benchmarks=list(sm.input.benchmarks),
         config=sm.params.config,
         results=Path(sm.output[0]).parent,
+        produced=set(sm.params.runs),
     )
     Path(sm.output[0]).write_text(html)
     log.info("wrote %s (%d kB, %d figures)", sm.output[0], len(html) // 1024, len(sm.input.figures))

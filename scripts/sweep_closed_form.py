@@ -1,8 +1,11 @@
 """Rule `sweep_closed_form`: the exact fit (no SGD) at every point of a sweep whose kind has one."""
 
+# The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
+# ruff: noqa: E402
+
 import gc
 
-gc.disable()  # before the imports; why: mlplab/joblog.py
+gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys
@@ -18,9 +21,8 @@ from mlplab.workflow.run_execution import load_data
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
-    sweep = sm.params.sweep
-    fit = resolve(KINDS[sweep["kind"]].closed_form)
+    fit = resolve(KINDS[sm.params.kind].closed_form)
     data = {name: load_data(path) for name, path in sm.input.items() if name != "lib"}
-    rows = [{"point": p["path"], **fit(parse_entry(p["entry"]), data)} for p in sweep["points"]]
+    rows = [{"point": path, **fit(parse_entry(entry), data)} for path, entry in sm.params.points]
     pd.DataFrame(rows).to_csv(sm.output[0], index=False)
-    log.info("%s: closed-form fits at %d points", sweep["name"], len(rows))
+    log.info("%s: closed-form fits at %d points", sm.wildcards.sweep, len(rows))

@@ -139,3 +139,16 @@ def test_snakemakes_own_report_shows_the_sweeps_labelled_with_their_points(exerc
     assert sum(n.endswith("/summary.csv") for n in names) == len(tiny.SWEEPS)
     assert any(n.endswith("exercises.html") for n in names)
     assert "Exercises" in pages and "lr = 0.05; lr = 0.1" in pages  # the category and a sweep's label
+
+
+def test_a_sweeps_seeds_rerun_its_points_and_summary_but_not_its_exact_fits(exercised, tmp_path):
+    """The least-squares fits depend on the points and the data, not on the seeds the SGD runs use."""
+    work = tmp_path / "workflow"
+    shutil.copytree(exercised, work, symlinks=True)
+    config = tiny.read_config(work)
+    config["sweeps"]["poly_degree"]["seeds"] = [0, 1, 2]
+    tiny.write_config(work, config)
+    plan = dry_run(work, "exercises")
+    assert Job("sweep_summary", "sweep=poly_degree") in plan
+    assert Job("train_sweep_point", "point=num_features~1, seed=2, sweep=poly_degree") in plan
+    assert not any(job.rule == "sweep_closed_form" for job in plan)

@@ -15,8 +15,8 @@ from PIL import Image
 import tiny
 from mlplab.chapter import analyses, demos
 from mlplab.presentation import figures as plots
-from mlplab.presentation import formatting, tables
 from mlplab.presentation import report_page as pages
+from mlplab.presentation import tables
 from mlplab.presentation.topics import FIGURES, TOPICS
 from mlplab.workflow.catalogue import KINDS
 
@@ -239,15 +239,6 @@ def test_svg_is_byte_reproducible_and_valid(hand_runs, tmp_path):
     assert_valid_svg(svg.decode())
     assert b"<dc:date>" not in svg  # metadata Date=None
     assert (tmp_path / "a.png").read_bytes().startswith(PNG_MAGIC)
-
-
-def test_number_formatting():
-    nan = float("nan")
-    assert formatting.estimate(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
-    assert formatting.estimate(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
-    assert formatting.estimate(5.04123, 5.03712, 5.04534, 3) == "5.0412 [5.0371, 5.0453], n = 3"
-    assert formatting.estimate(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
-    assert formatting.estimate(nan, nan, nan, 0) == "–"
 
 
 def paired_rows(html: str, topic: str) -> list[list[str]]:

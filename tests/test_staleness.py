@@ -26,15 +26,24 @@ import pytest
 from real_imports import kind_modules, real_imports
 
 import tiny
-from mlplab.workflow.catalogue import ANALYSES, KINDS
+from mlplab.workflow.catalogue import ANALYSES, KINDS, Family
 
 pytestmark = pytest.mark.snakemake
 
-REGRESSION_KINDS = {name for name, kind in KINDS.items() if kind.family == "regression"}
+REGRESSION_KINDS = {name for name, kind in KINDS.items() if kind.family == Family.REGRESSION}
 # The rules that make data, analyses and runs; every other rule reads many runs (tables, figures, pages)
 # or is a target.
 UPSTREAM_RULES = {"fetch_fashion_mnist", "decode_fashion_mnist", "make_synthetic_data", "analysis", "train"}
-LIBRARY = sorted(p.stem for p in (tiny.REPO / "scripts/mlplab").glob("*.py") if p.stem != "__init__")
+# Every library file as its path below scripts/mlplab without .py ("chapter/models", "chapter/__init__").
+LIBRARY = sorted(
+    p.relative_to(tiny.REPO / "scripts/mlplab").with_suffix("").as_posix()
+    for p in (tiny.REPO / "scripts/mlplab").rglob("*.py")
+)
+
+
+def module_name(module: str) -> str:
+    """"chapter/models" → "mlplab.chapter.models"; a package's "chapter/__init__" → "mlplab.chapter"."""
+    return ".".join(["mlplab", *module.split("/")]).removesuffix(".__init__")
 # Reasons an aggregate job may give: something upstream reruns, runs were added, or the config it shows
 # changed. ("Updated input files: ..." is checked against the files a scenario rewrote.)
 AGGREGATE_REASONS = (
@@ -335,7 +344,7 @@ def users(module: str, jobs: set[Job], config: dict) -> set[Job]:
             extra = kind_modules(KINDS[config["experiments"][wildcards["experiment"]]["kind"]])
         elif job.rule == "analysis":
             extra = (ANALYSES[wildcards["analysis"]].module,)
-        if f"mlplab.{module}" in real_imports(script, extra):
+        if module_name(module) in real_imports(script, extra):
             found.add(job)
     return found
 
@@ -372,7 +381,7 @@ def test_editing_any_library_module_reruns_exactly_the_jobs_that_import_it(edite
 
 @pytest.mark.parametrize(
     ("module", "kinds"),
-    [("regression", "regression"), ("models", "classifier")],
+    [("chapter/regression", "regression"), ("chapter/models", "classifier")],
 )
 def test_library_edit_reruns_exactly_its_users_with_same_bytes(work, module, kinds):
     """A comment added to a module reruns the jobs that import it; one run per kind, rerun, gives the
@@ -385,7 +394,7 @@ def test_library_edit_reruns_exactly_its_users_with_same_bytes(work, module, kin
     assert users and len(users) < len(config["experiments"])
     append_comment(work / f"scripts/mlplab/{module}.py")
     expected = train_jobs(users, config["seeds"])
-    if module == "models":  # the notes' dropout demonstration uses the from-scratch dropout
+    if module == "chapter/models":  # the notes' dropout demonstration uses the from-scratch dropout
         expected.add(Job("analysis", "analysis=dropout_demo"))
     plan = dry_run(work)
     assert_plan(work, plan, expected, aggregates=True)
@@ -397,7 +406,7 @@ def test_library_edit_reruns_exactly_its_users_with_same_bytes(work, module, kin
 
 def test_touch_without_content_change_reruns_nothing(work):
     """Snakemake 9 checksums small inputs, so a newer mtime with the same content is no change."""
-    for module in ("regression", "models"):
+    for module in ("chapter/regression", "chapter/models"):
         (work / f"scripts/mlplab/{module}.py").touch()
     (work / "config.yaml").touch()
     assert dry_run(work) == {}

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from mlplab.presentation import formatting, stats
+from mlplab.presentation import stats
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 
@@ -60,14 +60,3 @@ def test_paired_versus_with_one_pair_or_none():
     assert one.text() == "+0.0100, 1 paired seed: no interval"
     assert stats.paired_versus({0: 0.84}, {1: 0.86}, margin=0.005) is None
     assert stats.paired_versus({0: 0.84}, {0: float("nan")}, margin=0.005) is None
-
-
-def test_decimals_give_the_same_places_to_a_value_and_its_interval():
-    assert formatting.decimals(0.0205, 3) == 4
-    assert formatting.decimals(10.7, 3) == 1
-    assert formatting.decimals(1234.0, 3) == 0
-    assert formatting.decimals(0.0, 3) == 2
-    # A narrow interval gets the places that show its width: not "5.04 [5.04, 5.04]".
-    assert formatting.shared_decimals([5.0412, 5.0371, 5.0453], 3) == 4
-    assert formatting.shared_decimals([0.842, 0.826, 0.858], 3) == 3
-    assert formatting.shared_decimals([5.0412], 3) == 2

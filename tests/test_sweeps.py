@@ -223,7 +223,7 @@ BASE = {
 
 def classifier_point(
     root: Path, path: str, lr: float, val: list[float], test: list[float], diverged=()
-) -> dict:
+) -> tuple[sweeps.Point, list[str]]:
     folders = []
     for seed, (v, t) in enumerate(zip(val, test, strict=True)):
         rows = [
@@ -239,31 +239,26 @@ def classifier_point(
         ]
         status = "diverged" if seed in diverged else "ok"
         folders.append(str(write_run(root / path, "p", {**BASE, "lr": lr}, seed, rows, status=status)))
-    return {
-        "path": f"lr~{lr:g}",
-        "label": f"lr = {lr:g}",
-        "values": {"lr": lr},
-        "run": f"s/lr~{lr:g}",
-        "entry": {**BASE, "lr": lr},
-        "folders": folders,
-    }
+    entry = sweeps.normalise("mlp_concise", {**BASE, "lr": lr, "validation": 10})
+    point = sweeps.Point(values={"lr": lr}, path=f"lr~{lr:g}", entry=entry, run=f"s/lr~{lr:g}", own=True)
+    return point, folders
 
 
-def describe(points, baseline="lr~0.1", selects=True) -> dict:
-    return {
-        "name": "s",
-        "base": "mlp_concise",
-        "kind": "mlp_concise",
-        "family": "classifier",
-        "keys": ["lr"],
-        "grid": True,
-        "selects": selects,
-        "validation": 10,
-        "seeds": [0, 1, 2],
-        "about": "",
-        "baseline": baseline,
-        "points": points,
-    }
+def describe(points, baseline=0.1) -> tuple[sweeps.Sweep, dict[str, list[str]]]:
+    """A sweep of `points` (from `classifier_point`) whose base entry trains at lr `baseline`, and each
+    point's run folders."""
+    sweep = sweeps.Sweep(
+        name="s",
+        base="mlp_concise",
+        kind="mlp_concise",
+        keys=("lr",),
+        points=tuple(point for point, _ in points),
+        seeds=(0, 1, 2),
+        grid=True,
+        validation=10,
+        base_entry=sweeps.normalise("mlp_concise", {**BASE, "lr": baseline, "validation": 10}),
+    )
+    return sweep, {point.path: folders for point, folders in points}
 
 
 def test_summary_means_intervals_paired_differences_and_selection_by_hand(tmp_path):
@@ -272,7 +267,7 @@ def test_summary_means_intervals_paired_differences_and_selection_by_hand(tmp_pa
         classifier_point(tmp_path, "b", 0.3, val=[0.81, 0.84, 0.87], test=[0.71, 0.74, 0.77]),
         classifier_point(tmp_path, "c", 1.0, val=[0.95, 0.10, 0.99], test=[0.99, 0.99, 0.99], diverged=[1]),
     ]
-    summary = sweep_summary(describe(points)).set_index("point")
+    summary = sweep_summary(*describe(points)).set_index("point")
     t975_2 = 4.302652729911275  # Student t, 97.5 % quantile, 2 degrees of freedom
     a = summary.loc["lr~0.1"]
     assert a["val_acc_mean"] == pytest.approx(0.82)
@@ -292,12 +287,12 @@ def test_summary_means_intervals_paired_differences_and_selection_by_hand(tmp_pa
     assert a["baseline"] and not b["baseline"]
 
 
-def test_a_sweep_that_selects_nothing_marks_no_point(tmp_path):
+def test_a_sweep_without_its_baseline_point_has_no_paired_differences(tmp_path):
     points = [classifier_point(tmp_path, "a", 0.1, val=[0.8, 0.9], test=[0.7, 0.8])]
-    summary = sweep_summary(describe(points, baseline=None, selects=False))
-    assert not summary["selected"].any() and "test_acc_diff_mean" not in summary
+    summary = sweep_summary(*describe(points, baseline=0.5))
+    assert summary["selected"].tolist() == [True] and "test_acc_diff_mean" not in summary
     assert math.isnan(summary.loc[0, "val_acc_ci_low"]) is False  # two seeds: an interval
-    one = sweep_summary(describe([classifier_point(tmp_path / "one", "a", 0.1, val=[0.8], test=[0.7])]))
+    one = sweep_summary(*describe([classifier_point(tmp_path / "one", "a", 0.1, val=[0.8], test=[0.7])]))
     assert math.isnan(one.loc[0, "val_acc_ci_low"]) and one.loc[0, "val_acc_mean"] == pytest.approx(0.8)
 
 

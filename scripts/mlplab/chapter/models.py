@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mlplab.chapter.sgd import Step, optim_step, scratch_step
 from mlplab.chapter import hyperparameters
+from mlplab.chapter.sgd import Step, optim_step, scratch_step
 
 NUM_INPUTS = 28 * 28
 NUM_OUTPUTS = 10

@@ -28,7 +28,6 @@ def is_ablation(row) -> bool:
     return isinstance(row.departures, str) and bool(row.departures)
 
 
-
 @dataclass
 class Check:
     """One published number beside ours."""
@@ -64,7 +63,7 @@ def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list
         # strict=False: a config with more true weights has no published numbers for the extra ones.
         for i, (true, book) in enumerate(zip(true_w, BOOK_POLYNOMIAL_WEIGHTS, strict=False)):
             mean = ours["mean"].get(i, float("nan"))
-            interval = (ours[stat].get(i, float("nan")) for stat in ("ci_low", "ci_high"))
+            low, high = (ours[stat].get(i, float("nan")) for stat in ("ci_low", "ci_high"))
             checks.append(
                 Check(
                     topic="polynomial",
@@ -72,7 +71,7 @@ def polynomial_checks(summary: pd.DataFrame, weights: pd.DataFrame, true_w: list
                     quantity=f"w[{i}] (true {true:g})",
                     book=f"{book:.3f}",
                     tolerance=f"within {POLYNOMIAL_TOLERANCE} of {true:g}",
-                    ours=estimate_text(mean, *interval, ours["n"].get(i, 0)),
+                    ours=estimate_text(mean, low, high, ours["n"].get(i, 0)),
                     within=None if math.isnan(mean) else abs(mean - true) <= POLYNOMIAL_TOLERANCE,
                 )
             )

@@ -4,20 +4,20 @@ validation data with its test accuracy, and what the curves show, as measured.""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
-from mlplab.presentation import stats
-from mlplab.presentation.formatting import NO_VALUE, estimate, finite, number
+from mlplab.presentation.formatting import NO_VALUE, estimate, finite, number, signed_interval
 from mlplab.presentation.report_page import environment
 from mlplab.presentation.svg import inline_svg
-from mlplab.presentation.sweep_tables import HEADLINE, SELECT_ON
+from mlplab.presentation.sweep_tables import COMPARED_ON
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
-from mlplab.workflow.catalogue import KINDS
+from mlplab.workflow.catalogue import KINDS, SELECT_ON
+from mlplab.workflow.sweeps import Sweep
 
 
 def estimate_text(row, metric: str) -> str:
@@ -32,20 +32,18 @@ def difference_text(row, metric: str) -> str:
     mean, low, high = (row.get(f"{metric}_diff_{s}") for s in ("mean", "ci_low", "ci_high"))
     if not finite(mean):
         return NO_VALUE
-    bounds = (low, high) if finite(low) and finite(high) else (None, None)
-    paired = stats.Paired(mean, *bounds, int(row[f"{metric}_diff_n"]), margin=math.nan)
-    return f"{paired.interval()}: {row[f'{metric}_diff_verdict']}"
+    return f"{signed_interval(mean, low, high)}: {row[f'{metric}_diff_verdict']}"
 
 
-def metrics_of(sweep: dict, summary: pd.DataFrame) -> list[str]:
+def metrics_of(sweep: Sweep, summary: pd.DataFrame) -> list[str]:
     """The metrics the sweep's points recorded, in reading order."""
-    kind = KINDS[sweep["kind"]]
+    kind = KINDS[sweep.kind]
     return [m for m in kind.every_metric if f"{m}_mean" in summary]
 
 
-def table(sweep: dict, summary: pd.DataFrame) -> dict:
+def table(sweep: Sweep, summary: pd.DataFrame) -> dict:
     metrics = metrics_of(sweep, summary)
-    headline = [m for m in HEADLINE[KINDS[sweep["kind"]].family] if f"{m}_diff_mean" in summary]
+    headline = [m for m in COMPARED_ON[sweep.family] if f"{m}_diff_mean" in summary]
     closed = [c for c in summary if c.startswith("closed_form_")]
     rows = []
     for row in summary.to_dict("records"):
@@ -71,10 +69,10 @@ def table(sweep: dict, summary: pd.DataFrame) -> dict:
     }
 
 
-def selection(sweep: dict, summary: pd.DataFrame) -> dict | None:
+def selection(sweep: Sweep, summary: pd.DataFrame) -> dict | None:
     """The selected point, its validation and test accuracy, and its paired difference to the baseline."""
     chosen = summary[summary["selected"].astype(bool)]
-    if not sweep["selects"] or chosen.empty:
+    if not sweep.selects or chosen.empty:
         return None
     row = chosen.iloc[0].to_dict()
     baseline = summary[summary["baseline"].astype(bool)]
@@ -97,7 +95,7 @@ def extreme(summary: pd.DataFrame, column: str, lowest: bool = True) -> str:
     return f"{summary.loc[i, 'label']} ({number(values[i])})"
 
 
-def measured(sweep: dict, summary: pd.DataFrame) -> list[str]:
+def measured(sweep: Sweep, summary: pd.DataFrame) -> list[str]:
     """What the sweep's numbers show, read off the summary (never written in advance)."""
     facts = []
     first, last = summary.iloc[0], summary.iloc[-1]
@@ -122,22 +120,25 @@ def measured(sweep: dict, summary: pd.DataFrame) -> list[str]:
     return facts
 
 
-def section(sweep: dict, summary: pd.DataFrame, figure: Path) -> dict:
+def section(sweep: Sweep, summary: pd.DataFrame, figure: Path) -> dict:
     return {
         "sweep": sweep,
         "figure": Markup(inline_svg(figure.read_text())),
         "table": table(sweep, summary),
         "selection": selection(sweep, summary),
         "measured": measured(sweep, summary),
-        "band": BAND_TEXT[sweep["family"]],
-        "baseline": next((p["label"] for p in sweep["points"] if p["path"] == sweep["baseline"]), None),
-        "reused": [p for p in sweep["points"] if not p["own"]],
+        "band": BAND_TEXT[sweep.family],
+        "baseline": sweep.baseline.label if sweep.baseline else None,
+        "reused": [p for p in sweep.points if not p.own],
     }
 
 
 def render_exercises(
-    sweeps: list[dict], summaries: dict[str, pd.DataFrame], figures: dict[str, Path], orphaned: list[str] = ()
+    sweeps: list[Sweep],
+    summaries: dict[str, pd.DataFrame],
+    figures: dict[str, Path],
+    orphaned: Sequence[str] = (),
 ) -> str:
     """The page; `orphaned` lists run folders under results/sweeps that no current point reads."""
-    sections = [section(s, summaries[s["name"]], figures[s["name"]]) for s in sweeps]
+    sections = [section(s, summaries[s.name], figures[s.name]) for s in sweeps]
     return environment().get_template("exercises.html.j2").render(sections=sections, orphaned=list(orphaned))

@@ -12,7 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a cluster node; must precede pyplot
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 STYLE = {
     "figure.dpi": 100,

@@ -271,7 +271,7 @@ def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour,
         if len(ok):
             ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
             e = stats.mean_ci(ok.to_numpy())
-            if ci_bars and e.low is not None:
+            if ci_bars and e.low is not None and e.high is not None:
                 xerr = [[e.mean - e.low], [e.high - e.mean]]
                 ax.errorbar(e.mean, yi, xerr=xerr, fmt="none", ecolor="black", capsize=3)
         ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)

@@ -33,7 +33,7 @@ from mlplab.presentation.topics import (
     topic_figures,
 )
 from mlplab.workflow import provenance
-from mlplab.workflow.sweeps import orphaned_runs, produced_runs
+from mlplab.workflow.sweeps import orphaned_runs
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -79,13 +79,14 @@ def diverged_runs(runs: pd.DataFrame) -> list[dict]:
     ]
 
 
-def orphaned_files(results: Path, config: dict, figures) -> list[str]:
+def orphaned_files(results: Path, produced: set[str], figures) -> list[str]:
     """Files under `results` that the current catalogue no longer produces: runs of removed entries or
     seeds (a sweep's own seeds of a catalogue entry it reuses count as produced), figures no longer
-    drawn. Listed, never deleted (`snakemake --list-untracked` finds them too)."""
+    drawn. `produced`: the run folders the workflow makes (`sweeps.produced_runs`). Listed, never
+    deleted (`snakemake --list-untracked` finds them too)."""
     found = [
         p
-        for folder in orphaned_runs(results, produced_runs(config), "runs")
+        for folder in orphaned_runs(results, produced, "runs")
         for p in sorted((results.parent / folder).iterdir())
     ]
     found += [p for p in sorted((results / "figures").glob("*.*")) if p.stem not in figures]
@@ -247,9 +248,11 @@ def render_report(
     benchmarks,
     config: dict,
     results: Path | None = None,
+    produced: set[str] | None = None,
 ) -> str:
     """The report of the workflow run `config` describes; `figures` maps figure names to SVG files;
-    `results` is the folder the results lie in (for files the catalogue no longer produces)."""
+    `results` is the folder the results lie in and `produced` the run folders the workflow makes (for
+    files the catalogue no longer produces)."""
     checks = reference_checks(summary, weights, config)
     times = benchmark_times(benchmarks)
     context = {
@@ -257,7 +260,7 @@ def render_report(
         "checks": checks,
         "outside": [c for c in checks if c.within is False and not c.expected_miss],
         "diverged": diverged_runs(runs),
-        "orphaned": orphaned_files(Path(results), config, figures) if results else [],
+        "orphaned": orphaned_files(Path(results), produced or set(), figures) if results else [],
         "facts": analysis_facts(analyses),
         "experiments": experiment_facts(summary),
         "seed_finals": seed_finals(runs),

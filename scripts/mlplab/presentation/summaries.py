@@ -24,8 +24,8 @@ from mlplab.workflow.catalogue import Family
 
 def summary_text(row, metric: str, digits: int = 3) -> str:
     """A metric of a summary-table row (an itertuples row) as `formatting.estimate`."""
-    values = (getattr(row, f"{metric}_{stat}") for stat in ("mean", "ci_low", "ci_high"))
-    return estimate(*values, row.n_completed, digits)
+    mean, low, high = (getattr(row, f"{metric}_{stat}") for stat in ("mean", "ci_low", "ci_high"))
+    return estimate(mean, low, high, row.n_completed, digits)
 
 
 def completed_finals(runs: pd.DataFrame, metric: str) -> dict[str, dict[int, float]]:

@@ -13,10 +13,11 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from mlplab.chapter.metrics import TEST_LOSS, TRAIN_LOSS, VAL_ACC, VAL_LOSS, W_NORM
+from mlplab.chapter.metrics import TEST_LOSS, TRAIN_LOSS, VAL_LOSS, W_NORM
 from mlplab.presentation.figure_style import BAND_ALPHA, PALETTE, panels, plt, save, style
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
-from mlplab.workflow.catalogue import Family
+from mlplab.workflow.catalogue import HEADLINE, SELECT_ON, Family
+from mlplab.workflow.sweeps import Sweep
 
 # The three splits in reading order: colour, line style, and their offset on a categorical axis (so that
 # error bars at one point do not hide each other).
@@ -30,11 +31,11 @@ SELECTED = "#b00"
 TITLE_WIDTH = 110  # characters per line of the title
 
 
-def numeric_axis(sweep: dict, summary: pd.DataFrame) -> np.ndarray | None:
+def numeric_axis(sweep: Sweep, summary: pd.DataFrame) -> np.ndarray | None:
     """The swept values as numbers, if the sweep has one key whose values are all numbers."""
-    if len(sweep["keys"]) != 1:
+    if len(sweep.keys) != 1:
         return None
-    values = pd.to_numeric(summary[sweep["keys"][0]], errors="coerce")
+    values = pd.to_numeric(summary[sweep.keys[0]], errors="coerce")
     return None if values.isna().any() else values.to_numpy(dtype=float)
 
 
@@ -92,13 +93,13 @@ def point_ticks(summary: pd.DataFrame) -> list[str]:
     return [label.replace(", ", "\n") for label in summary["label"]]
 
 
-def curves(sweep: dict, summary: pd.DataFrame):
+def curves(sweep: Sweep, summary: pd.DataFrame):
     """Loss (and accuracy, or ‖w‖) panels against the swept value."""
     x = numeric_axis(sweep, summary)
     numeric = x is not None
     if not numeric:
         x = np.arange(len(summary), dtype=float)
-    classifier = sweep["family"] == Family.CLASSIFIER
+    classifier = sweep.family == Family.CLASSIFIER
     second = "acc" if classifier else (W_NORM if "w_norm_mean" in summary else None)
     fig, axes = panels(2 if second else 1, max_cols=2, size=(5.2, 3.6) if second else (8.0, 3.8))
     loss = axes[0]
@@ -133,13 +134,13 @@ def curves(sweep: dict, summary: pd.DataFrame):
         log_if_wide(axes[1], summary, [W_NORM])
         axes[1].set(title="‖w‖ after training", ylabel="‖w‖₂")
     for ax in axes:
-        if numeric:
-            ax.set_xlabel(sweep["keys"][0] + scale_axis(ax, x))
+        if numeric and x is not None:
+            ax.set_xlabel(sweep.keys[0] + scale_axis(ax, x))
             if np.all(x == np.round(x)) and ax.get_xscale() == "linear":
                 ax.xaxis.get_major_locator().set_params(integer=True)  # widths, degrees: no 2.5
         else:
             ax.set_xticks(x, point_ticks(summary))
-            ax.set_xlabel(", ".join(sweep["keys"]))
+            ax.set_xlabel(", ".join(sweep.keys))
         mark_selected(ax, x, summary)
     entries: dict = {}
     for ax in axes:
@@ -149,11 +150,11 @@ def curves(sweep: dict, summary: pd.DataFrame):
     return fig
 
 
-def heatmap(sweep: dict, summary: pd.DataFrame):
+def heatmap(sweep: Sweep, summary: pd.DataFrame):
     """A two-key grid: the selection metric (validation accuracy, or test loss for a regression) per
     cell, annotated with mean and n; the selected cell outlined."""
-    rows_key, cols_key = sweep["keys"]
-    metric = VAL_ACC if sweep["family"] == Family.CLASSIFIER else TEST_LOSS
+    rows_key, cols_key = sweep.keys
+    metric = SELECT_ON if sweep.family == Family.CLASSIFIER else HEADLINE[Family.REGRESSION]
     table = summary.pivot_table(index=rows_key, columns=cols_key, values=f"{metric}_mean", sort=False)
     fig, axes = panels(1, size=(1.1 * table.shape[1] + 2.5, 0.7 * table.shape[0] + 1.8))
     ax = axes[0]
@@ -184,14 +185,14 @@ def heatmap(sweep: dict, summary: pd.DataFrame):
     return fig
 
 
-def render(sweep: dict, summary: pd.DataFrame, svg_path, png_path) -> None:
-    grid2 = sweep["grid"] and len(sweep["keys"]) == 2
+def render(sweep: Sweep, summary: pd.DataFrame, svg_path, png_path) -> None:
+    grid2 = sweep.grid and len(sweep.keys) == 2
     n = int(summary["n_completed"].max()) if len(summary) else 0
     chosen = summary.loc[summary["selected"].astype(bool), "label"].tolist()
-    title = f"Sweep {sweep['name']} (from {sweep['base']})"
+    title = f"Sweep {sweep.name} (from {sweep.base})"
     title += f"; selected on validation accuracy: {chosen[0]}" if chosen else ""
     if not grid2:
-        title += f". Line or dot: mean; band or bars: {BAND_TEXT[sweep['family']]}, n ≤ {n}"
+        title += f". Line or dot: mean; band or bars: {BAND_TEXT[sweep.family]}, n ≤ {n}"
     with style():
         fig = heatmap(sweep, summary) if grid2 else curves(sweep, summary)
         width = int(fig.get_figwidth() * 13)  # characters that fit across the figure at the title's size

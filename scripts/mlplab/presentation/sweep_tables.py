@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, VAL_ACC
 from mlplab.presentation import stats
 from mlplab.presentation.margins import smallest_meaningful
 from mlplab.presentation.tables import cell, estimate
-from mlplab.workflow.catalogue import KINDS, Family, parse_entry
+from mlplab.workflow.catalogue import HEADLINE, KINDS, SELECT_ON, Family, parse_entry
 from mlplab.workflow.run_reading import read_record
+from mlplab.workflow.sweeps import Sweep
 
-SELECT_ON = VAL_ACC  # classifier sweeps choose on validation accuracy, never on test
 # The metrics each point is compared with the baseline on.
-HEADLINE = {Family.CLASSIFIER: (VAL_ACC, TEST_ACC), Family.REGRESSION: (TEST_LOSS,)}
+COMPARED_ON = {
+    Family.CLASSIFIER: (SELECT_ON, HEADLINE[Family.CLASSIFIER]),
+    Family.REGRESSION: (HEADLINE[Family.REGRESSION],),
+}
 
 
 def point_finals(folders: list[str]) -> tuple[dict[int, dict], int, dict[int, float]]:
@@ -68,36 +70,39 @@ def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dic
     }
 
 
-def sweep_summary(sweep: dict, closed_form: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The summary table of a sweep described by `Sweep.describe` (points with their run
-    folders); `closed_form` adds the exact fits' losses as `closed_form_<metric>` columns."""
-    kind = KINDS[sweep["kind"]]
-    runs = {p["path"]: point_finals(p["folders"]) for p in sweep["points"]}
-    baseline = runs[sweep["baseline"]][0] if sweep["baseline"] else {}
-    headline = HEADLINE[kind.family]
+def sweep_summary(
+    sweep: Sweep, folders: dict[str, list], closed_form: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The summary table of a sweep, whose points' run folders are `folders` (by point path);
+    `closed_form` adds the exact fits' losses as `closed_form_<metric>` columns."""
+    kind = KINDS[sweep.kind]
+    runs = {p.path: point_finals(folders[p.path]) for p in sweep.points}
+    baseline_path = sweep.baseline.path if sweep.baseline else None
+    baseline = runs[baseline_path][0] if baseline_path else {}
+    headline = COMPARED_ON[kind.family]
     rows = []
-    for point in sweep["points"]:
-        finals, diverged, initial = runs[point["path"]]
-        metrics = kind.metrics_of(parse_entry(point["entry"]))
-        row = {"point": point["path"], "label": point["label"]}
-        row.update({key: cell(value) for key, value in point["values"].items()})
+    for point in sweep.points:
+        finals, diverged, initial = runs[point.path]
+        metrics = kind.metrics_of(parse_entry(point.entry))
+        row: dict[str, object] = {"point": point.path, "label": point.label}
+        row.update({key: cell(value) for key, value in point.values.items()})
         row.update(
             {
-                "n_seeds": len(point["folders"]),
+                "n_seeds": len(folders[point.path]),
                 "n_completed": len(finals),
                 "n_diverged": diverged,
-                "baseline": point["path"] == sweep["baseline"],
+                "baseline": point.path == baseline_path,
             }
         )
         for metric in metrics:
             row.update(estimate_columns(metric, [f[metric] for f in finals.values()]))
         row.update(estimate_columns("initial_loss", list(initial.values())))
-        if sweep["baseline"]:
+        if baseline_path:
             for metric in headline:
                 row.update(paired_columns(metric, baseline, finals))
         rows.append(row)
     summary = pd.DataFrame(rows)
-    summary["selected"] = selected(summary) if sweep["selects"] else False
+    summary["selected"] = selected(summary) if sweep.selects else False
     if closed_form is not None:
         fits = closed_form.rename(columns={c: f"closed_form_{c}" for c in closed_form if c != "point"})
         summary = summary.merge(fits, on="point", how="left")

@@ -39,7 +39,7 @@ BAND_TEXT = {
 }
 
 
-def band_caption(family: str, log_axis: bool = False) -> str:
+def band_caption(family: Family, log_axis: bool = False) -> str:
     """What a figure's line and band are, for a figure of one family's runs."""
     caption = (
         f"Line: mean over the seeds that completed; band: {BAND_TEXT[family]}, n in the legend; no band "

@@ -87,16 +87,21 @@ def _node_problems(node: yaml.Node, path: tuple, file: str, problems: list[str],
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _node_problems(item, (*path, i), file, problems, seen)
-    elif node.tag == STR_TAG and node.style is None and NUMBER.fullmatch(node.value):
+    elif isinstance(node, yaml.ScalarNode) and node.tag == STR_TAG and plain_number(node):
         problems.append(
             f"{where(path)}: {node.value} is read as the string '{node.value}' by YAML 1.1, the YAML that "
             f"Snakemake reads; write {yaml11_spellings(node.value)} ({at(file, node.start_mark)})"
         )
 
 
+def plain_number(node: yaml.ScalarNode) -> bool:
+    """An unquoted scalar that looks like a number."""
+    return node.style is None and bool(NUMBER.fullmatch(node.value))
+
+
 def _json_problems(text: str, file: str) -> list[str] | None:
     """Problems of a file Snakemake reads as JSON (it tries JSON first), or None if it is not JSON."""
-    problems = []
+    problems: list[str] = []
 
     def refuse_duplicates(pairs):
         keys = [key for key, _ in pairs]
@@ -249,11 +254,11 @@ def polynomial_problems(config: dict, entries: dict[tuple, dict], found: Problem
     for path, entry in entries.items():
         if not found.clean(path):
             continue
-        entry = parse_entry(entry)
-        if isinstance(entry, Polynomial) and entry.num_features > max_degree:
+        parsed = parse_entry(entry)
+        if isinstance(parsed, Polynomial) and parsed.num_features > max_degree:
             found.add(
                 (*path, "num_features"),
-                f"{entry.num_features} exceeds data.polynomial.max_degree ({max_degree}): the polynomial "
+                f"{parsed.num_features} exceeds data.polynomial.max_degree ({max_degree}): the polynomial "
                 f"data has {max_degree} features x^i/i! (i < {max_degree})",
             )
 
@@ -360,7 +365,7 @@ def validation_problems(config: dict, n_train: int, expanded=None) -> list[str]:
     """Every validation set (catalogue entries' `validation`, classifier sweeps') that would leave no
     training examples of the `n_train` Fashion-MNIST has; `expanded`: the config's sweeps, if expanded
     already (`sweeps.expand_all`)."""
-    asked = {
+    asked: dict[tuple, int] = {
         ("experiments", name, "validation"): e.get("validation", 0)
         for name, e in config["experiments"].items()
     }

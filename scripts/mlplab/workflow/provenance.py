@@ -14,9 +14,9 @@ from pathlib import Path
 PACKAGES = ("torch", "torchvision", "snakemake", "numpy", "pandas")
 
 
-def versions() -> dict[str, str]:
+def versions() -> dict[str, str | None]:
     # Package metadata, not imports: importing torchvision only for its version costs seconds per job.
-    found = {"python": platform.python_version()}
+    found: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             found[name] = importlib.metadata.version(name)

@@ -73,7 +73,7 @@ class MetricsFile:
 
     def __init__(self, path: str):
         self.path, self.partial = Path(path), Path(f"{path}.partial")
-        self.file = open(self.partial, "w", newline="")  # noqa: SIM115 (closed in close())
+        self.file = open(self.partial, "w", newline="")
         self.writer: csv.DictWriter | None = None
 
     def write_row(self, row: dict) -> None:

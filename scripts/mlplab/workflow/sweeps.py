@@ -24,9 +24,10 @@ import dataclasses
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from mlplab.workflow.catalogue import KINDS, Family, canonical
+from mlplab.workflow.run_record import RESULTS, catalogue_run, sweep_run
 
 SEP = "~"  # between a key and its value in a point's folder name
 VALIDATION = 10_000  # examples a classifier sweep holds out unless it says otherwise (a sixth of 60 000)
@@ -60,7 +61,7 @@ class Sweep:
     about: str = ""  # what the sweep asks, for its page
 
     @property
-    def family(self) -> str:
+    def family(self) -> Family:
         return KINDS[self.kind].family
 
     @property
@@ -69,35 +70,25 @@ class Sweep:
         (their held-out set is the test set)."""
         return self.family == Family.CLASSIFIER
 
-    def describe(self, folders: dict[str, list[str]]) -> dict:
-        """The sweep as plain values for the jobs that summarise, draw and show it; `folders` gives each
-        point's run folders (by its path)."""
-        baseline = self.baseline
-        return {
-            "name": self.name,
-            "base": self.base,
-            "kind": self.kind,
-            "family": self.family,
-            "keys": list(self.keys),
-            "grid": self.grid,
-            "selects": self.selects,
-            "validation": self.validation,
-            "seeds": list(self.seeds),
-            "about": self.about,
-            "baseline": baseline.path if baseline else None,
-            "points": [
-                {
-                    "path": p.path,
-                    "label": p.label,
-                    "values": p.values,
-                    "run": p.run,
-                    "own": p.own,
-                    "entry": p.entry,
-                    "folders": folders[p.path],
-                }
-                for p in self.points
-            ],
-        }
+    def to_params(self) -> dict:
+        """The sweep as plain values for a job's params (Snakemake compares params by their repr, so no
+        run folders are in it: the jobs read their runs from `input`), rebuilt there by `from_params`."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return canonical({**fields, "points": [dataclasses.asdict(p) for p in self.points]})
+
+    @classmethod
+    def from_params(cls, params: dict) -> Sweep:
+        fields = {**params, "points": tuple(Point(**p) for p in params["points"])}
+        fields.update(keys=tuple(params["keys"]), seeds=tuple(params["seeds"]))
+        return cls(**fields)
+
+    def run_folders(self, point: Point) -> list[str]:
+        """The run folders a point reads, one per seed of the sweep: its own, or those of the catalogue
+        entry or other sweep's point it reuses."""
+        if "/" in point.run:
+            sweep, path = point.run.split("/", 1)
+            return [f"{RESULTS}/{sweep_run(sweep, path, seed)}" for seed in self.seeds]
+        return [f"{RESULTS}/{catalogue_run(point.run, seed)}" for seed in self.seeds]
 
     def point(self, path: str) -> Point:
         return next(p for p in self.points if p.path == path)
@@ -125,12 +116,12 @@ def format_value(value) -> str:
 def normalise(kind: str, entry: dict) -> dict:
     """`entry` with every float-typed hyperparameter a float (YAML reads `1` as an int), keys sorted: two
     entries that train the same runs compare equal."""
-    types = {f.name: f.type for f in dataclasses.fields(KINDS[kind].config)}
+    types = get_type_hints(KINDS[kind].config)
 
     def value(key, v):
-        if types.get(key) == "float" and isinstance(v, int) and not isinstance(v, bool):
+        if types.get(key) is float and isinstance(v, int) and not isinstance(v, bool):
             return float(v)
-        if types.get(key) == "list[float]" and isinstance(v, list):
+        if types.get(key) == list[float] and isinstance(v, list):
             return [float(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in v]
         return v
 
@@ -215,11 +206,10 @@ def produced_runs(config: dict, expanded: dict[str, Sweep] | None = None) -> set
     """The run folders, relative to results/, that the catalogue and the sweeps make ('runs/<entry>/seed0',
     'sweeps/<sweep>/<point>/seed0'): a reused catalogue entry at a sweep's own seeds among them.
     `expanded`: the config's sweeps, if expanded already."""
-    runs = {f"runs/{name}/seed{seed}" for name in config["experiments"] for seed in config["seeds"]}
+    runs = {catalogue_run(name, seed) for name in config["experiments"] for seed in config["seeds"]}
     for sweep in (expand_all(config) if expanded is None else expanded).values():
         for point in sweep.points:
-            folder = f"sweeps/{point.run}" if "/" in point.run else f"runs/{point.run}"
-            runs |= {f"{folder}/seed{seed}" for seed in sweep.seeds}
+            runs |= {folder.removeprefix(f"{RESULTS}/") for folder in sweep.run_folders(point)}
     return runs
 
 
@@ -251,7 +241,7 @@ def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[
     kind = experiments[base]["kind"]
     fields = {f.name for f in dataclasses.fields(KINDS[kind].config)}
     block = "grid" if "grid" in spec else "points"
-    problems = [
+    problems: list[tuple[tuple, str]] = [
         (
             (*where, block, key),
             f"the base entry '{base}' is of kind {kind}, which has no hyperparameter "

@@ -1,0 +1,33 @@
+"""How numbers are written everywhere: significant digits, an estimate with its interval and n, a signed
+difference, and one mark for no value."""
+
+from mlplab.presentation import formatting
+
+
+def test_an_estimate_is_written_with_its_interval_and_n_to_shared_decimal_places():
+    nan = float("nan")
+    assert formatting.estimate(0.84231, 0.8262, 0.8584, 3) == "0.842 [0.826, 0.858], n = 3"
+    assert formatting.estimate(13.55, 9.2, 17.9, 3) == "13.6 [9.2, 17.9], n = 3"  # same decimal places
+    assert formatting.estimate(5.04123, 5.03712, 5.04534, 3) == "5.0412 [5.0371, 5.0453], n = 3"
+    assert formatting.estimate(12.96, nan, nan, 1) == "13.0, n = 1"  # one seed: no interval
+    assert formatting.estimate(nan, nan, nan, 0) == "–"
+
+
+def test_decimals_give_the_same_places_to_a_value_and_its_interval():
+    assert formatting.decimals(0.0205, 3) == 4
+    assert formatting.decimals(10.7, 3) == 1
+    assert formatting.decimals(1234.0, 3) == 0
+    assert formatting.decimals(0.0, 3) == 2
+    # A narrow interval gets the places that show its width: not "5.04 [5.04, 5.04]".
+    assert formatting.shared_decimals([5.0412, 5.0371, 5.0453], 3) == 4
+    assert formatting.shared_decimals([0.842, 0.826, 0.858], 3) == 3
+    assert formatting.shared_decimals([5.0412], 3) == 2
+
+
+def test_numbers_differences_and_no_value():
+    assert formatting.number(0.84231) == "0.8423" and formatting.number(2.1e-05) == "2.1e-05"
+    assert formatting.signed(0.0123) == "+0.0123" and formatting.signed(-2) == "-2"
+    assert formatting.signed_interval(0.0123, 0.0041, 0.0205) == "+0.0123 [+0.0041, +0.0205]"
+    assert formatting.signed_interval(0.01, None, None) == "+0.0100"  # three significant digits
+    for missing in (None, float("nan"), float("inf")):
+        assert formatting.number(missing) == formatting.signed(missing) == formatting.NO_VALUE == "–"
