@@ -31,3 +31,8 @@ def test_numbers_differences_and_no_value():
     assert formatting.signed_interval(0.01, None, None) == "+0.0100"  # three significant digits
     for missing in (None, float("nan"), float("inf")):
         assert formatting.number(missing) == formatting.signed(missing) == formatting.NO_VALUE == "–"
+
+
+def test_an_interval_only_rounding_wide_is_written_as_the_seeds_agree():
+    """Seeds that agree exactly give an interval of float rounding around the value, not 17 decimals."""
+    assert formatting.estimate(0.4 + 1e-16, 0.4 - 1e-16, 0.4 + 2e-16, 3) == "0.400 [0.400, 0.400], n = 3"

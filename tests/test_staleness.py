@@ -42,8 +42,10 @@ LIBRARY = sorted(
 
 
 def module_name(module: str) -> str:
-    """"chapter/models" → "mlplab.chapter.models"; a package's "chapter/__init__" → "mlplab.chapter"."""
+    """ "chapter/models" → "mlplab.chapter.models"; a package's "chapter/__init__" → "mlplab.chapter"."""
     return ".".join(["mlplab", *module.split("/")]).removesuffix(".__init__")
+
+
 # Reasons an aggregate job may give: something upstream reruns, runs were added, or the config it shows
 # changed. ("Updated input files: ..." is checked against the files a scenario rewrote.)
 AGGREGATE_REASONS = (

@@ -1,13 +1,16 @@
-"""mlplab.presentation.stats as the report uses it: a mean with its interval, and an entry against its
-baseline seed by seed, against numbers worked out by hand (the t quantile from a table)."""
+"""mlplab.presentation.stats as the report and mlplab-compare use it: a mean with its interval, an entry
+against its baseline seed by seed, the paired and Welch tests, Holm's correction and the smallest detectable
+difference, against numbers worked out by hand (the t quantile from a table)."""
 
 import math
 
+import numpy as np
 import pytest
 
 from mlplab.presentation import stats
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
+T975_4 = 2.776445105197793  # t(0.975) on 4 degrees of freedom
 
 
 def test_mean_ci_by_hand():
@@ -60,3 +63,81 @@ def test_paired_versus_with_one_pair_or_none():
     assert one.text() == "+0.0100, 1 paired seed: no interval"
     assert stats.paired_versus({0: 0.84}, {1: 0.86}, margin=0.005) is None
     assert stats.paired_versus({0: 0.84}, {0: float("nan")}, margin=0.005) is None
+
+
+# ---- The tests mlplab-compare runs, Holm's correction and the detectable difference ----
+
+
+def test_mean_with_t_interval():
+    # [2, 4, 6]: mean 4, sd 2, standard error 2/√3.
+    e = stats.mean_ci([2.0, 4.0, 6.0])
+    half = T975_2 * 2 / math.sqrt(3)
+    assert (e.mean, e.n, e.sd) == (4.0, 3, 2.0)
+    assert e.low == pytest.approx(4 - half, rel=1e-12) and e.high == pytest.approx(4 + half, rel=1e-12)
+    one = stats.mean_ci([5.0])
+    assert (one.mean, one.n, one.low, one.high, one.sd) == (5.0, 1, None, None, None)
+
+
+def test_paired_difference():
+    # b − a = [1, 2, 2]: mean 5/3, sd 1/√3, standard error 1/3, t = 5 on 2 df, where the two-sided
+    # p-value is 1 − t/√(t² + 2).
+    d = stats.paired_difference([1.0, 2.0, 3.0], [2.0, 4.0, 5.0])
+    assert d.test == "paired t" and d.df == 2
+    assert d.difference == pytest.approx(5 / 3)
+    assert d.p == pytest.approx(1 - 5 / math.sqrt(27), rel=1e-9)
+    assert d.low == pytest.approx(5 / 3 - T975_2 / 3, rel=1e-12)
+    assert d.high == pytest.approx(5 / 3 + T975_2 / 3, rel=1e-12)
+    assert d.sd == pytest.approx(1 / math.sqrt(3))
+
+
+def test_welch_difference():
+    # [1, 2, 3] vs [4, 5, 6]: both variances 1, standard error √(2/3), t = 3/√(2/3), Welch df = 4, where
+    # the two-sided p-value is 1 − x(3 − x²)/2 with x = t/√(t² + 4).
+    d = stats.welch_difference([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])
+    t = 3 / math.sqrt(2 / 3)
+    x = t / math.sqrt(t * t + 4)
+    assert d.test == "Welch t" and d.df == pytest.approx(4)
+    assert d.difference == 3.0
+    assert d.p == pytest.approx(1 - x * (3 - x * x) / 2, rel=1e-9)
+    assert d.low == pytest.approx(3 - T975_4 * math.sqrt(2 / 3), rel=1e-12)
+    assert d.high == pytest.approx(3 + T975_4 * math.sqrt(2 / 3), rel=1e-12)
+
+
+def test_holm():
+    # Sorted: 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → 0.06 (never below the one before).
+    assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert stats.holm([0.5, 0.6]) == [1.0, 1.0]  # capped at 1
+    assert stats.holm([0.2]) == [0.2]
+    assert stats.holm([]) == []
+
+
+def test_zero_variance_is_defined():
+    same = stats.paired_difference([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+    assert (same.difference, same.low, same.high, same.p) == (0.0, 0.0, 0.0, 1.0)
+    shifted = stats.paired_difference([1.0, 2.0, 3.0], [1.5, 2.5, 3.5])
+    assert (shifted.difference, shifted.low, shifted.high, shifted.p) == (0.5, 0.5, 0.5, 0.0)
+    assert stats.welch_difference([1.0, 1.0], [1.0, 1.0, 1.0]).p == 1.0
+    assert stats.welch_difference([1.0, 1.0], [2.0, 2.0, 2.0]).p == 0.0
+
+
+def test_detectable_difference_has_the_stated_power():
+    assert stats.detectable_difference(0.0, 3) == 0.0
+    assert stats.detectable_difference(1.0, 1) == math.inf
+    sizes = [stats.detectable_difference(1.0, n) for n in (2, 3, 5, 10, 100)]
+    assert sizes == sorted(sizes, reverse=True)
+    # Many seeds: close to the normal approximation (z 0.975 + z 0.8) · sd/√n = 2.8016/10.
+    assert sizes[-1] == pytest.approx(0.28016, rel=0.02)
+    # Simulated: paired t-tests with 5 seeds at that true difference reject 80 % of the time.
+    delta = stats.detectable_difference(1.0, 5)
+    rng = np.random.default_rng(0)
+    diffs = rng.normal(delta, 1.0, size=(20000, 5))
+    rejected = np.mean(stats_ttest_p(diffs) < 0.05)
+    assert rejected == pytest.approx(0.80, abs=0.015)
+    # Welch (two groups) needs more than paired with the same sd of one value.
+    assert stats.detectable_difference(1.0, 5, paired=False) > stats.detectable_difference(1.0, 5) / 2
+
+
+def stats_ttest_p(samples: np.ndarray) -> np.ndarray:
+    from scipy import stats as scipy_stats
+
+    return scipy_stats.ttest_1samp(samples, 0.0, axis=1).pvalue

@@ -56,7 +56,9 @@ def shared_decimals(shown: Sequence[float], digits: int) -> int:
     """Decimal places for a value, or a value and its interval ([value, low, high]), written alike: `digits`
     significant digits of the largest, and at least two of the interval's width, so that a narrow interval
     (5.0412 [5.0371, 5.0453]) does not print as three equal numbers."""
-    places = decimals(max(abs(v) for v in shown), digits)
-    if len(shown) == 3:
+    scale = max(abs(v) for v in shown)
+    places = decimals(scale, digits)
+    # An interval that is only float rounding wide (seeds that agree exactly) has no width to show.
+    if len(shown) == 3 and shown[2] - shown[1] > 1e-9 * scale:
         places = max(places, decimals(shown[2] - shown[1], 2))
     return places

@@ -1,0 +1,176 @@
+"""A comparison in words: the table's cells, the method and detail sentences every output shares, and the
+terminal's and the markdown's renderings of them. Numbers are written by `mlplab.presentation.formatting`,
+as on the report's pages."""
+
+from __future__ import annotations
+
+from mlplab.compare.reading import entry_label
+from mlplab.compare.verdicts import FAILING, VERDICTS, Comparison, Entry, Row, typical_detectable
+from mlplab.presentation import stats
+from mlplab.presentation.formatting import NO_VALUE, estimate, number, signed_interval
+from mlplab.presentation.margins import ACCURACY_MARGIN, RELATIVE_MARGIN
+
+REFERENCE = "A's mean"  # what a relative margin is a fraction of
+
+COLUMNS = (
+    "entry",
+    "metric",
+    "A mean [95% CI]",
+    "B mean [95% CI]",
+    "B − A [95% CI]",
+    "p (Holm)",
+    "detectable",
+    "verdict",
+)
+NUMERIC_FROM = 2  # the columns from here on hold numbers
+
+
+# ---- Words and numbers ----
+
+
+def estimate_text(e: stats.Estimate | None) -> str:
+    return NO_VALUE if e is None else estimate(e.mean, e.low, e.high, e.n)
+
+
+def difference_text(row: Row) -> str:
+    if row.test is not None:
+        return signed_interval(row.test.difference, row.test.low, row.test.high)
+    return signed_interval(row.difference, None, None)
+
+
+def detectable_text(row: Row) -> str:
+    return "any" if row.detectable == 0 else number(row.detectable, 2)
+
+
+def table_cells(row: Row, entry: Entry) -> list[str]:
+    return [
+        entry.label,
+        row.metric,
+        estimate_text(row.a),
+        estimate_text(row.b),
+        difference_text(row),
+        number(row.p_holm, 3),
+        detectable_text(row),
+        row.verdict,
+    ]
+
+
+def method_lines(c: Comparison) -> list[str]:
+    """The test, level and margins, as sentences."""
+    tested = (
+        f"Holm-adjusted over the {c.tests} comparison{'s' if c.tests != 1 else ''} that reached the test"
+        if c.tests
+        else "no comparison reached the test"
+    )
+    margins = "; ".join(
+        f"{metric} {margin.describe(REFERENCE)}" + (" (--margin)" if metric in c.overrides else "")
+        for metric, margin in c.margins.items()
+    )
+    return [
+        f"Test: paired t-test where both sides ran the same seeds, else Welch's t-test; {tested}; level "
+        f'{c.level:g}. "changed" needs adjusted p < {c.level:g} and |B − A| above the metric\'s margin.',
+        f"Margins: {margins}. Defaults: accuracies {ACCURACY_MARGIN.describe(REFERENCE)} (half an accuracy "
+        f"point), losses, w_norm and other metrics {RELATIVE_MARGIN.describe(REFERENCE)}.",
+    ]
+
+
+def detectable_summary(c: Comparison) -> list[str]:
+    """Per metric: 'with 3 seeds a difference in test_acc below 0.004 is not detectable'."""
+    lines = []
+    for metric, (n, median) in typical_detectable(c.rows, c.level).items():
+        if median == 0:
+            lines.append(
+                f"with {n} seeds the seeds agree exactly on {metric}, so any difference is detectable"
+            )
+        else:
+            lines.append(
+                f"with {n} seeds a difference in {metric} below {number(median, 2)} is not detectable"
+            )
+    return lines
+
+
+def detail_lines(c: Comparison) -> list[tuple[str, list[str]]]:
+    """(heading, lines) for seed noise, config changes, divergences, untested rows and provenance
+    differences; sections without lines are left out."""
+    noise = (
+        f"Seed noise (two-sided, level {c.level:g}, 80 % power, from the spread between seeds on each side, "
+        "median over entries)"
+    )
+    sections = [
+        (noise, detectable_summary(c)),
+        (
+            "Config changes",
+            [f"{e.label}: {'; '.join(e.config_changes)}" for e in c.entries if e.config_changes],
+        ),
+        ("Diverged runs", [f"{e.label}: {', '.join(e.diverged)}" for e in c.entries if e.diverged]),
+        ("Not tested", [f"{entry_label(r.entry)} {r.metric}: {r.note}" for r in c.rows if r.note]),
+        ("Provenance differences (per run, for the runs both sides have)", c.provenance or ["none"]),
+    ]
+    return [(heading, lines) for heading, lines in sections if lines]
+
+
+def counts_text(c: Comparison) -> str:
+    counts = c.counts()
+    return ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+
+
+# ---- Terminal ----
+
+
+def aligned(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *map(line, rows)]
+
+
+def format_text(c: Comparison) -> str:
+    lines = [f"A: {c.a}", f"B: {c.b}", ""]
+    lines += aligned(list(COLUMNS), [table_cells(row, e) for e in c.entries for row in e.rows])
+    lines += ["", f"Verdicts: {counts_text(c)}.", *method_lines(c)]
+    for heading, items in detail_lines(c):
+        lines += ["", f"{heading}:", *(f"  {item}" for item in items)]
+    return "\n".join(lines) + "\n"
+
+
+# ---- Markdown ----
+
+
+def md(text: str) -> str:
+    """A table cell's text: pipes and backslashes escaped, no HTML, one line."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
+
+
+def format_markdown(c: Comparison) -> str:
+    lines = [
+        "## Results comparison",
+        "",
+        f"A: {md(str(c.a))}  ",  # two spaces: a line break
+        f"B: {md(str(c.b))}",
+        "",
+        f"Verdicts: {counts_text(c)}.",
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    for entry in c.entries:
+        for row in entry.rows:
+            cells = [md(cell) for cell in table_cells(row, entry)]
+            if row.verdict in FAILING:
+                cells[-1] = f"**{cells[-1]}**"
+            lines.append("| " + " | ".join(cells) + " |")
+    for line in method_lines(c):
+        lines += ["", md(line)]
+    for heading, items in detail_lines(c):
+        lines += ["", f"**{md(heading)}**", "", *(f"- {md(item)}" for item in items)]
+    lines += ["", "| provenance | A | B |", "|---|---|---|"]
+    lines += [f"| {md(fact)} | {md(va)} | {md(vb)} |" for fact, (va, vb) in c.provenance_sides.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,38 @@
+"""mlplab.compare.cli: the options, their parsing (--level, --margin METRIC=VALUE) and the exit status of
+bad options."""
+
+import pytest
+from test_compare import run_compare, write_before
+
+from mlplab.compare.cli import parse_margin
+from mlplab.presentation.margins import Margin
+
+
+@pytest.fixture
+def before(tmp_path):
+    return write_before(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--level", "1.5"], "--level: expected a number between 0 and 1"),
+        (["--margin", "test_acc"], "--margin: expected METRIC=VALUE"),
+        (["--margin", "test_acc=-1"], "--margin: expected METRIC=VALUE"),
+        (["--margin", "test_accc=0.01"], "--margin names test_accc"),
+    ],
+)
+def test_bad_options_are_bad_input(before, capsys, options, message):
+    assert run_compare(before, before, *options) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_margins_absolute_and_relative():
+    assert parse_margin("test_acc=0.01") == ("test_acc", Margin(0.01, relative=False))
+    assert parse_margin("test_loss=2%") == ("test_loss", Margin(0.02, relative=True))
+
+
+def test_a_margin_option_is_used_and_said(before, capsys):
+    assert run_compare(before, before, "--margin", "test_loss=2%", "--level", "0.01") == 0
+    out = capsys.readouterr().out
+    assert "test_loss 2 % of A's mean (--margin)" in out and "level 0.01." in out

@@ -1,0 +1,103 @@
+"""mlplab.compare.rendering and rendering_html: a table's cells written with the project's formatting, and
+the markdown and HTML outputs, escaped and self-contained, the page in the shared page style."""
+
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+from test_compare import MLP, acc, comparison, run_compare, write_before, write_entry
+
+from mlplab.compare.rendering import format_text, table_cells
+from mlplab.presentation.formatting import NO_VALUE
+
+
+@pytest.fixture
+def before(tmp_path):
+    return write_before(tmp_path)
+
+
+def test_cells_are_written_as_on_the_report(before, tmp_path):
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(after, "runs/mlp", acc([0.85, 0.862, 0.868]))
+    write_entry(after, "runs/new", acc([0.9]))
+    c = comparison(before, after)
+    cells = {(e.label, row.metric): table_cells(row, e) for e in c.entries for row in e.rows}
+    entry, metric, a, b, difference, p, detectable, verdict = cells[("mlp", "test_acc")]
+    assert (entry, metric, verdict) == ("mlp", "test_acc", "changed")
+    assert a == "0.810 [0.785, 0.835], n = 3" and b == "0.860 [0.837, 0.883], n = 3"
+    assert (difference, p, detectable) == ("+0.0500 [+0.0450, +0.0550]", "0.00107", "0.0065")
+    # Only on one side: no B − A, no test; the no-value mark is the report's en dash.
+    assert cells[("new", "test_acc")][2:] == [
+        NO_VALUE,
+        "0.900, n = 1",
+        NO_VALUE,
+        NO_VALUE,
+        NO_VALUE,
+        "only in B",
+    ]
+    # No test, but both sides: the difference of the means without an interval.
+    assert cells[("poly", "test_loss")][4:] == ["+0.00", NO_VALUE, NO_VALUE, "identical"]
+    assert "—" not in format_text(c)  # the em dash compare wrote before
+
+
+EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.links, self.headings, self.svg_in = [], [], [], []
+        self.figure, self.heading = None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        self.links += [v for k, v in attrs.items() if k in ("src", "href", "xlink:href")]
+        if tag == "figure":
+            self.figure = attrs.get("id")
+        if tag == "svg" and self.figure:
+            self.svg_in.append(self.figure)
+        if tag == "h3":
+            self.heading = ""
+
+    def handle_data(self, data):
+        if self.heading is not None:
+            self.heading += data
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self.figure = None
+        if tag == "h3":
+            self.headings.append(self.heading)
+            self.heading = None
+
+
+def test_markdown_and_html_are_written_escaped_and_self_contained(before, tmp_path):
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(after, "runs/mlp", acc([0.85, 0.862, 0.868]), config={**MLP, "lr": "<script>x</script>"})
+    write_entry(before, "runs/odd<b>|name", acc([0.5, 0.6]), config={**MLP, "kind": "mlp_scratch"})
+    write_entry(after, "runs/odd<b>|name", acc([0.5, 0.6]), config={**MLP, "kind": "mlp_scratch"})
+    md, page = tmp_path / "out/compare.md", tmp_path / "out/compare.html"
+    page.parent.mkdir()
+    assert run_compare(before, after, "--markdown", str(md), "--html", str(page)) == 0
+
+    text = md.read_text()
+    start = text.index("| entry | metric | A mean [95% CI] |")
+    table = text[start : text.index("\n\n", start)].splitlines()
+    assert len(table) == 2 + 6 and all(line.count(" | ") == 7 for line in table if line.startswith("| "))
+    assert "| odd&lt;b&gt;\\|name | test_acc |" in text
+    assert "**config changed**" in text and 'lr: 0.1 → "&lt;script&gt;x&lt;/script&gt;"' in text
+    assert "| threads | 1 | 1 |" in text
+
+    html = page.read_text()
+    parsed = Page()
+    parsed.feed(html)
+    assert "script" not in parsed.tags and "link" not in parsed.tags and "iframe" not in parsed.tags
+    assert [link for link in parsed.links if EXTERNAL.match(link)] == []
+    assert "<script" not in html and "<b>" not in html and "odd&lt;b&gt;|name" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert parsed.headings == ["Multilayer perceptron", "Model selection: polynomial regression"]
+    assert parsed.svg_in == ["topic-mlp", "topic-polynomial"]  # one figure with an inline SVG per topic
