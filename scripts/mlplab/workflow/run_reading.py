@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mlplab.workflow.catalogue import KINDS, chance_level
 from mlplab.workflow.provenance import sha256_file
 from mlplab.workflow.run_record import METRICS_CSV, RUN_JSON, SEED_FOLDER, RunRecord, RunRecordError
 
@@ -62,3 +63,11 @@ def seed_of(folder: Path) -> int | None:
     """The seed a run folder's name gives (`seed3` → 3); None for any other folder."""
     match = SEED_FOLDER.fullmatch(folder.name)
     return int(match.group(1)) if match else None
+
+
+def chance(record: RunRecord) -> str | None:
+    """Why a finished run is no better than chance (`catalogue.chance_level`), or None; a diverged run is
+    diverged, not at chance. Computed where read, so the rule can change without retraining."""
+    if not record.ok or record.kind not in KINDS:
+        return None
+    return chance_level(KINDS[record.kind].family, record.final)

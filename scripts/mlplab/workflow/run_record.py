@@ -70,6 +70,10 @@ class RunRecord:
     git: dict | None = None  # commit and whether the tree was dirty; None outside a git checkout
     machine: dict = field(default_factory=dict)
     metrics_sha256: str
+    # What the run trained on: each data file's name → its fingerprint (`mlplab.workflow.data_fingerprint`).
+    # Absent from records written before fingerprints existed: compared as unknown, never as changed.
+    data: dict | None = None
+    model_sha256: str | None = None  # SHA-256 of model.pt, the trained parameters, where saved
     extra: dict = field(default_factory=dict)  # what a kind adds (a polynomial fit's learned weights)
 
     @property
