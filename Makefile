@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: setup run check test lint bench bench-exercises clean
+.PHONY: setup run check test lint bench bench-exercises status clean
 
 setup: $(VENV)/.installed
 
@@ -41,6 +41,11 @@ bench: setup
 # The exercises (every sweep) in a scratch copy: wall time, job time, start-up share (about 3× the catalogue).
 bench-exercises: setup
 	$(BIN)/python benchmarks/exercises_time.py --cores 2
+
+# Where the workflow's runs stand (done, running at epoch k of N, waiting, failed, diverged, chance), from
+# the files alone; `make status WATCH=1` redraws it every few seconds.
+status: setup
+	$(BIN)/mlplab-status results $(if $(WATCH),--watch)
 
 clean:
 	rm -rf results logs .snakemake
