@@ -18,7 +18,9 @@ from mlplab.workflow.catalogue import (
 )
 from mlplab.workflow import snakemake_holders as holders
 from mlplab.workflow.config_checks import check_config, check_config_files, check_validation_sizes
+from mlplab.workflow.data_fingerprint import fingerprint_file
 from mlplab.workflow.library_inputs import library_inputs
+from mlplab.workflow.named_objects import module_of
 from mlplab.workflow.run_record import CATALOGUE_RUN, METRICS_CSV, RUN_JSON, SWEEP_RUN, run_file
 from mlplab.presentation.topics import FIGURES, TOPICS
 from mlplab.workflow.sweeps import expand_all, produced_runs

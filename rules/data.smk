@@ -38,6 +38,9 @@ rule decode_fashion_mnist:
     output:
         train="data/fashion-mnist/train.pt",
         test="data/fashion-mnist/test.pt",
+        # What each file holds and the raw files it came from: checked by every job that reads it.
+        train_fingerprint=fingerprint_file("data/fashion-mnist/train.pt"),
+        test_fingerprint=fingerprint_file("data/fashion-mnist/test.pt"),
     log:
         "logs/data/decode_fashion_mnist.log",
     benchmark:
@@ -57,6 +60,7 @@ rule make_synthetic_data:
         lib("make_synthetic_data.py"),
     output:
         "data/{dataset}.pt",
+        fingerprint_file("data/{dataset}.pt"),
     log:
         "logs/data/make_{dataset}_data.log",
     benchmark:

@@ -32,12 +32,18 @@ def dataset_files(dataset):
     return {split: decoded.get(split) for split in DATASETS[dataset]}
 
 
+def dataset_inputs(dataset):
+    """A data set's files and, unnamed to the scripts' data lookup, the fingerprints beside them."""
+    files = dataset_files(dataset)
+    return {**files, "fingerprints": [fingerprint_file(f) for f in files.values()]}
+
+
 def train_inputs(wildcards):
     """The entry's data and library modules, and nothing else, so that e.g. new polynomial data reruns
     the polynomial fits but not the classifiers, and editing models.py not the regressions."""
     kind = kind_of(wildcards)
-    code = [target.split(":")[0] for target in (kind.fit, kind.model) if target]
-    return {**dataset_files(kind.data), "lib": lib("train.py", *code)}
+    code = [module_of(target) for target in (kind.fit, kind.model) if target]
+    return {**dataset_inputs(kind.data), "lib": lib("train.py", *code)}
 
 
 def device_check(wildcards):

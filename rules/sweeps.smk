@@ -20,10 +20,10 @@ use rule train as train_sweep_point with:
 
 rule sweep_closed_form:
     input:
-        unpack(lambda wildcards: dataset_files(KINDS[SWEEPS[wildcards.sweep].kind].data)),
+        unpack(lambda wildcards: dataset_inputs(KINDS[SWEEPS[wildcards.sweep].kind].data)),
         lib=lambda wildcards: lib(
             "sweep_closed_form.py",
-            KINDS[SWEEPS[wildcards.sweep].kind].closed_form.split(":")[0],
+            module_of(KINDS[SWEEPS[wildcards.sweep].kind].closed_form),
         ),
     output:
         "results/sweeps/{sweep}/closed_form.csv",

@@ -17,12 +17,14 @@ import pandas as pd
 from mlplab.workflow.catalogue import KINDS, parse_entry
 from mlplab.workflow.job_log import job_logging
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_execution import load_data
+from mlplab.workflow.run_execution import load_inputs
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821
     fit = resolve(KINDS[sm.params.kind].closed_form)
-    data = {name: load_data(path) for name, path in sm.input.items() if name != "lib"}
+    data, _ = load_inputs(
+        {name: path for name, path in sm.input.items() if name not in ("lib", "fingerprints")}
+    )
     rows = [{"point": path, **fit(parse_entry(entry), data)} for path, entry in sm.params.points]
     pd.DataFrame(rows).to_csv(sm.output[0], index=False)
     log.info("%s: closed-form fits at %d points", sm.wildcards.sweep, len(rows))

@@ -18,11 +18,12 @@ import torch
 
 from mlplab.workflow.catalogue import KINDS, parse_entry
 from mlplab.workflow.job_log import job_logging
-from mlplab.workflow.run_execution import MetricsFile, resolve_device, run_record, timed_run
+from mlplab.workflow.run_execution import MetricsFile, load_inputs, resolve_device, run_record, timed_run
 from mlplab.workflow.run_lock import run_folder_lock
 from mlplab.workflow.run_record import is_complete
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
+NOT_DATA = ("lib", "fingerprints")  # the named inputs that are not data files
 
 
 def test_fault(name: str, seed: int) -> int | None:
@@ -41,7 +42,9 @@ def train_and_record(log) -> None:
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
     log.info("%s seed %d on %s, %d thread(s): %s", sm.params.name, seed, device, sm.threads, config)
-    data = {name: path for name, path in sm.input.items() if name != "lib"}
+    # The data files by the names the kind reads them under; a file that is not the data the workflow
+    # made is refused here, before anything trains.
+    data, fingerprints = load_inputs({name: path for name, path in sm.input.items() if name not in NOT_DATA})
     metrics = MetricsFile(sm.output.metrics)
     result, wall = timed_run(
         kind,
@@ -65,6 +68,7 @@ def train_and_record(log) -> None:
         device=device,
         wall_time_s=wall,
         metrics_path=sm.output.metrics,
+        data=fingerprints,
     )
     record.write(sm.output.run)
 

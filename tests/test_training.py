@@ -11,6 +11,7 @@ import torch
 from mlplab.chapter.synthetic import linear_data, polynomial_data
 from mlplab.workflow import run_execution as runs
 from mlplab.workflow.catalogue import KINDS, parse_entry
+from mlplab.workflow.data_fingerprint import write_fingerprint
 from mlplab.workflow.idx import decode_split, save_split
 from mlplab.workflow.run_execution import MetricsFile, run_record
 from tiny import FASHION_NAMES, fake_fashion_mnist
@@ -26,12 +27,15 @@ def data_paths(tmp_path_factory):
     paths = {}
     for split, (images, labels) in FASHION_NAMES.items():
         paths[split] = str(root / f"{split}.pt")
-        save_split(decode_split(root / "raw" / images, root / "raw" / labels), paths[split])
+        split_data = decode_split(root / "raw" / images, root / "raw" / labels)
+        save_split(split_data, paths[split])
+        write_fingerprint(split_data, paths[split])
     poly = polynomial_data(20, 100, 100, [5.0, 1.2, -3.4, 5.6], 0.1, seed=0)
     lin = linear_data(20, 100, 200, 0.01, 0.05, 0.01, seed=0)
     for name, data in (("polynomial", poly), ("linear", lin)):
         paths[name] = str(root / f"{name}.pt")
         torch.save(data, paths[name])
+        write_fingerprint(data, paths[name])
     return paths
 
 
@@ -39,7 +43,7 @@ def run_experiment(hp: dict, seed: int, inputs: dict[str, str], on_epoch=None):
     """Rule `train`'s call, with the data files its kind reads."""
     kind = KINDS[hp["kind"]]
     names = {"fashion_mnist": ("train", "test")}.get(kind.data, (kind.data,))
-    data = {name: inputs[name] for name in names}
+    data, _ = runs.load_inputs({name: inputs[name] for name in names})
     return runs.run_experiment(kind, parse_entry(hp), seed, data, CPU, on_epoch)
 
 

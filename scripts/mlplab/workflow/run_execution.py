@@ -15,6 +15,7 @@ from mlplab.chapter.loop import RunResult
 from mlplab.chapter.seeding import derive_seed
 from mlplab.workflow import provenance
 from mlplab.workflow.catalogue import Kind
+from mlplab.workflow.data_fingerprint import verified
 from mlplab.workflow.named_objects import resolve
 from mlplab.workflow.run_record import RunRecord
 
@@ -45,18 +46,25 @@ def load_data(path: str) -> dict[str, torch.Tensor]:
     return data
 
 
+def load_inputs(data_paths: dict[str, str]) -> tuple[dict[str, dict[str, torch.Tensor]], dict[str, dict]]:
+    """The data a run trains on, by the names its kind reads them under, each checked against the
+    fingerprint the rule that made it wrote beside it (refused before training if it differs); and those
+    fingerprints, for run.json."""
+    data = {name: load_data(path) for name, path in data_paths.items()}
+    return data, {name: verified(data[name], path) for name, path in data_paths.items()}
+
+
 def run_experiment(
     kind: Kind,
     config: Training,
     seed: int,
-    data_paths: dict[str, str],
+    data: dict[str, dict[str, torch.Tensor]],
     device: torch.device,
     on_epoch: Callable[[dict], None] | None = None,
     diverge_at: int | None = None,
 ) -> RunResult:
-    """Train `config` (an entry of `kind`) with the kind's training code. `data_paths` maps the names its
-    data set's files are read under (train and test, polynomial, linear) to the files."""
-    data = {name: load_data(path) for name, path in data_paths.items()}
+    """Train `config` (an entry of `kind`) with the kind's training code on `data`, by the names its data
+    set's files are read under (train and test, polynomial, linear)."""
     # Initial weights and dropout masks come from the global generator; batch order has its own.
     torch.manual_seed(derive_seed(seed, "init"))
     model = {"net": resolve(kind.model)(config)} if kind.model else {}
@@ -101,6 +109,7 @@ def run_record(
     device: torch.device,
     wall_time_s: float,
     metrics_path: str,
+    data: dict[str, dict] | None = None,
 ) -> RunRecord:
     """What the run was, how it ended and what made it, for run.json beside the finished metrics.csv."""
     return RunRecord(
@@ -122,6 +131,7 @@ def run_record(
         git=provenance.git_commit(),
         machine=provenance.machine(),
         metrics_sha256=provenance.sha256_file(metrics_path),
+        data=data,
         extra=result.extra,
     )  # fmt: skip
 
@@ -130,12 +140,12 @@ def timed_run(
     kind: Kind,
     config: Training,
     seed: int,
-    data_paths: dict[str, str],
+    data: dict[str, dict[str, torch.Tensor]],
     device,
     on_epoch=None,
     diverge_at=None,
 ):
     """`run_experiment` and its wall time in seconds."""
     start = time.perf_counter()
-    result = run_experiment(kind, config, seed, data_paths, device, on_epoch, diverge_at)
+    result = run_experiment(kind, config, seed, data, device, on_epoch, diverge_at)
     return result, time.perf_counter() - start
