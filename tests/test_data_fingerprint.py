@@ -75,9 +75,10 @@ def test_test_data_copied_over_the_training_data_is_refused_before_training(tiny
     run = work / "results/runs/mlp_concise/seed0"
     before = (run / "metrics.csv").read_bytes()
     # Snakemake sees train.pt's content change (checksum) and reruns the runs that read it.
-    proc = tiny.snakemake(work, str(run / "metrics.csv"), check=False)
+    proc = tiny.snakemake(work, "results/runs/mlp_concise/seed0/metrics.csv", check=False)
     assert proc.returncode != 0
     log = (work / "logs/train/mlp_concise/seed0.log").read_text()
+    assert "holds other data" in log, proc.stderr[-3000:]
     assert "data/fashion-mnist/train.pt: holds other data than the workflow made" in log
     assert "snakemake --cores all -R data/fashion-mnist/train.pt" in log
     assert "epoch 1" not in log  # refused before the first epoch
