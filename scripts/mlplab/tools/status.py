@@ -1,0 +1,261 @@
+"""mlplab-status [RESULTS]: where the workflow's runs stand, from the files alone.
+
+What there is to run comes from the config (`status_plan`), each run's state from its folder
+(`status_state`); Snakemake is never asked and nothing is locked, so this works beside a running
+Snakemake, and on a cluster from a login node that sees the shared folder. `--watch` redraws until
+Ctrl-C.
+
+Exit status: 0; 2 for a missing results folder or a config that cannot be read (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import textwrap
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from mlplab.presentation.formatting import number
+from mlplab.tools.status_plan import ConfigError, Group, Run, load_config, plan
+from mlplab.tools.status_state import RunState, State, clock, of_planned, run_state
+
+PROG = "mlplab-status"
+WIDTH = 110  # every line fits a terminal this wide
+NAME_WIDTH = (12, 32)  # the name column's narrowest and widest
+WATCH_S = 5.0
+CLEAR = "\x1b[H\x1b[2J"
+COLOURS = {
+    State.RUNNING: "36",
+    State.FAILED: "31",
+    State.DONE: "32",
+    State.DIVERGED: "35",
+    State.CHANCE: "33",
+    State.WAITING: "2",
+}
+# Within a group, what needs a look comes first.
+FIRST = {State.RUNNING: 0, State.FAILED: 1}
+
+
+class NoResults(ValueError):
+    """The results folder is not there."""
+
+
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cut_left(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def counts(tally: Counter, every: bool = False) -> str:
+    """'1 running, 5 done, 6 waiting', in the states' order (`every`: the zeros too)."""
+    return ", ".join(f"{tally[state]} {state}" for state in State if every or tally[state])
+
+
+def packed(items: Iterable[str], width: int) -> list[str]:
+    """Items joined by two spaces into lines of at most `width`, never splitting an item that fits."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += "  " + item
+        else:
+            lines.extend(textwrap.wrap(item, width) or [""])
+    return lines
+
+
+def metric_text(value: str) -> str:
+    try:
+        return number(float(value))
+    except ValueError:
+        return value
+
+
+def details(state: RunState) -> tuple[str, list[str]]:
+    """A run's detail (the text after its state) and, for a running job, its last epoch's metrics."""
+    if state.state == State.RUNNING:
+        progress = [of_planned(state.epochs or 0, state.planned), f"{clock(state.elapsed_s or 0)} elapsed"]
+        progress.append(f"~{clock(state.left_s)} left" if state.left_s is not None else "no estimate yet")
+        text = ", ".join(progress) + (f"; {state.why}" if state.why else "")
+        return text, [f"{name} {metric_text(value)}" for name, value in state.metrics.items()]
+    if state.state == State.DONE:
+        took = f" in {clock(state.elapsed_s)}" if state.elapsed_s is not None else ""
+        return f"{plural(state.epochs or 0, 'epoch')}{took}", []
+    return state.why, []
+
+
+class Table:
+    """The lines of one frame, in columns: name, seed, state, then a detail wrapped to the width."""
+
+    def __init__(self, names: list[str], seeds: list[int], colour: bool):
+        """`names`, `seeds`: those of the rows shown, to size the columns."""
+        self.name_width = min(max(NAME_WIDTH[0], *map(len, names)), NAME_WIDTH[1])
+        self.seed_width = max((len(f"seed {seed}") for seed in seeds), default=6)
+        self.state_width = max(map(len, State))
+        self.colour = colour
+        self.lines: list[str] = []
+
+    @property
+    def detail_at(self) -> int:
+        return 2 + self.name_width + 2 + self.seed_width + 2 + self.state_width + 2
+
+    def painted(self, state: State) -> str:
+        cell = f"{state:<{self.state_width}}"
+        return f"\x1b[{COLOURS[state]}m{cell}\x1b[0m" if self.colour else cell
+
+    def continued(self, texts: list[str], at: int) -> None:
+        self.lines.extend(" " * at + text for text in texts)
+
+    def run(self, name: str, run: Run, state: RunState) -> None:
+        text, metrics = details(state)
+        width = WIDTH - self.detail_at
+        wrapped = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+        head = f"  {cut(name, self.name_width):<{self.name_width}}  {f'seed {run.seed}':<{self.seed_width}}  "
+        self.lines.append((head + self.painted(state.state) + "  " + wrapped[0]).rstrip())
+        self.continued(wrapped[1:] + packed(metrics, width), self.detail_at)
+
+    def summary(self, name: str, text: str) -> None:
+        at = 2 + self.name_width + 2
+        wrapped = textwrap.wrap(text, WIDTH - at) or [""]
+        self.lines.append(f"  {cut(name, self.name_width):<{self.name_width}}  {wrapped[0]}")
+        self.continued(wrapped[1:], at)
+
+
+def title(results: Path, config: Path, stamp: str) -> str:
+    """'mlplab-status: results (config config.yaml) at 2025-05-01 14:02:31', long paths cut at the left."""
+    room = WIDTH - len(f"{PROG}:  (config ) at {stamp}")
+    shown, config_shown = str(results), str(config)
+    if len(shown) + len(config_shown) > room:
+        shown = cut_left(shown, max(room - len(config_shown), room // 2))
+        config_shown = cut_left(config_shown, room - len(shown))
+    return f"{PROG}: {shown} (config {config_shown}) at {stamp}"
+
+
+def ordered(runs: list[tuple[Run, RunState]]) -> list[tuple[Run, RunState]]:
+    return sorted(runs, key=lambda pair: FIRST.get(pair[1].state, len(FIRST)))
+
+
+def sweep_line(group: Group, tally: Counter) -> str:
+    if not group.runs:
+        return "no runs of its own (each of its points reuses another run)"
+    shape = f"{plural(group.points, 'point')} × {plural(group.seeds, 'seed')}"
+    return f"{plural(len(group.runs), 'run')} ({shape}): {counts(tally)}"
+
+
+def render(results: Path, config_path: Path, colour: bool = False, now: float | None = None) -> str:
+    """One frame: the title, each catalogue entry's runs, each sweep's summary and its running and failed
+    points, the totals. Raises NoResults or ConfigError."""
+    if not results.is_dir():
+        raise NoResults(
+            f"{results}: no such folder (nothing has run yet, or this is not the workflow folder); "
+            f"give the results folder: {PROG} RESULTS"
+        )
+    groups = plan(load_config(config_path), results, config_path)
+    now = time.time() if now is None else now
+    listed = []  # each group, its runs' states, and the rows it shows
+    for group in groups:
+        states = ordered([(run, run_state(run.folder, run.epochs, now)) for run in group.runs])
+        # A sweep shows the points that need a look; a catalogue entry, every run.
+        listed.append((group, states, [(r, s) for r, s in states if not group.sweep or s.state in FIRST]))
+    names = [g.name for g in groups] + [f"  {r.point}" for g, _, rows in listed if g.sweep for r, _ in rows]
+    table = Table(names, [r.seed for _, _, rows in listed for r, _ in rows], colour)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+    table.lines.append(title(results, config_path, stamp))
+    total: Counter = Counter()
+    for sweep in (False, True):
+        section = [item for item in listed if item[0].sweep == sweep]
+        if section:
+            table.lines += ["", "sweeps" if sweep else "catalogue"]
+        for group, states, rows in section:
+            tally = Counter(state.state for _, state in states)
+            total.update(tally)
+            if sweep:
+                table.summary(group.name, sweep_line(group, tally))
+            for n, (run, state) in enumerate(rows):
+                table.run(f"  {run.point}" if sweep else "" if n else group.name, run, state)
+    table.lines += ["", f"total  {plural(sum(total.values()), 'run')}: {counts(total, every=True)}"]
+    return "\n".join(table.lines) + "\n"
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Where the workflow's runs stand, read from the run folders alone (works beside a "
+        "running Snakemake and on a cluster's shared folder).",
+        epilog=f"States: {', '.join(State)}. Exit status: 0; 2 for a missing results folder or a config "
+        "that cannot be read.",
+    )
+    parser.add_argument(
+        "results", metavar="RESULTS", nargs="?", type=Path, default=Path("results"),
+        help="the workflow's results folder (default: results)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--config", metavar="FILE", type=Path,
+        help="the workflow's config (default: config.yaml in the folder that holds RESULTS)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--watch", metavar="SECONDS", nargs="?", type=positive_seconds, const=WATCH_S,
+        help=f"redraw every SECONDS (default {WATCH_S:g}) until Ctrl-C",
+    )  # fmt: skip
+    return parser
+
+
+def frame_or_why(results: Path, config: Path, colour: bool, every: float) -> str:
+    """A frame, or why none can be drawn now (the config mid-edit): a watch keeps going and retries."""
+    try:
+        return render(results, config, colour)
+    except (NoResults, ConfigError) as e:
+        return f"{PROG}: {e} (retrying every {every:g} s)\n"
+
+
+def default_config(results: Path) -> Path:
+    """config.yaml in the workflow folder, the one that holds RESULTS (also for RESULTS given as `.`)."""
+    return Path(os.path.relpath(results.absolute().parent / "config.yaml"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = args.config or default_config(args.results)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    try:
+        frame = render(args.results, config, colour)
+    except (NoResults, ConfigError) as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    if args.watch is None:
+        sys.stdout.write(frame)
+        return 0
+    # Each frame replaces the last on a terminal; written to a file or a pipe, frames follow one another.
+    clear = CLEAR if sys.stdout.isatty() else "\n"
+    try:
+        while True:
+            sys.stdout.write(clear + frame)
+            sys.stdout.flush()
+            time.sleep(args.watch)
+            frame = frame_or_why(args.results, config, colour, args.watch)
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
