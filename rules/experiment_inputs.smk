@@ -60,6 +60,14 @@ def train_device(wildcards):
     return config["device"] if kind_of(wildcards).uses_device else "cpu"
 
 
+def weights_params():
+    """The train rule's params for model.pt: none by default, `save_weights=False` where the config turns
+    weights off. Snakemake reruns a job whose params changed (it compares their values), so a param with
+    the default value would rerun every run trained before weights were saved; turning weights off, or
+    on again, reruns the runs, whose folders then hold model.pt as the config says."""
+    return {} if config.get("save_weights", True) else {"save_weights": False}
+
+
 def train_priority(wildcards):
     """Longest runs start first (epochs × hidden layers of a classifier; the regressions take seconds),
     so that a run does not end with one long job on one core while the others idle."""

@@ -25,6 +25,8 @@ rule train:
         # On SLURM this becomes `--gpus=1`; locally it only counts against `--resources gpu=N`.
         gpu=lambda wildcards: int(train_device(wildcards) == "cuda"),
     params:
+        # save_weights=False, only where the config turns weights off (see weights_params).
+        **weights_params(),
         entry=lambda wildcards: canonical(entry_of(wildcards)),
         name=run_name,
         device=train_device,

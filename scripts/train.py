@@ -1,4 +1,5 @@
-"""Rule `train`: one catalogue entry, one seed → metrics.csv (row by row) and run.json."""
+"""Rule `train`: one catalogue entry, one seed → metrics.csv (row by row), model.pt (unless the config
+says `save_weights: false`, or the run diverged) and run.json."""
 
 # The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
 # ruff: noqa: E402
@@ -9,7 +10,6 @@ gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
 import os
 import sys
-from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, not an installed copy
@@ -18,12 +18,24 @@ import torch
 
 from mlplab.workflow.catalogue import KINDS, parse_entry
 from mlplab.workflow.job_log import job_logging
-from mlplab.workflow.run_execution import MetricsFile, load_inputs, resolve_device, run_record, timed_run
+from mlplab.workflow.run_execution import (
+    MODEL_PT,
+    MetricsFile,
+    has_its_model,
+    load_inputs,
+    resolve_device,
+    run_record,
+    save_parameters,
+    timed_run,
+)
 from mlplab.workflow.run_lock import run_folder_lock
 from mlplab.workflow.run_record import is_complete
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 NOT_DATA = ("lib", "fingerprints")  # the named inputs that are not data files
+# A param only where false (rules/experiment_inputs.smk), so that the default leaves existing runs' params,
+# and so the runs, as they were.
+SAVE_WEIGHTS = sm.params.get("save_weights", True)
 
 
 def test_fault(name: str, seed: int) -> int | None:
@@ -39,6 +51,8 @@ def train_and_record(log) -> None:
     entry = sm.params.entry
     kind, config = KINDS[entry["kind"]], parse_entry(entry)
     seed = int(sm.wildcards.seed)
+    # A model.pt that an earlier run of this folder left (no output, so Snakemake keeps it) is not ours.
+    (run_folder / MODEL_PT).unlink(missing_ok=True)
     torch.set_num_threads(sm.threads)
     device = resolve_device(sm.params.device)
     log.info("%s seed %d on %s, %d thread(s): %s", sm.params.name, seed, device, sm.threads, config)
@@ -59,6 +73,8 @@ def train_and_record(log) -> None:
     if result.status == "diverged":
         # Recorded, not raised: one diverging run must not abort the rest of the workflow.
         log.warning("diverged at epoch %d: %s", result.diverged_at_epoch, result.divergence)
+    # Before run.json, so that a finished run.json always has its model.
+    model_sha256 = save_parameters(result, run_folder / MODEL_PT) if SAVE_WEIGHTS else None
     record = run_record(
         result,
         name=sm.params.name,
@@ -69,14 +85,20 @@ def train_and_record(log) -> None:
         wall_time_s=wall,
         metrics_path=sm.output.metrics,
         data=fingerprints,
+        model_sha256=model_sha256,
     )
     record.write(sm.output.run)
 
 
+def finished() -> bool:
+    """Whether another job finished this run, its model.pt included where weights are saved."""
+    complete = is_complete(run_folder, sm.params.entry, int(sm.wildcards.seed))
+    return complete and has_its_model(run_folder, SAVE_WEIGHTS)
+
+
+run_folder = Path(sm.output.metrics).parent
 # The run folder is claimed before the log is opened: a job that waits for another writer of the same
 # run must not truncate that job's log.
-run_folder = Path(sm.output.metrics).parent
-finished = partial(is_complete, run_folder, sm.params.entry, int(sm.wildcards.seed))
 with run_folder_lock(run_folder, finished=finished) as must_train:
     if must_train:
         with job_logging(sm.log[0]) as log:

@@ -100,11 +100,12 @@ def test_weight_decay_shrinks_w(data_paths, kind):
 
 
 def run_and_write(hp, seed, data_paths, tmp_path, tag):
-    """What the train rule does: metrics.csv row by row as epochs complete, then run.json."""
+    """What the train rule does: metrics.csv row by row as epochs complete, then model.pt, then run.json."""
     metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
     out = MetricsFile(str(metrics))
     result = run_experiment(hp, seed, data_paths, on_epoch=out.write_row)
     out.close(["epoch", *KINDS[hp["kind"]].metrics])
+    model_sha256 = runs.save_parameters(result, tmp_path / f"{tag}.pt")
     record = run_record(
         result,
         name="x",
@@ -114,6 +115,7 @@ def run_and_write(hp, seed, data_paths, tmp_path, tag):
         device=CPU,
         wall_time_s=1.0,
         metrics_path=str(metrics),
+        model_sha256=model_sha256,
     )
     record.write(run)
     return result, metrics, json.loads(run.read_text())
@@ -130,6 +132,10 @@ def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
     assert first.read_bytes() != other.read_bytes()
     assert record["metrics_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
     assert record["status"] == "ok" and record["versions"]["torch"] == importlib.metadata.version("torch")
+    # The weights too: the same seed saves the same model.pt, byte for byte, whatever the file's name.
+    model = (tmp_path / "a.pt").read_bytes()
+    assert model == (tmp_path / "b.pt").read_bytes() != (tmp_path / "c.pt").read_bytes()
+    assert record["model_sha256"] == hashlib.sha256(model).hexdigest()
 
 
 def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
@@ -138,6 +144,8 @@ def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
     assert result.status == "diverged"
     assert len(result.rows) == result.diverged_at_epoch - 1 < hp["epochs"]
     assert record["status"] == "diverged" and record["epochs_completed"] == len(result.rows)
+    # Its parameters are not those of any row of metrics.csv: none saved.
+    assert record["model_sha256"] is None and not (tmp_path / "d.pt").exists()
     assert pd.read_csv(metrics).notna().all().all()
 
 

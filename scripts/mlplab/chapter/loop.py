@@ -14,8 +14,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mlplab.chapter.metrics import TRAIN_LOSS
+
+if TYPE_CHECKING:  # the loop itself needs no torch
+    import torch
 
 log = logging.getLogger("mlplab")
 
@@ -29,6 +33,9 @@ class RunResult:
     extra: dict = field(default_factory=dict)  # kind-specific results, e.g. learned weights
     initial_loss: float | None = None  # train loss before the first epoch
     divergence: str | None = None  # why the run counts as diverged
+    # What the fit trained, by name (a model's state_dict, or a from-scratch fit's own tensors), as it
+    # stands when training ends: saved as model.pt, never written to run.json.
+    parameters: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
 BLOW_UP = 1000.0

@@ -5,9 +5,15 @@ from-scratch weight-decay model still *trains* on the book's half-squared loss s
 matches the book, only the reported numbers use the MSE throughout.
 
 These kinds train on the CPU whatever `device` says: a hundred examples gain nothing from a GPU.
+
+Each fit hands back what it trained (`RunResult.parameters`), and each has a `*_metrics` function that
+scores saved parameters with the code its epochs score with, so that mlplab-evaluate recomputes a run's
+final metrics exactly.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -40,18 +46,15 @@ def fit_polynomial(
 ) -> RunResult:
     """Fit `Linear(num_features, 1, bias=False)` on the first `num_features` polynomial features."""
     data, num_features, lr, batch_size = data["polynomial"], config.num_features, config.lr, config.batch_size
-    n_train = int(data["n_train"])
-    X = data["features"][:, :num_features]
-    X_train, X_test = X[:n_train], X[n_train:]
-    y_train, y_test = data["labels"][:n_train], data["labels"][n_train:]
+    splits = _polynomial_splits(data, num_features)
+    X_train, _, y_train, _ = splits
+    n_train = len(X_train)
     net = nn.Linear(num_features, 1, bias=False)
     # One or two small tensors: the single-tensor path has less per-step overhead than foreach.
     optimizer = torch.optim.SGD(net.parameters(), lr=lr, foreach=False)
     order = torch.Generator().manual_seed(seed)
     batch_size = min(batch_size, n_train)
-
-    def predict(inputs: torch.Tensor) -> torch.Tensor:
-        return net(inputs).squeeze(1)
+    predict = _linear_predictor(net)
 
     def epoch_fn(epoch: int) -> dict[str, float]:
         for idx in _minibatches(n_train, batch_size, order):
@@ -59,7 +62,7 @@ def fit_polynomial(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-        return {TRAIN_LOSS: _mse(predict, X_train, y_train), TEST_LOSS: _mse(predict, X_test, y_test)}
+        return _polynomial_metrics(predict, *splits)
 
     initial_loss = _mse(predict, X_train, y_train)
     result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
@@ -68,7 +71,39 @@ def fit_polynomial(
         "learned": net.weight.detach().squeeze(0).tolist(),
         "true": true_w[:num_features].tolist(),
     }
+    result.parameters = dict(net.state_dict())
     return result
+
+
+def polynomial_metrics(
+    config: Polynomial, data: dict, parameters: dict[str, torch.Tensor]
+) -> dict[str, float]:
+    """The metrics of a polynomial fit's saved parameters, as its epochs compute them."""
+    net = nn.Linear(config.num_features, 1, bias=False)
+    net.load_state_dict(parameters)
+    return _polynomial_metrics(
+        _linear_predictor(net), *_polynomial_splits(data["polynomial"], config.num_features)
+    )
+
+
+def _polynomial_splits(data: dict[str, torch.Tensor], num_features: int) -> tuple[torch.Tensor, ...]:
+    """(X_train, X_test, y_train, y_test) on the first `num_features` polynomial features."""
+    n_train = int(data["n_train"])
+    X = data["features"][:, :num_features]
+    return X[:n_train], X[n_train:], data["labels"][:n_train], data["labels"][n_train:]
+
+
+def _polynomial_metrics(predict, X_train, X_test, y_train, y_test) -> dict[str, float]:
+    return {TRAIN_LOSS: _mse(predict, X_train, y_train), TEST_LOSS: _mse(predict, X_test, y_test)}
+
+
+def _linear_predictor(net: nn.Linear) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A one-output linear layer as a function of the inputs, one prediction per row."""
+
+    def predict(inputs: torch.Tensor) -> torch.Tensor:
+        return net(inputs).squeeze(1)
+
+    return predict
 
 
 def fit_weight_decay_scratch(
@@ -81,9 +116,7 @@ def fit_weight_decay_scratch(
     b = torch.zeros(1, requires_grad=True)
     order = torch.Generator().manual_seed(seed)
     X_train, y_train = data["X_train"], data["y_train"]
-
-    def predict(inputs: torch.Tensor) -> torch.Tensor:
-        return inputs @ w + b
+    predict = _affine_predictor(w, b)
 
     def epoch_fn(epoch: int) -> dict[str, float]:
         for idx in _minibatches(len(X_train), batch_size, order):
@@ -94,7 +127,24 @@ def fit_weight_decay_scratch(
         return _regression_metrics(predict, data, w)
 
     initial_loss = _mse(predict, X_train, y_train)
-    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result.parameters = {"w": w.detach(), "b": b.detach()}
+    return result
+
+
+def weight_decay_scratch_metrics(
+    config: WeightDecay, data: dict, parameters: dict[str, torch.Tensor]
+) -> dict[str, float]:
+    """The metrics of the from-scratch fit's saved w and b, as its epochs compute them."""
+    w, b = parameters["w"], parameters["b"]
+    return _regression_metrics(_affine_predictor(w, b), data["linear"], w)
+
+
+def _affine_predictor(w: torch.Tensor, b: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    def predict(inputs: torch.Tensor) -> torch.Tensor:
+        return inputs @ w + b
+
+    return predict
 
 
 def fit_weight_decay_concise(
@@ -109,9 +159,7 @@ def fit_weight_decay_concise(
     optimizer = torch.optim.SGD([{"params": net.weight, "weight_decay": wd}, {"params": net.bias}], lr=lr)
     order = torch.Generator().manual_seed(seed)
     X_train, y_train = data["X_train"], data["y_train"]
-
-    def predict(inputs: torch.Tensor) -> torch.Tensor:
-        return net(inputs).squeeze(1)
+    predict = _linear_predictor(net)
 
     def epoch_fn(epoch: int) -> dict[str, float]:
         for idx in _minibatches(len(X_train), batch_size, order):
@@ -122,7 +170,18 @@ def fit_weight_decay_concise(
         return _regression_metrics(predict, data, net.weight)
 
     initial_loss = _mse(predict, X_train, y_train)
-    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result.parameters = dict(net.state_dict())
+    return result
+
+
+def weight_decay_concise_metrics(
+    config: WeightDecay, data: dict, parameters: dict[str, torch.Tensor]
+) -> dict[str, float]:
+    """The metrics of the concise fit's saved layer, as its epochs compute them."""
+    net = nn.Linear(data["linear"]["X_train"].shape[1], 1)
+    net.load_state_dict(parameters)
+    return _regression_metrics(_linear_predictor(net), data["linear"], net.weight)
 
 
 def _regression_metrics(predict, data: dict[str, torch.Tensor], w: torch.Tensor) -> dict[str, float]:

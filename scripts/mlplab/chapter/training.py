@@ -73,18 +73,10 @@ def train_classifier(
     train accuracy (measured during the epoch, in training mode), test loss and test accuracy, and with
     `config.validation` the validation loss and accuracy on the held-out examples. `data` holds the
     decoded splits under "train" and "test"; `seed` orders the batches and draws the validation set."""
-    train, test, batch_size = data["train"], data["test"], config.batch_size
+    batch_size = config.batch_size
     net.to(device)
-    # The training images stay uint8 (a quarter of the bytes to gather per batch); each batch is
-    # converted as it is drawn, which gives the same floats as converting the whole set once.
-    images, y_train = flat_images(train["images"]), train["labels"].long()
-    held_out = None
-    if config.validation:
-        keep, val = validation_split(len(images), config.validation, seed)
-        held_out = images[val].to(device), y_train[val].to(device)
-        images, y_train = images[keep], y_train[keep]
-    images, y_train = images.to(device), y_train.to(device)
-    X_test, y_test = to_features(test["images"], device), test["labels"].to(device).long()
+    images, y_train, held_out = training_examples(config, data["train"], seed, device)
+    test = testing_examples(data["test"], device)
     step = net.configure_optimizers(config.lr)
     order = torch.Generator().manual_seed(seed)
     n = len(images)
@@ -112,12 +104,57 @@ def train_classifier(
             TRAIN_LOSS: (batch_losses.cpu().double() * batch_sizes).sum().item() / n,
             TRAIN_ACC: (predictions == y_train[perm]).sum().item() / n,
         }
-        if held_out is not None:
-            metrics[VAL_LOSS], metrics[VAL_ACC] = evaluate(net, *held_out)
-        metrics[TEST_LOSS], metrics[TEST_ACC] = evaluate(net, X_test, y_test)
+        metrics.update(held_out_metrics(net, held_out, test))
         return metrics
 
     # The loss before training, the yardstick for a blow-up (see mlplab.chapter.loop); eval mode draws no
     # dropout masks, so the random streams of training are untouched.
     initial_loss, _ = evaluate(net, images, y_train)
-    return run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result.parameters = dict(net.state_dict())
+    return result
+
+
+def training_examples(
+    config: Classifier, train: dict[str, torch.Tensor], seed: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
+    """The examples a run trains on (flat images, labels) and, with `config.validation`, those it holds
+    out, on `device`. The images stay uint8 (a quarter of the bytes to gather per batch); each batch is
+    converted as it is drawn, which gives the same floats as converting the whole set once."""
+    images, labels = flat_images(train["images"]), train["labels"].long()
+    held_out = None
+    if config.validation:
+        keep, val = validation_split(len(images), config.validation, seed)
+        held_out = images[val].to(device), labels[val].to(device)
+        images, labels = images[keep], labels[keep]
+    return images.to(device), labels.to(device), held_out
+
+
+def testing_examples(
+    test: dict[str, torch.Tensor], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    return to_features(test["images"], device), test["labels"].to(device).long()
+
+
+def held_out_metrics(
+    net: nn.Module,
+    held_out: tuple[torch.Tensor, torch.Tensor] | None,
+    test: tuple[torch.Tensor, torch.Tensor],
+) -> dict[str, float]:
+    """An epoch's metrics on examples it did not train on: validation (where held out), then test."""
+    metrics: dict[str, float] = {}
+    if held_out is not None:
+        metrics[VAL_LOSS], metrics[VAL_ACC] = evaluate(net, *held_out)
+    metrics[TEST_LOSS], metrics[TEST_ACC] = evaluate(net, *test)
+    return metrics
+
+
+def final_metrics(
+    config: Classifier, data: dict[str, dict[str, torch.Tensor]], *, net: nn.Module, seed: int, device
+) -> dict[str, float]:
+    """What a trained `net` (its weights loaded from model.pt) scores on the held-out examples of the run
+    that trained it, computed as that run computed them each epoch: for mlplab-evaluate. `seed` is the
+    one `train_classifier` was given, which drew the validation set."""
+    net.to(device)
+    _, _, held_out = training_examples(config, data["train"], seed, device)
+    return held_out_metrics(net, held_out, testing_examples(data["test"], device))

@@ -1,8 +1,17 @@
-"""Run one catalogue entry with one seed, and record what it produced and with what."""
+"""Run one catalogue entry with one seed, and record what it produced and with what.
+
+A run that ends well saves what it trained as model.pt (`save_parameters`) before its run.json, which
+records the file's SHA-256: a run.json always comes with its model, and a reader (mlplab-evaluate) can
+tell the file the run wrote from one changed since. model.pt is not a Snakemake output, so that a config
+with `save_weights: false` has no missing outputs; the training job checks it instead (`has_its_model`).
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import json
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +26,9 @@ from mlplab.workflow import provenance
 from mlplab.workflow.catalogue import Kind
 from mlplab.workflow.data_fingerprint import verified
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_record import RunRecord
+from mlplab.workflow.run_record import OK, RUN_JSON, RunRecord
+
+MODEL_PT = "model.pt"  # a run's trained parameters, beside its run.json
 
 
 def resolve_device(name: str) -> torch.device:
@@ -69,8 +80,46 @@ def run_experiment(
     torch.manual_seed(derive_seed(seed, "init"))
     model = {"net": resolve(kind.model)(config)} if kind.model else {}
     fit = resolve(kind.fit)
-    return fit(config, data, seed=derive_seed(seed, "batch_order"), device=device, on_epoch=on_epoch,
+    return fit(config, data, seed=fit_seed(seed), device=device, on_epoch=on_epoch,
                diverge_at=diverge_at, **model)  # fmt: skip
+
+
+def fit_seed(seed: int) -> int:
+    """The seed a run's fit function is given (its batch order, a classifier's validation set)."""
+    return derive_seed(seed, "batch_order")
+
+
+def save_parameters(result: RunResult, path: Path | str) -> str | None:
+    """Save what a run trained as `path` (model.pt: its tensors by name, on the CPU, loadable with
+    `torch.load(path, weights_only=True)`), atomically, and return the file's SHA-256. A diverged run's
+    parameters are not those of any row of its metrics.csv: nothing is saved, and None returned."""
+    if result.status != OK or not result.parameters:
+        return None
+    tensors = {name: tensor.detach().to("cpu", copy=True) for name, tensor in result.parameters.items()}
+    # Into memory first: the bytes hashed are the bytes written, and the archive's inner name does not
+    # follow the file's (torch names it after the file), so equal parameters give equal files.
+    buffer = io.BytesIO()
+    torch.save(tensors, buffer)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def has_its_model(folder: Path | str, save_weights: bool) -> bool:
+    """Whether a finished run's model.pt is as its run.json says: the file whose SHA-256 it records, or
+    none where it records none, which with weights on only a diverged run may (a run trained with them
+    off is then not complete). For the training job's check of a run another job finished."""
+    folder = Path(folder)
+    try:
+        record = json.loads((folder / RUN_JSON).read_text())
+        recorded = record.get("model_sha256")
+        if recorded is None:
+            return not save_weights or record.get("status") != OK
+        return provenance.sha256_file(folder / MODEL_PT) == recorded
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 class MetricsFile:
@@ -110,6 +159,7 @@ def run_record(
     wall_time_s: float,
     metrics_path: str,
     data: dict[str, dict] | None = None,
+    model_sha256: str | None = None,
 ) -> RunRecord:
     """What the run was, how it ended and what made it, for run.json beside the finished metrics.csv."""
     return RunRecord(
@@ -132,6 +182,7 @@ def run_record(
         machine=provenance.machine(),
         metrics_sha256=provenance.sha256_file(metrics_path),
         data=data,
+        model_sha256=model_sha256,
         extra=result.extra,
     )  # fmt: skip
 
