@@ -24,6 +24,19 @@ from mlplab.workflow import provenance
 
 MLP = {"kind": "mlp_concise", "lr": 0.1, "batch_size": 256, "epochs": 2}
 POLY = {"kind": "polynomial", "num_features": 4, "lr": 0.01, "batch_size": 10, "epochs": 2}
+# What run.json's `data` holds: per data file its fingerprint (the inner objects opaque to compare).
+DATA = {
+    "train": {
+        "file": "data/fashion-mnist/train.pt",
+        "sha256": "1" * 64,
+        "sources": {"train-images-idx3-ubyte.gz": "2" * 64},
+    },
+    "polynomial": {
+        "file": "data/polynomial.pt",
+        "sha256": "3" * 64,
+        "generator": {"noise_std": 0.1, "n_train": 100, "code_sha256": "4" * 64},
+    },
+}
 
 
 def write_run(results: Path, entry: str, seed: int, final: dict, config: dict, status="ok", **record) -> Path:
@@ -50,6 +63,7 @@ def write_run(results: Path, entry: str, seed: int, final: dict, config: dict, s
         "git": {"commit": "a" * 40, "dirty": False},
         "machine": {"hostname": "node1", "cpus": 2},
         "metrics_sha256": hashlib.sha256(text.getvalue().encode()).hexdigest(),
+        "data": DATA,
         **record,
     }
     (folder / "run.json").write_text(json.dumps(run))
@@ -72,7 +86,7 @@ def run_compare(a, b, *options) -> int:
 
 
 def comparison(a, b, **kwargs) -> Comparison:
-    return compare(load_results(a), load_results(b), paths=(a, b), **kwargs)
+    return compare(load_results(a), load_results(b), **kwargs)
 
 
 def verdicts(a, b, **kwargs) -> dict[tuple[str, str], str]:

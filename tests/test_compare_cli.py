@@ -1,5 +1,7 @@
 """mlplab.compare.cli: the options, their parsing (--level, --margin METRIC=VALUE) and the exit status of
-bad options."""
+bad options, and what is refused before anything is read."""
+
+import shutil
 
 import pytest
 from test_compare import run_compare, write_before
@@ -36,3 +38,27 @@ def test_a_margin_option_is_used_and_said(before, capsys):
     assert run_compare(before, before, "--margin", "test_loss=2%", "--level", "0.01") == 0
     out = capsys.readouterr().out
     assert "test_loss 2 % of A's mean (--margin)" in out and "level 0.01." in out
+
+
+@pytest.mark.parametrize("option", ["--markdown", "--html"])
+@pytest.mark.parametrize("side", ["A", "B"])
+def test_an_output_inside_a_or_b_is_refused_before_anything_is_read(before, tmp_path, capsys, option, side):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    folder = before if side == "A" else after
+    run_json = folder / "runs/mlp/seed0/run.json"
+    kept = run_json.read_bytes()
+    assert run_compare(before, after, option, str(run_json)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before any comparison is printed
+    assert captured.err == (
+        f"mlplab-compare: {option} {run_json} lies inside {side} ({folder}), where it could overwrite a "
+        "run's files; write it outside both results folders\n"
+    )
+    assert run_json.read_bytes() == kept
+    new_file = folder / "compare.md"
+    assert run_compare(before, after, option, str(new_file)) == 2
+    assert not new_file.exists()
+    # Even when the folder holds no results at all: nothing is read first.
+    assert run_compare(tmp_path / "missing", after, option, str(tmp_path / "missing/out")) == 2
+    assert "lies inside A" in capsys.readouterr().err and not (tmp_path / "missing").exists()

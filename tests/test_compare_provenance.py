@@ -1,11 +1,13 @@
 """mlplab.compare.provenance: what made each run (versions, device, GPU, hostname, git commit, threads),
-compared run by run between the runs both sides have, and each side's values per fact."""
+compared run by run between the runs both sides have, and each side's values per fact; and the data each
+run trained on, by its fingerprints."""
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
-from test_compare import MLP, acc, comparison, write_before, write_run
+from test_compare import DATA, MLP, acc, comparison, run_compare, verdicts, write_before, write_run
 
 from mlplab.compare.provenance import tally
 from mlplab.presentation.formatting import NO_VALUE
@@ -58,3 +60,67 @@ def test_a_fact_is_tallied_over_a_sides_runs():
     assert tally(["2.14.1"] * 3) == "2.14.1"
     assert tally(["2.15.0", "2.14.1", "2.15.0"]) == "2.15.0 (2 runs), 2.14.1 (1 runs)"
     assert tally([]) == NO_VALUE
+
+
+def rewrite_records(results: Path, entry: str, change) -> None:
+    """Edit every run.json of an entry (metrics.csv untouched, so its SHA-256 still holds)."""
+    for run_json in sorted((results / entry).glob("seed*/run.json")):
+        record = json.loads(run_json.read_text())
+        change(record)
+        run_json.write_text(json.dumps(record))
+
+
+def test_other_data_is_data_changed_with_the_keys_that_differ(before, tmp_path, capsys):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+
+    def noisier(record):
+        record["data"] = {**DATA, "polynomial": {**DATA["polynomial"]}}
+        record["data"]["polynomial"]["generator"] = {**DATA["polynomial"]["generator"], "noise_std": 0.2}
+        record["data"]["polynomial"]["sha256"] = "5" * 64
+
+    rewrite_records(after, "runs/poly", noisier)
+    assert verdicts(before, after) == {
+        ("mlp", "train_loss"): "identical",
+        ("mlp", "test_acc"): "identical",
+        ("poly", "train_loss"): "data changed",  # not a statistical verdict: the metrics are the same
+        ("poly", "test_loss"): "data changed",
+    }
+    c = comparison(before, after)
+    assert c.entries[1].data_changes == [
+        "polynomial.generator.noise_std: 0.1 → 0.2 (seeds 0, 1, 2)",
+        "polynomial.sha256: 333333333333 → 555555555555 (seeds 0, 1, 2)",
+    ]
+    runs = "3 of 6 runs: poly seed0, poly seed1, poly seed2"
+    assert c.provenance == [
+        f"data polynomial.generator.noise_std: 0.1 → 0.2 ({runs})",
+        f"data polynomial.sha256: 333333333333 → 555555555555 ({runs})",
+    ]
+    assert run_compare(before, after, "--fail-on-change") == 1
+    captured = capsys.readouterr()
+    assert "Data changes:\n  poly: polynomial.generator.noise_std: 0.1 → 0.2 (seeds 0, 1, 2);" in captured.out
+    assert "failing on change: 2 data changed" in captured.err
+    # A data file added, one removed: named by its keys.
+    rewrite_records(
+        after,
+        "runs/mlp",
+        lambda record: record.update(data={"train": DATA["train"], "val": {"sha256": "6" * 64}}),
+    )
+    changes = comparison(before, after).entries[0].data_changes
+    assert "val.sha256: absent → 666666666666 (seeds 0, 1, 2)" in changes
+    assert 'polynomial.file: "data/polynomial.pt" → absent (seeds 0, 1, 2)' in changes
+
+
+@pytest.mark.parametrize("lacking", ["A's", "B's", "A's and B's"])
+def test_records_without_fingerprints_are_data_unknown_never_changed(before, tmp_path, capsys, lacking):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    for side, folder in (("A's", before), ("B's", after)):
+        if side in lacking:
+            for entry in ("runs/mlp", "runs/poly"):
+                rewrite_records(folder, entry, lambda record: record.pop("data"))
+    assert set(verdicts(before, after).values()) == {"identical"}
+    assert run_compare(before, after, "--fail-on-change") == 0
+    out = capsys.readouterr().out
+    assert f"data: unknown, {lacking} records have no data fingerprints (all runs)" in out
+    assert "data changed" not in out

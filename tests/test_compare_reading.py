@@ -5,10 +5,12 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from test_compare import MLP, acc, run_compare, write_before, write_entry
+from test_compare import MLP, acc, comparison, run_compare, write_before, write_entry
 
 from mlplab.compare.reading import BadInput, load_results
 from mlplab.workflow.run_record import RunRecord
@@ -21,8 +23,8 @@ def before(tmp_path):
 
 def test_runs_by_entry_and_seed(before):
     results = load_results(before)
-    assert list(results) == ["runs/mlp", "runs/poly"]
-    runs = results["runs/mlp"]
+    assert list(results.runs) == ["runs/mlp", "runs/poly"] and results.unfinished == {}
+    runs = results.runs["runs/mlp"]
     assert [run.seed for run in runs] == [0, 1, 2]
     assert isinstance(runs[0].record, RunRecord) and runs[0].config == MLP and not runs[0].diverged
     assert runs[0].columns == ["train_loss", "test_acc"]
@@ -100,3 +102,134 @@ def test_folders_that_are_not_results_are_bad_input(before, tmp_path, capsys):
     write_entry(other, "runs/dropout", acc([0.7, 0.71]))
     assert run_compare(before, other, "--fail-on-change") == 2
     assert f"{before} and {other} have no entry in common" in capsys.readouterr().err
+
+
+# ---- Every seed folder accounted for ----
+
+MLPLAB_COMPARE = str(Path(sys.executable).with_name("mlplab-compare"))
+
+
+def installed_compare(*args) -> subprocess.CompletedProcess:
+    """The console command as `make setup` installs it."""
+    return subprocess.run([MLPLAB_COMPARE, *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def leave_unfinished(seed_folder: Path, case: str) -> None:
+    """Make a run folder (finished or not there yet) what a deleted, killed or still-running run leaves."""
+    shutil.rmtree(seed_folder, ignore_errors=True)
+    if case == "deleted":
+        return
+    seed_folder.mkdir(parents=True)
+    if case == "partial":  # training writes metrics.csv.partial row by row, renames it at the end
+        (seed_folder / "metrics.csv.partial").write_text("epoch,train_loss,test_acc\n1,0.6,1.2\n")
+    if case == "locked":  # a training job holds the writer's lock, nothing written yet
+        (seed_folder / ".writer.lock").write_text('{"host": "node1", "pid": 1}')
+
+
+WELCH = "tested with a Welch's t-test, no seed paired (A seeds 0, 1, 2; B seeds 0, 1)"
+UNFINISHED = {
+    "deleted": f"mlp: seed 2 only in A; {WELCH}",
+    "partial": f"mlp: B seed2 partial (metrics.csv.partial, 1 epoch written; no run.json); {WELCH}",
+    "empty": f"mlp: B seed2 empty folder; {WELCH}",
+    "locked": "mlp: B seed2 partial (a writer's lock (.writer.lock): a training job started it; "
+    f"no run.json); {WELCH}",
+}
+
+
+@pytest.mark.parametrize("case", UNFINISHED, ids=list(UNFINISHED))
+def test_a_seed_missing_or_unfinished_is_named_and_fails(before, tmp_path, capsys, case):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    leave_unfinished(after / "runs/mlp/seed2", case)
+    assert run_compare(before, after, "--fail-on-change") == 1
+    captured = capsys.readouterr()
+    assert UNFINISHED[case] in captured.out
+    flag = "seeds differ" if case == "deleted" else "unfinished runs"
+    assert re.search(rf"^mlp\s+test_acc\s.*, n = 2\s.*within noise; {flag}$", captured.out, re.M)
+    failing = "1 entry whose seeds differ" if case == "deleted" else "1 unfinished run"
+    assert f"failing on change: {failing}\n" in captured.err
+    results = load_results(after)
+    assert [run.seed for run in results.runs["runs/mlp"]] == [0, 1]
+    assert [u.seed for u in results.unfinished.get("runs/mlp", [])] == ([] if case == "deleted" else [2])
+    # Seeds that differ by design may pass; an unfinished run never does.
+    allowed = run_compare(before, after, "--fail-on-change", "--allow-seed-difference")
+    assert allowed == (0 if case == "deleted" else 1)
+
+
+def test_the_installed_command_names_every_seed_it_did_not_compare(before, tmp_path):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    leave_unfinished(after / "runs/mlp/seed2", "partial")
+    leave_unfinished(after / "runs/poly/seed1", "deleted")
+    leave_unfinished(after / "runs/poly/seed2", "empty")
+    proc = installed_compare(before, after, "--fail-on-change")
+    assert proc.returncode == 1, proc.stderr
+    assert UNFINISHED["partial"] in proc.stdout
+    assert "poly: seed 1 only in A; B seed2 empty folder\n" in proc.stdout
+    assert "Runs: A 6 finished; B 3 finished, 2 unfinished." in proc.stdout
+    assert proc.stderr == (
+        "mlplab-compare: failing on change: 2 not tested, 2 unfinished runs, 1 entry whose seeds differ\n"
+    )
+
+
+def test_the_same_seeds_paired_beside_an_unfinished_one(before, tmp_path, capsys):
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(after, "runs/mlp", acc([0.81, 0.80, 0.822]))
+    leave_unfinished(after / "runs/mlp/seed3", "partial")
+    assert run_compare(before, after, "--fail-on-change") == 1
+    out = capsys.readouterr().out
+    assert (
+        "mlp: B seed3 partial (metrics.csv.partial, 1 epoch written; no run.json), only in B; "
+        "tested with a paired t-test on seeds 0, 1, 2"
+    ) in out
+    assert "Runs: A 6 finished; B 6 finished, 1 unfinished." in out
+
+
+def test_an_entry_with_no_finished_run_is_not_tested(before, tmp_path, capsys):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    for seed in range(3):
+        leave_unfinished(after / f"runs/mlp/seed{seed}", "partial")
+    c = comparison(before, after)
+    assert {row.verdict for row in c.rows if row.entry == "runs/mlp"} == {"not tested"}
+    assert run_compare(before, after, "--fail-on-change") == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^mlp\s+test_acc\s+0\.810 .*not tested \(n = 0\); unfinished runs$", out, re.M)
+    # No finished run on either side: still a row, not a silent gap.
+    shutil.rmtree(before / "runs/mlp")
+    leave_unfinished(before / "runs/mlp/seed0", "empty")
+    assert run_compare(before, after) == 0
+    assert re.search(
+        r"^mlp\s+–\s+–\s+–.*not tested \(n = 0\); seeds differ; unfinished runs$",
+        capsys.readouterr().out,
+        re.M,
+    )
+
+
+# ---- Folders that are not what was meant ----
+
+
+def test_a_runs_folder_given_for_a_results_folder_is_named(before, tmp_path, capsys):
+    proc = installed_compare(before / "runs", before)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        f"mlplab-compare: {before / 'runs'}: a runs/ folder, not a results folder; give the results folder "
+        f"that holds runs/ instead: {before}\n"
+    )
+    write_entry(before, "sweeps/mlp_lr/lr~0.3", acc([0.7, 0.71]))
+    proc = installed_compare(before, before / "sweeps/mlp_lr")
+    assert proc.returncode == 2
+    assert (
+        f"{before / 'sweeps/mlp_lr'}: a folder inside {before.resolve() / 'sweeps'}, not a results folder"
+        in proc.stderr
+    )
+    assert f"give the results folder that holds sweeps/ instead: {before}\n" in proc.stderr
+
+
+def test_the_same_folder_twice_is_said(before, capsys):
+    assert run_compare(before, before.parent / ".." / before.parent.name / "before", "--fail-on-change") == 0
+    out = capsys.readouterr().out
+    assert f"A and B are the same folder ({before.resolve()}): every run is compared with itself." in out
+    assert run_compare(before, before.parent / "other") == 2
+    assert "same folder" not in capsys.readouterr().out

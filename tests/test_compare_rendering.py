@@ -101,3 +101,39 @@ def test_markdown_and_html_are_written_escaped_and_self_contained(before, tmp_pa
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert parsed.headings == ["Multilayer perceptron", "Model selection: polynomial regression"]
     assert parsed.svg_in == ["topic-mlp", "topic-polynomial"]  # one figure with an inline SVG per topic
+
+
+def test_not_tested_and_unaccounted_seeds_show_in_every_output(before, tmp_path, capsys):
+    """n = 1 is 'not tested (n = 1)' in the text, the markdown and the page; seeds and chance alike."""
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(before, "runs/one", acc([0.5]), config={**MLP, "lr": 0.2})
+    write_entry(after, "runs/one", acc([0.6]), config={**MLP, "lr": 0.2})
+    write_entry(after, "runs/mlp", acc([0.10, 0.81, 0.82, 0.83]))
+    (after / "runs/poly/seed5").mkdir()
+    md, page = tmp_path / "out/compare.md", tmp_path / "out/compare.html"
+    page.parent.mkdir()
+    assert run_compare(before, after, "--fail-on-change", "--markdown", str(md), "--html", str(page)) == 1
+    text = capsys.readouterr().out
+    markdown, html = md.read_text(), page.read_text()
+    assert re.search(r"^one\s+test_acc\s.*not tested \(n = 1\)$", text, re.M)
+    assert (
+        "| one | test_acc | 0.500, n = 1 | 0.600, n = 1 | +0.100 | – | – | **not tested (n = 1)** |"
+        in markdown
+    )
+    assert "<td>not tested (n = 1)</td>" in html and 'class="miss"' in html
+    for line in (
+        "mlp: seed 3 only in B; tested with a Welch",
+        "poly: B seed5 empty folder, only in B",
+        "mlp: at chance: B seed 0 (test accuracy 0.100 is within 0.05 of chance (1/10))",
+        "one test_acc: fewer than 2 completed seeds on a side (A 1, B 1): no test",
+        "Runs: A 7 finished; B 8 finished, 1 unfinished.",
+    ):
+        assert line in text and line in markdown and line in html, line
+
+
+def test_the_same_folder_is_said_in_every_output(before, tmp_path, capsys):
+    md, page = tmp_path / "compare.md", tmp_path / "compare.html"
+    assert run_compare(before, before, "--markdown", str(md), "--html", str(page)) == 0
+    said = f"A and B are the same folder ({before.resolve()}): every run is compared with itself."
+    assert said in capsys.readouterr().out and said in md.read_text() and said in page.read_text()

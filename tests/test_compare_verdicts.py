@@ -88,7 +88,7 @@ def test_a_clear_difference_is_changed_and_noise_is_not(before, tmp_path, capsys
     assert next(r for r in c.rows if r.metric == "train_loss").verdict == "within noise"  # the same on both
     assert run_compare(before, after, "--fail-on-change") == 1
     out = capsys.readouterr().out
-    assert "paired t-test where both sides ran the same seeds" in out
+    assert "paired t-test where both sides completed the same seeds" in out
     assert "test_acc 0.005 absolute" in out and "train_loss 5 % of A's mean" in out
     assert "with 3 seeds a difference in test_acc below" in out
 
@@ -134,15 +134,85 @@ def test_one_seed_is_not_tested_and_a_new_metric_is_only_in_b(tmp_path, capsys):
     write_entry(b, "runs/mlp", [{"train_loss": 0.4, "test_acc": 0.9, "test_loss": 0.5}])
     c = comparison(a, b)
     assert {row.metric: row.verdict for row in c.rows} == {
-        "train_loss": "within noise",
-        "test_acc": "within noise",
+        "train_loss": "not tested",
+        "test_acc": "not tested",
         "test_loss": "only in B",
     }
     assert c.tests == 0 and all(row.p_holm is None for row in c.rows)
     assert run_compare(a, b, "--fail-on-change") == 1
+    captured = capsys.readouterr()
+    assert re.search(
+        r"^mlp\s+test_acc\s+0\.800, n = 1\s+0\.900, n = 1\s.*not tested \(n = 1\)$", captured.out, re.M
+    )
+    assert "mlp test_acc: fewer than 2 completed seeds on a side (A 1, B 1): no test" in captured.out
+    assert "no comparison reached the test" in captured.out
+    assert "failing on change: 2 not tested, 1 only in B" in captured.err
+
+
+def test_one_seed_byte_identical_is_identical_and_passes(tmp_path, capsys):
+    """n = 1 tests nothing, but the same metrics.csv on both sides is the same result."""
+    a = tmp_path / "a"
+    write_entry(a, "runs/mlp", acc([0.80]))
+    shutil.copytree(a, tmp_path / "b")
+    assert set(verdicts(a, tmp_path / "b").values()) == {"identical"}
+    assert run_compare(a, tmp_path / "b", "--fail-on-change") == 0
+
+
+def test_seed_sets_that_differ_are_named_and_fail_unless_allowed(before, tmp_path, capsys):
+    """3 seeds against 5: Welch's test over all of them, said; a change unless --allow-seed-difference."""
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(after, "runs/mlp", acc([0.80, 0.81, 0.82, 0.805, 0.815]))
+    assert verdicts(before, after)[("mlp", "test_acc")] == "within noise"
+    assert run_compare(before, after, "--fail-on-change") == 1
+    captured = capsys.readouterr()
+    named = (
+        "mlp: seeds 3, 4 only in B; tested with a Welch's t-test, no seed paired "
+        "(A seeds 0, 1, 2; B seeds 0, 1, 2, 3, 4)"
+    )
+    assert named in captured.out
+    assert re.search(r"^mlp\s+test_acc\s.*within noise; seeds differ$", captured.out, re.M)
+    assert "failing on change: 1 entry whose seeds differ" in captured.err
+    assert run_compare(before, after, "--fail-on-change", "--allow-seed-difference") == 0
     out = capsys.readouterr().out
-    assert "mlp test_acc: fewer than 2 seeds on a side: no test, no noise estimate" in out
-    assert "no comparison reached the test" in out
+    assert "mlp: seeds 3, 4 only in B (allowed by --allow-seed-difference); tested with a Welch's" in out
+
+
+def test_a_deleted_seed_is_named_and_the_test_says_what_it_compared(before, tmp_path, capsys):
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    shutil.rmtree(after / "runs/mlp/seed2")
+    c = comparison(before, after)
+    assert c.entries[0].seeds_differ and c.failing() == ["1 entry whose seeds differ"]
+    assert run_compare(before, after, "--fail-on-change") == 1
+    out = capsys.readouterr().out
+    assert (
+        "mlp: seed 2 only in A; tested with a Welch's t-test, no seed paired (A seeds 0, 1, 2; B seeds 0, 1)"
+        in out
+    )
+    assert "Runs: A 6 finished; B 5 finished." in out
+
+
+def test_runs_at_chance_are_named_and_fail_on_one_side_only(before, tmp_path, capsys):
+    after = tmp_path / "after"
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    write_entry(after, "runs/mlp", acc([0.10, 0.10, 0.82]))
+    c = comparison(before, after)
+    assert c.entries[0].chance_b == {s: "test accuracy 0.100 is within 0.05 of chance (1/10)" for s in (0, 1)}
+    assert c.entries[0].chance_a == {} and c.entries[0].chance_differs
+    assert run_compare(before, after, "--fail-on-change") == 1
+    captured = capsys.readouterr()
+    assert (
+        "mlp: at chance: B seeds 0, 1 (test accuracy 0.100 is within 0.05 of chance (1/10)); "
+        "not the same runs on both sides"
+    ) in captured.out
+    assert "1 entry at chance on one side only" in captured.err
+    # The same runs at chance on both sides are named, and are no change.
+    shutil.copytree(after, tmp_path / "again")
+    assert run_compare(after, tmp_path / "again", "--fail-on-change") == 0
+    out = capsys.readouterr().out
+    assert "mlp: at chance: A seeds 0, 1 (test accuracy 0.100" in out and ", B seeds 0, 1 (" in out
+    assert "not the same runs" not in out
 
 
 def test_holm_keeps_honest_near_equal_comparisons_from_being_flagged(tmp_path):

@@ -1,12 +1,15 @@
 """mlplab-compare A B: what changed between two results folders, beyond seed noise.
 
-Reads the run folders under two results folders (`reading`), never runs Snakemake, gives each catalogue
+Reads every seed folder under two results folders (`reading`), never runs Snakemake, gives each catalogue
 entry's final metrics one verdict (`verdicts`) and prints them as a table; --markdown and --html write
 the same as a file (`rendering`, `rendering_html`). Provenance (package versions, device, GPU, hostname,
-git commit, threads) is compared per run (`provenance`).
+git commit, threads, data fingerprints) is compared per run (`provenance`).
 
-Exit status: 0, or 1 with --fail-on-change when any verdict is changed, config changed, diverged or only in
-one folder; 2 for bad input (one line on stderr naming the folder or file).
+Exit status: 0, or 1 with --fail-on-change when any verdict is changed, not tested, config or data changed,
+diverged or only in one folder, a seed folder is unfinished or (without --allow-seed-difference) on one side
+only, or a run is at chance on one side only; 2 for bad input (one line on stderr naming the folder or file),
+checked before anything is read where it can be: an output file inside A or B (it could overwrite a run's
+files), a runs/ or sweeps/ folder given for a results folder.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 import sys
 from pathlib import Path
 
-from mlplab.compare.reading import BadInput, load_results
+from mlplab.compare.reading import BadInput, load_results, misplaced
 from mlplab.compare.rendering import format_markdown, format_text
 from mlplab.compare.rendering_html import format_html
 from mlplab.compare.verdicts import compare
@@ -55,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="What changed between two results folders, beyond seed noise.",
-        epilog="Verdicts: identical, within noise, changed, config changed, diverged, only in A, only in B. "
-        "Exit status: 0; 1 with --fail-on-change when any verdict is changed, config changed, diverged "
-        "or only in one folder; 2 for bad input.",
+        epilog="Verdicts: identical, within noise, changed, not tested (fewer than 2 completed seeds on a "
+        "side), config changed, data changed, diverged, only in A, only in B. Exit status: 0; 1 with "
+        "--fail-on-change when any verdict is changed, not tested, config or data changed, diverged or only "
+        "in one folder, a seed folder is unfinished or (without --allow-seed-difference) on one side only, "
+        "or a run is at chance on one side only; 2 for bad input.",
     )
     parser.add_argument("a", metavar="A", type=Path, help="results folder before (e.g. results-before)")
     parser.add_argument("b", metavar="B", type=Path, help="results folder after (e.g. results)")
@@ -66,7 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-on-change",
         action="store_true",
-        help="exit 1 when any verdict is changed, config changed, diverged, only in A or only in B",
+        help="exit 1 when any verdict is changed, not tested, config or data changed, diverged, only in A "
+        "or only in B, a seed folder is unfinished or on one side only, or a run is at chance on one side "
+        "only",
+    )
+    parser.add_argument(
+        "--allow-seed-difference",
+        action="store_true",
+        help="seed sets that differ by design (3 seeds against 5) do not fail --fail-on-change; they are "
+        "still named, and unfinished runs still fail",
     )
     parser.add_argument(
         "--level", type=level_type, default=stats.LEVEL, help="significance level after Holm (default 0.05)"
@@ -90,8 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse has printed its message (or the help)
         return int(exit_.code or 0)
     try:
-        a, b = load_results(args.a), load_results(args.b)
-        comparison = compare(a, b, paths=(args.a, args.b), level=args.level, margins=dict(args.margin))
+        check_paths(args.a, args.b, {"--markdown": args.markdown, "--html": args.html})
+        comparison = compare(
+            load_results(args.a),
+            load_results(args.b),
+            level=args.level,
+            margins=dict(args.margin),
+            allow_seed_difference=args.allow_seed_difference,
+        )
         print(format_text(comparison), end="")
         for path, render in ((args.markdown, format_markdown), (args.html, format_html)):
             if path is not None:
@@ -104,10 +123,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failing = comparison.failing()
     if args.fail_on_change and failing:
-        summary = ", ".join(f"{n} {v}" for v, n in failing.items())
-        print(f"{PROG}: failing on change: {summary}", file=sys.stderr)
+        print(f"{PROG}: failing on change: {', '.join(failing)}", file=sys.stderr)
         return 1
     return 0
+
+
+def check_paths(a: Path, b: Path, outputs: dict[str, Path | None]) -> None:
+    """Refuse, before reading anything, an output file inside A or B and a runs/ or sweeps/ folder given
+    for a results folder."""
+    for option, path in outputs.items():
+        for side, folder in (("A", a), ("B", b)):
+            if path is not None and path.resolve().is_relative_to(folder.resolve()):
+                raise BadInput(
+                    f"{option} {path} lies inside {side} ({folder}), where it could overwrite a run's files; "
+                    "write it outside both results folders"
+                )
+    for folder in (a, b):
+        mistake = misplaced(folder)
+        if mistake:
+            raise BadInput(mistake)
 
 
 if __name__ == "__main__":

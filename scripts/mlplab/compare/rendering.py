@@ -4,8 +4,19 @@ as on the report's pages."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from mlplab.compare.reading import entry_label
-from mlplab.compare.verdicts import FAILING, VERDICTS, Comparison, Entry, Row, typical_detectable
+from mlplab.compare.verdicts import (
+    FAILING,
+    NOT_TESTED,
+    VERDICTS,
+    Comparison,
+    Entry,
+    Row,
+    seeds_text,
+    typical_detectable,
+)
 from mlplab.presentation import stats
 from mlplab.presentation.formatting import NO_VALUE, estimate, number, signed_interval
 from mlplab.presentation.margins import ACCURACY_MARGIN, RELATIVE_MARGIN
@@ -42,6 +53,14 @@ def detectable_text(row: Row) -> str:
     return "any" if row.detectable == 0 else number(row.detectable, 2)
 
 
+def verdict_text(row: Row, entry: Entry) -> str:
+    """The verdict cell: 'not tested (n = 1)' with its n; what the entry's seeds add, after a semicolon."""
+    text = f"{NOT_TESTED} (n = {row.n})" if row.verdict == NOT_TESTED else row.verdict
+    flags = ["seeds differ"] if entry.seeds_differ else []
+    flags += ["unfinished runs"] if entry.unfinished else []
+    return "; ".join([text, *flags])
+
+
 def table_cells(row: Row, entry: Entry) -> list[str]:
     return [
         entry.label,
@@ -51,7 +70,7 @@ def table_cells(row: Row, entry: Entry) -> list[str]:
         difference_text(row),
         number(row.p_holm, 3),
         detectable_text(row),
-        row.verdict,
+        verdict_text(row, entry),
     ]
 
 
@@ -67,8 +86,9 @@ def method_lines(c: Comparison) -> list[str]:
         for metric, margin in c.margins.items()
     )
     return [
-        f"Test: paired t-test where both sides ran the same seeds, else Welch's t-test; {tested}; level "
-        f'{c.level:g}. "changed" needs adjusted p < {c.level:g} and |B − A| above the metric\'s margin.',
+        f"Test: paired t-test where both sides completed the same seeds, else Welch's t-test; {tested}; "
+        f'level {c.level:g}. "changed" needs adjusted p < {c.level:g} and |B − A| above the metric\'s '
+        f'margin; "not tested" is fewer than 2 completed seeds on a side.',
         f"Margins: {margins}. Defaults: accuracies {ACCURACY_MARGIN.describe(REFERENCE)} (half an accuracy "
         f"point), losses, w_norm and other metrics {RELATIVE_MARGIN.describe(REFERENCE)}.",
     ]
@@ -89,20 +109,63 @@ def detectable_summary(c: Comparison) -> list[str]:
     return lines
 
 
+def seed_lines(c: Comparison) -> list[str]:
+    """Per entry whose seed folders are not the same finished runs on both sides: the seeds on one side
+    only, the unfinished runs by seed, and which seeds the test paired (or that it paired none)."""
+    lines = []
+    for e in c.entries:
+        parts = []
+        only = {"A": e.seeds_a - e.seeds_b, "B": e.seeds_b - e.seeds_a} if e.seeds_differ else {}
+        for side, unfinished in (("A", e.unfinished_a), ("B", e.unfinished_b)):
+            finished = only.get(side, set()) - {u.seed for u in unfinished}
+            if finished:
+                allowed = " (allowed by --allow-seed-difference)" if c.allow_seed_difference else ""
+                parts.append(f"{seeds_text(finished)} only in {side}{allowed}")
+            for u in unfinished:
+                parts.append(
+                    f"{side} seed{u.seed} {u.why}"
+                    + (f", only in {side}" if u.seed in only.get(side, ()) else "")
+                )
+        if parts:
+            pairings = list(dict.fromkeys(row.pairing for row in e.rows if row.pairing))
+            parts += [f"tested with a {pairing}" for pairing in pairings]
+            lines.append(f"{e.label}: {'; '.join(parts)}")
+    return lines
+
+
+def chance_lines(c: Comparison) -> list[str]:
+    """Per entry, each side's runs at chance, by seed and why: 'mlp: at chance: B seeds 0, 1 (test …)'."""
+    lines = []
+    for e in c.entries:
+        parts = []
+        for side, at_chance in (("A", e.chance_a), ("B", e.chance_b)):
+            by_why: dict[str, list[int]] = defaultdict(list)
+            for seed, why in sorted(at_chance.items()):
+                by_why[why].append(seed)
+            parts += [f"{side} {seeds_text(seeds)} ({why})" for why, seeds in by_why.items()]
+        if parts:
+            one_side = "; not the same runs on both sides" if e.chance_differs else ""
+            lines.append(f"{e.label}: at chance: {', '.join(parts)}{one_side}")
+    return lines
+
+
 def detail_lines(c: Comparison) -> list[tuple[str, list[str]]]:
-    """(heading, lines) for seed noise, config changes, divergences, untested rows and provenance
-    differences; sections without lines are left out."""
+    """(heading, lines) for seed noise, seeds and unfinished runs, config and data changes, divergences, runs
+    at chance, untested rows and provenance differences; sections without lines are left out."""
     noise = (
         f"Seed noise (two-sided, level {c.level:g}, 80 % power, from the spread between seeds on each side, "
         "median over entries)"
     )
     sections = [
         (noise, detectable_summary(c)),
+        ("Seeds not on both sides, and unfinished runs", seed_lines(c)),
         (
             "Config changes",
             [f"{e.label}: {'; '.join(e.config_changes)}" for e in c.entries if e.config_changes],
         ),
+        ("Data changes", [f"{e.label}: {'; '.join(e.data_changes)}" for e in c.entries if e.data_changes]),
         ("Diverged runs", [f"{e.label}: {', '.join(e.diverged)}" for e in c.entries if e.diverged]),
+        ("Runs at chance", chance_lines(c)),
         ("Not tested", [f"{entry_label(r.entry)} {r.metric}: {r.note}" for r in c.rows if r.note]),
         ("Provenance differences (per run, for the runs both sides have)", c.provenance or ["none"]),
     ]
@@ -112,6 +175,27 @@ def detail_lines(c: Comparison) -> list[tuple[str, list[str]]]:
 def counts_text(c: Comparison) -> str:
     counts = c.counts()
     return ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+
+
+def same_folder_text(c: Comparison) -> str | None:
+    if not c.same_folder:
+        return None
+    return f"A and B are the same folder ({c.a.resolve()}): every run is compared with itself."
+
+
+def runs_text(c: Comparison) -> str:
+    """Every seed folder counted: 'Runs: A 6 finished; B 5 finished, 1 unfinished.'"""
+    sides = []
+    for side, finished, unfinished in (
+        ("A", sum(len(e.runs_a) for e in c.entries), sum(len(e.unfinished_a) for e in c.entries)),
+        ("B", sum(len(e.runs_b) for e in c.entries), sum(len(e.unfinished_b) for e in c.entries)),
+    ):
+        sides.append(f"{side} {finished} finished" + (f", {unfinished} unfinished" if unfinished else ""))
+    return f"Runs: {'; '.join(sides)}."
+
+
+def summary_lines(c: Comparison) -> list[str]:
+    return [f"Verdicts: {counts_text(c)}.", runs_text(c)]
 
 
 # ---- Terminal ----
@@ -127,9 +211,10 @@ def aligned(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def format_text(c: Comparison) -> str:
-    lines = [f"A: {c.a}", f"B: {c.b}", ""]
+    same = same_folder_text(c)
+    lines = [f"A: {c.a}", f"B: {c.b}", *([same] if same else []), ""]
     lines += aligned(list(COLUMNS), [table_cells(row, e) for e in c.entries for row in e.rows])
-    lines += ["", f"Verdicts: {counts_text(c)}.", *method_lines(c)]
+    lines += ["", *summary_lines(c), *method_lines(c)]
     for heading, items in detail_lines(c):
         lines += ["", f"{heading}:", *(f"  {item}" for item in items)]
     return "\n".join(lines) + "\n"
@@ -150,21 +235,22 @@ def md(text: str) -> str:
 
 
 def format_markdown(c: Comparison) -> str:
+    same = same_folder_text(c)
     lines = [
         "## Results comparison",
         "",
         f"A: {md(str(c.a))}  ",  # two spaces: a line break
         f"B: {md(str(c.b))}",
         "",
-        f"Verdicts: {counts_text(c)}.",
-        "",
+        *([md(same), ""] if same else []),
+        *(part for line in summary_lines(c) for part in (md(line), "")),
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
     ]
     for entry in c.entries:
         for row in entry.rows:
             cells = [md(cell) for cell in table_cells(row, entry)]
-            if row.verdict in FAILING:
+            if row.verdict in FAILING or c.entry_fails(entry):
                 cells[-1] = f"**{cells[-1]}**"
             lines.append("| " + " | ".join(cells) + " |")
     for line in method_lines(c):

@@ -13,16 +13,19 @@ from mlplab.compare.curves import curves_svg
 from mlplab.compare.rendering import (
     COLUMNS,
     NUMERIC_FROM,
-    counts_text,
     detail_lines,
     method_lines,
+    same_folder_text,
+    summary_lines,
     table_cells,
 )
 from mlplab.compare.verdicts import (
     CHANGED,
     CONFIG_CHANGED,
+    DATA_CHANGED,
     DIVERGED,
     IDENTICAL,
+    NOT_TESTED,
     ONLY_A,
     ONLY_B,
     Comparison,
@@ -36,11 +39,13 @@ TEMPLATES = Path(__file__).with_name("templates")
 SALT = "mlplab-compare"  # of the SVG ids, with the topic: fixed, and apart between the figures
 
 # A row's class in the shared page style, by verdict: a failing verdict reads as a miss, a diverged run as
-# on the report, and one side's entry as a highlighted row.
+# on the report, and one side's entry as a highlighted row. An entry failing for its seeds is a miss too.
 ROW_CLASS = {
     IDENTICAL: "ok",
     CHANGED: "miss",
     CONFIG_CHANGED: "miss",
+    DATA_CHANGED: "miss",
+    NOT_TESTED: "miss",
     DIVERGED: "diverged",
     ONLY_A: "expected",
     ONLY_B: "expected",
@@ -57,14 +62,18 @@ def page_environment() -> jinja2.Environment:
 
 def format_html(c: Comparison) -> str:
     rows = [
-        {"cells": table_cells(row, entry), "class": ROW_CLASS.get(row.verdict, "")}
+        {
+            "cells": table_cells(row, entry),
+            "class": "miss" if c.entry_fails(entry) else ROW_CLASS.get(row.verdict, ""),
+        }
         for entry in c.entries
         for row in entry.rows
     ]
+    drawn = [e for e in c.entries if e.runs_a or e.runs_b]  # an entry with no finished run has no curve
     figures = [
         # Our own matplotlib output: trusted markup to place, not text to escape.
         {"name": name, "title": title, "svg": Markup(curves_svg(entries, salt=f"{SALT}-{name}"))}
-        for name, (title, entries) in by_topic(c.entries).items()
+        for name, (title, entries) in by_topic(drawn).items()
     ]
     return (
         page_environment()
@@ -73,7 +82,8 @@ def format_html(c: Comparison) -> str:
             title=f"Results comparison: {c.a} → {c.b}",
             a=c.a,
             b=c.b,
-            counts=counts_text(c),
+            same_folder=same_folder_text(c),
+            summary=summary_lines(c),
             columns=COLUMNS,
             numeric_from=NUMERIC_FROM,
             rows=rows,
