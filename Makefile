@@ -4,19 +4,41 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
+LOCK := requirements-lock.txt
 
 .PHONY: setup run check test lint bench bench-exercises status clean
 
 setup: $(VENV)/.installed
 
-# Reinstalls when requirements.txt or the package declaration changes. The library (scripts/mlplab) is
-# installed editable, so tests, benchmarks and console commands import the working copy.
-$(VENV)/.installed: requirements.txt pyproject.toml
+# Every package from the lock, each file checked against its SHA-256 there; reinstalls when the lock or the
+# package declaration changes. The library (scripts/mlplab) is installed editable, outside hash checking
+# (it is this working copy), built with the lock's setuptools: tests, benchmarks and console commands
+# import the working copy.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps --editable .
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
+
+# The lock again, after changing a pin in LOCK_INPUTS (then `make setup`); `make lock UPGRADE=1` also
+# moves the unpinned dependencies to their newest versions (otherwise the lock's are kept). uv resolves
+# for every platform and hashes every file of each pinned version; it runs from a throwaway venv and is
+# no part of the project's environment.
+LOCK_INPUTS := requirements.txt requirements-mlflow.txt
+UV := uv==0.13.9
+.PHONY: lock
+lock:
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(PYTHON) -m venv "$$tmp" \
+	&& "$$tmp/bin/pip" install --quiet $(UV) \
+	&& "$$tmp/bin/uv" pip compile --quiet --universal --python-version 3.11 --generate-hashes --allow-unsafe \
+		$(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" -o $(LOCK) $(LOCK_INPUTS) \
+	&& { printf '%s\n' \
+		"# Every package of the project's environment (.venv), pinned, with the SHA-256 of each file it may" \
+		"# be installed from: \`make setup\` installs it with pip install --require-hashes. Made by \`make lock\`" \
+		"# from $(LOCK_INPUTS) for CPython 3.11 (envs/mlplab.yaml's) on any" \
+		"# platform (uv pip compile --universal: markers choose per platform, e.g. CUDA wheels on Linux);" \
+		"# installed and tested on Linux x86_64. Do not edit by hand."; \
+		cat $(LOCK); } > "$$tmp/lock" && mv "$$tmp/lock" $(LOCK)
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES)
