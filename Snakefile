@@ -38,8 +38,8 @@ rule catalogue:
 
 
 onerror:
-    mark_report_stale()
     holders.forget()
+    mark_pages_stale()
 
 
 onstart:

@@ -1,7 +1,10 @@
 # Inputs and targets of the rules in rules/presentation.smk (tables, figures, report pages).
 
 import glob
-from pathlib import Path
+
+from snakemake.iocontainers import Wildcards
+
+from mlplab.presentation.freshness import mark_if_stale
 
 
 def drawable_figures(topic=None):
@@ -62,27 +65,26 @@ def topic_targets(topic):
     return figure_files(figures) + analysis_outputs(list(dict.fromkeys(analyses)))
 
 
-STALE_MARK = '<div class="warning" id="stale">'
+def rule_inputs(rule, **wildcards):
+    """What a job of `rule` reads, with the given wildcards: its inputs as declared, with input functions
+    called (an unpacked dict's values taken) and wildcards filled in."""
+    values = Wildcards(fromdict=wildcards)
+    files = []
+    for item in rule.input:
+        found = item(values) if callable(item) else item
+        found = found.values() if isinstance(found, dict) else found
+        for f in [found] if isinstance(found, str) else found:
+            files += expand(str(f), **wildcards)
+    return files
 
 
-def mark_report_stale():
-    """After a failed run: if results/report.html is older than the runs and tables it shows, say so at
-    its top, so that the previous page does not pass for current (Snakemake builds no report after a
-    failed aggregate). Its modification time is kept, so that Snakemake's view of it is unchanged.
-    """
-    page = Path(rules.html_report.output[0])
-    if not page.exists():
-        return
-    shown = [*run_outputs(), *rules.aggregate.output]
-    newest = max((os.path.getmtime(f) for f in shown if os.path.exists(f)), default=0)
-    stat = page.stat()
-    html = page.read_text()
-    if newest <= stat.st_mtime or STALE_MARK in html:
-        return
-    banner = (
-        f"{STALE_MARK}<strong>⚠ Out of date.</strong> A later run of the workflow failed before it "
-        "could rebuild this page, and some of the runs or tables it shows have changed since; see "
-        "the failed jobs' logs under <code>logs/</code>, then run <code>snakemake</code> again.</div>"
-    )
-    page.write_text(html.replace("<body>", f"<body>\n{banner}", 1))
-    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+def mark_pages_stale():
+    """After a failed run: each page (results/report.html, results/exercises.html) is marked out of date
+    when any file it is built from is missing or newer than it (`mlplab.presentation.freshness`): its
+    rule's inputs, and those of the rules that read the runs behind them (the tables' and the sweep
+    summaries'). A failed job's outputs are deleted, so a failed aggregate, sweep summary or sweep point
+    leaves a page whose inputs are missing or newer."""
+    tables = rule_inputs(rules.aggregate)
+    mark_if_stale(rules.html_report.output[0], rule_inputs(rules.html_report) + tables)
+    summaries = [f for sweep in SWEEPS for f in rule_inputs(rules.sweep_summary, sweep=sweep)]
+    mark_if_stale(rules.exercises_report.output[0], rule_inputs(rules.exercises_report) + summaries)

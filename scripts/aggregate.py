@@ -30,3 +30,5 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     log.info("%d runs of %d experiments, %d epoch rows", n_runs, len(summary), n_rows)
     for row in summary[summary["status"] != "ok"].itertuples():
         log.warning("%s: %d of %d seeds diverged", row.experiment, row.n_diverged, row.n_seeds)
+    for row in summary[summary["n_chance"] > 0].itertuples():
+        log.warning("%s: %d of %d seeds ended at chance", row.experiment, row.n_chance, row.n_seeds)

@@ -30,4 +30,7 @@ with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     summary = sweep_summary(sweep, folders, closed_form)
     summary.to_csv(sm.output[0], index=False)
     selected = summary.loc[summary["selected"], "point"].tolist()
-    log.info("%s: %d points; selected: %s", sweep.name, len(summary), selected or "none (a regression)")
+    nothing = (
+        "nothing (every point diverged or had a seed at chance)" if sweep.selects else "none (a regression)"
+    )
+    log.info("%s: %d points; selected: %s", sweep.name, len(summary), selected or nothing)

@@ -63,8 +63,10 @@ def test_summary_means_and_sample_deviations(runs):
 
 
 def test_summary_intervals_are_those_of_the_per_seed_finals(runs):
-    """`<metric>_ci_low/high` are stats.mean_ci of the completed seeds' final values: for test accuracy
-    0.80, 0.82, 0.84 that is 0.82 ± t(0.975, 2) · 0.02/√3 = [0.7703, 0.8697]."""
+    """`<metric>_ci_low/high` are stats.mean_ci of the completed seeds' final values, clipped to what the
+    metric can be: for test accuracy 0.80, 0.82, 0.84 that is 0.82 ± t(0.975, 2) · 0.02/√3 =
+    [0.7703, 0.8697]; the polynomial's test loss of 0.01 and 0.03, 0.02 ± 12.71 · 0.01, reaches below 0
+    and is clipped there, with `test_loss_ci_clipped` saying so."""
     table = tables.load_runs(runs).runs
     summary = tables.summary_table(table).set_index("experiment")
     for name, group in table.groupby("experiment"):
@@ -73,8 +75,11 @@ def test_summary_intervals_are_those_of_the_per_seed_finals(runs):
                 continue
             e = stats.mean_ci(group[metric].tolist())
             row = summary.loc[name]
-            assert row[f"{metric}_ci_low"] == pytest.approx(e.low)
+            assert row[f"{metric}_ci_low"] == pytest.approx(max(e.low, 0.0))
             assert row[f"{metric}_ci_high"] == pytest.approx(e.high)
+            assert row[f"{metric}_ci_clipped"] == (e.low < 0)
+    assert summary.loc["poly", "test_loss_ci_low"] == 0.0 and summary.loc["poly", "test_loss_ci_clipped"]
+    assert not summary.loc["mlp", "test_acc_ci_clipped"]
     mlp = summary.loc["mlp"]
     assert mlp["test_acc_ci_low"] == pytest.approx(0.7703, abs=1e-4)
     assert mlp["test_acc_ci_high"] == pytest.approx(0.8697, abs=1e-4)
@@ -172,3 +177,46 @@ def test_the_gpu_a_run_used_is_a_column(tmp_path):
     runs = tables.load_runs(folders).runs.set_index("experiment")
     assert runs.loc["mlp", "gpu"] == "NVIDIA H200, 139.8 GiB, CUDA 13.0, driver 580.1"
     assert pd.isna(runs.loc["poly", "gpu"])
+
+
+# ---- Chance level and bounded intervals ----
+
+
+def test_a_run_at_chance_is_ok_but_flagged_with_its_reason(tmp_path):
+    """Final test accuracy 0.11 is within 0.05 of 1/10 (`catalogue.chance_level`): the run completed, so
+    its status stays ok and it is in the means, but runs.csv says why it is at chance and summary.csv
+    counts it."""
+    folders = [
+        write_run(tmp_path, "mlp", MLP, 0, classifier_rows(0.11, 2.3)),
+        write_run(tmp_path, "mlp", MLP, 1, classifier_rows(0.80, 0.3)),
+        write_run(tmp_path, "sound", MLP, 0, classifier_rows(0.80, 0.3)),
+    ]
+    paths = {name: tmp_path / f"{name}.csv" for name in ("epochs", "runs", "summary", "weights")}
+    tables.write_tables(tables.load_runs(folders), **{f"{name}_path": p for name, p in paths.items()})
+    runs = pd.read_csv(paths["runs"]).set_index(["experiment", "seed"])
+    assert runs.loc[("mlp", 0), "status"] == "ok"
+    assert runs.loc[("mlp", 0), "chance"] == "test accuracy 0.110 is within 0.05 of chance (1/10)"
+    assert runs["chance"].isna().sum() == 2  # empty where not at chance
+    assert tables.at_chance(runs.reset_index()).tolist() == [True, False, False]
+    summary = pd.read_csv(paths["summary"]).set_index("experiment")
+    assert summary.loc["mlp", "status"] == "ok" and summary.loc["mlp", "n_chance"] == 1
+    assert summary.loc["sound", "n_chance"] == 0
+    assert summary.loc["mlp", "test_acc_mean"] == pytest.approx(0.455)  # completed: in the mean
+
+
+def test_an_accuracy_interval_is_clipped_to_0_and_1_and_marked(tmp_path):
+    """Three seeds at 0.10, 0.20 and 0.95: 0.42 ± t(0.975, 2) · 0.465/√3 is [−0.73, 1.57] unclipped."""
+    folders = [
+        write_run(tmp_path, "mlp", MLP, seed, classifier_rows(acc, 0.3))
+        for seed, acc in enumerate((0.10, 0.20, 0.95))
+    ]
+    row = tables.summary_table(tables.load_runs(folders).runs).iloc[0]
+    assert (row["test_acc_ci_low"], row["test_acc_ci_high"]) == (0.0, 1.0)
+    assert row["test_acc_ci_clipped"] and not row["train_loss_ci_clipped"]
+    e = stats.mean_ci([0.10, 0.20, 0.95])
+    assert e.low < 0 and e.high > 1 and not e.clipped
+    clipped = e.within("test_acc")
+    assert (clipped.low, clipped.high, clipped.clipped) == (0.0, 1.0, True)
+    # A difference (the generalisation gap) and a learned weight have no range: left as they are.
+    assert e.within("gap") == e and stats.metric_range("gap") == (-math.inf, math.inf)
+    assert stats.metric_range("w_norm") == (0.0, math.inf) and stats.metric_range("val_acc") == (0.0, 1.0)

@@ -3,6 +3,7 @@ sweep gets its summary, figure and section of results/exercises.html, and adding
 trains only the new point's seeds."""
 
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -68,6 +69,63 @@ def test_each_sweep_has_a_figure_and_a_section_of_the_exercises_page(exercised):
     assert "Selected on validation accuracy: <strong>lr = " in page
     assert "num_features = 4 ← <code>poly_normal</code>" in page  # says where a reused point's runs are
     assert "<script" not in page and "http" not in page.split("<body>")[1].replace("http://www.w3.org", "")
+
+
+def test_a_failed_sweep_job_marks_the_exercises_page_out_of_date(exercised, tmp_path):
+    """A sweep point's metrics.csv changed after its run: the sweep's summary fails naming it, Snakemake
+    deletes the summary, and the page built from it says it is out of date; its mtime is kept."""
+    work = tmp_path / "workflow"
+    shutil.copytree(exercised, work, symlinks=True)
+    page = work / "results/exercises.html"
+    built = page.stat().st_mtime_ns
+    metrics = work / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv"
+    metrics.write_text(metrics.read_text().replace("\n1,", "\n1,0", 1))  # not the file run.json vouches for
+    proc = tiny.snakemake(work, "exercises", check=False)
+    assert proc.returncode != 0
+    assert "lr~0.05/seed1/metrics.csv: changed after its run wrote it" in proc.stdout + proc.stderr
+    assert not (work / "results/sweeps/mlp_lr/summary.csv").exists()
+    html = page.read_text()
+    assert '<div class="warning" id="stale"><strong>⚠ Out of date.</strong>' in html
+    assert "<code>results/sweeps/mlp_lr/summary.csv</code>" in html  # missing
+    assert "<code>results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv</code>" in html  # newer than the page
+    assert page.stat().st_mtime_ns == built  # Snakemake's view of the page is unchanged
+    assert "Out of date." not in (work / "results/report.html").read_text()  # nothing it shows changed
+    tiny.snakemake(work, "exercises", "-R", "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv")
+    assert "Out of date." not in page.read_text()
+
+
+def chance_and_divergence(config: dict) -> None:
+    """The tiny data at lr 5 end at chance (test accuracy 0.100) and at lr 100 diverge: a catalogue entry
+    at chance, and a classifier sweep with one point at chance and one diverged in every seed."""
+    concise = config["experiments"]["mlp_concise"]
+    tiny.keep_only(config, {"mlp_concise": concise, "mlp_lr5": {**concise, "lr": 5.0}})
+    config["sweeps"] = {"mlp_bad": {"base": "mlp_concise", "grid": {"lr": [5.0, 100.0]}, "validation": 200}}
+
+
+def test_runs_at_chance_and_a_sweep_with_nothing_to_select_say_so_everywhere(tmp_path):
+    work = tiny.make_workdir(tmp_path, edit=chance_and_divergence)
+    tiny.snakemake(work, "all", "exercises")
+    results = work / "results"
+    runs = pd.read_csv(results / "tables/runs.csv").set_index(["experiment", "seed"])
+    for seed in (0, 1):
+        assert runs.loc[("mlp_lr5", seed), "status"] == "ok"
+        assert "of chance (1/10)" in runs.loc[("mlp_lr5", seed), "chance"]
+        assert pd.isna(runs.loc[("mlp_concise", seed), "chance"])
+    summary = pd.read_csv(results / "tables/summary.csv").set_index("experiment")
+    assert summary["n_chance"].to_dict() == {"mlp_concise": 0, "mlp_lr5": 2}
+    report = (results / "report.html").read_text()
+    assert re.search(r'<tr class="chance">\s*<td><code>mlp_lr5</code>', report)
+    assert "⚠ 2 run(s) ended at chance" in report
+    # The sweep: lr 5 at chance in both seeds, lr 100 diverged in both; nothing can be selected.
+    sweep = pd.read_csv(results / "sweeps/mlp_bad/summary.csv")
+    assert sweep["point"].tolist() == ["lr~5", "lr~100"]
+    assert sweep["n_chance"].tolist() == [2, 0] and sweep["n_diverged"].tolist() == [0, 2]
+    assert sweep["selected"].dtype == bool and not sweep["selected"].any()
+    page = (results / "exercises.html").read_text()
+    assert "Validation accuracy: nothing selected." in page
+    assert '<tr class="chance">' in page and '<tr class="diverged">' in page
+    figure = (results / "sweeps/mlp_bad/figure.svg").read_text()
+    assert 'id="chance-point-0"' in figure and 'id="diverged-point-1"' in figure
 
 
 def test_adding_a_grid_value_trains_only_the_new_points_seeds(exercised, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import tiny
+from mlplab.presentation.freshness import STALE_MARK, mark_if_stale
 from mlplab.presentation.tables import read_run
 from mlplab.workflow.run_execution import DataFileError, load_data
 from mlplab.workflow.run_reading import RunFileError
@@ -68,6 +69,34 @@ def test_a_corrupt_data_file_is_named_without_unsafe_advice(tmp_path):
             load_data(path)
         assert f"snakemake --cores all -R {path}" in str(caught.value)
         assert "weights_only=False" not in str(caught.value)
+
+
+def test_a_page_is_marked_out_of_date_when_a_file_it_is_built_from_is_missing_or_newer(tmp_path):
+    page, table, summary = tmp_path / "page.html", tmp_path / "table.csv", tmp_path / "summary.csv"
+    table.write_text("a\n1\n")
+    summary.write_text("a\n1\n")
+    page.write_text("<html><body>\n<h1>results</h1></body></html>")
+    os.utime(table, ns=(1_000_000_000, 1_000_000_000))
+    os.utime(summary, ns=(1_000_000_000, 1_000_000_000))
+    os.utime(page, ns=(2_000_000_000, 2_000_000_000))
+    assert not mark_if_stale(page, [table, summary])  # older sources: current
+    assert STALE_MARK not in page.read_text()
+    summary.unlink()  # as Snakemake deletes a failed job's outputs
+    assert mark_if_stale(page, [table, summary])
+    marked = page.read_text()
+    assert marked.startswith(f"<html><body>\n{STALE_MARK}<strong>⚠ Out of date.</strong>")
+    assert f"1 file(s) it is built from are missing (<code>{summary}</code>)" in marked
+    assert page.stat().st_mtime_ns == 2_000_000_000  # Snakemake's view of the page is unchanged
+    assert not mark_if_stale(page, [table, summary]) and page.read_text() == marked  # marked once
+    fresh = tmp_path / "other.html"
+    fresh.write_text("<html><body></body></html>")
+    table.touch()
+    os.utime(fresh, ns=(1_500_000_000, 1_500_000_000))
+    assert (
+        mark_if_stale(fresh, [table])
+        and f"1 changed since it was built (<code>{table}</code>)" in fresh.read_text()
+    )
+    assert not mark_if_stale(tmp_path / "never-built.html", [table])
 
 
 # ---- One tiny workflow through the faults ----

@@ -36,3 +36,9 @@ def test_numbers_differences_and_no_value():
 def test_an_interval_only_rounding_wide_is_written_as_the_seeds_agree():
     """Seeds that agree exactly give an interval of float rounding around the value, not 17 decimals."""
     assert formatting.estimate(0.4 + 1e-16, 0.4 - 1e-16, 0.4 + 2e-16, 3) == "0.400 [0.400, 0.400], n = 3"
+
+
+def test_a_clipped_interval_is_marked():
+    """An interval cut to what its metric can be carries a mark, which the table's caption explains."""
+    assert formatting.estimate(0.42, 0.0, 1.0, 3, clipped=True) == "0.42 [0.00, 1.00]†, n = 3"
+    assert formatting.estimate(0.42, float("nan"), float("nan"), 1, clipped=True) == "0.420, n = 1"

@@ -115,3 +115,25 @@ def test_polynomial_weight_whiskers_are_the_interval_of_the_mean(tmp_path):
     assert sorted(first[:, 1]) == [pytest.approx(5.0 - half), pytest.approx(5.0 + half)]
     assert "whiskers: 95 % CI of the mean over training seeds, data fixed" in words(fig._suptitle.get_text())
     plt.close(fig)
+
+
+def test_a_band_reaching_past_what_accuracy_can_be_is_clipped_and_the_title_says_so(tmp_path):
+    """Test accuracy 0.10, 0.20, 0.95 after epoch 2: the t-interval [−0.73, 1.57] is drawn as [0, 1]."""
+    folders = [
+        write_run(tmp_path, "mlp", MLP, seed, classifier((0.40, acc)))
+        for seed, acc in enumerate((0.10, 0.20, 0.95))
+    ]
+    run_tables = tables.load_runs(folders)
+    fig = drawn("mlp", run_tables)
+    (band,) = fig.axes[2].collections
+    assert band_extent(band, 2) == (pytest.approx(0.0), pytest.approx(1.0))
+    assert words(fig._suptitle.get_text()).endswith("(Student t); interval clipped to [0, 1]")
+    # The first run is at chance (0.10, within 0.05 of 1/10): the legend says so.
+    assert fig.axes[0].get_legend_handles_labels()[1] == ["mlp (at chance in 1 of 3 seeds; n = 3)"]
+    plt.close(fig)
+    fig = drawn("comparison_accuracy", run_tables)
+    (whiskers,) = [c for c in fig.axes[0].collections if len(c.get_segments())]
+    assert sorted(whiskers.get_segments()[0][:, 0]) == [pytest.approx(0.0), pytest.approx(1.0)]
+    legend = [words(t.get_text()) for t in fig.legends[0].get_texts()]
+    assert "whiskers: 95 % CI of the mean over seeds (Student t); interval clipped to [0, 1]" in legend
+    plt.close(fig)

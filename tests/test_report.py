@@ -92,7 +92,7 @@ def hand_runs(tmp_path):
 def test_reference_checks_mark_what_falls_outside(hand_runs):
     summary = tables.summary_table(hand_runs.runs)
     config = {"data": {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6]}}}
-    checks = pages.reference_checks(summary, hand_runs.weights, config)
+    checks = pages.reference_checks(summary, hand_runs.weights, config, hand_runs.runs)
     poly = {c.quantity: c for c in checks if c.topic == "polynomial"}
     assert [c.within for c in poly.values()] == [True, True, True, False]
     # w[0] of seeds 5.0 and 5.1: 5.05 ± t(0.975, 1) · 0.05 = [4.41, 5.69].
@@ -132,6 +132,88 @@ def test_report_marks_divergence_and_misses(hand_runs, tmp_path):
     assert "✗ outside tolerance</td>" in html  # the polynomial's w[3]
     assert "train/mlp/seed0" in html
     assert_self_contained(html)
+
+
+CONFIG_DATA = {"polynomial": {"true_w": [5.0, 1.2, -3.4, 5.6], "noise_std": 0.1}}
+DROPOUT_P1 = {"kind": "dropout_concise", "num_hiddens": [8, 8], "dropout": [1.0, 1.0], "init_std": 0.01,
+              "lr": 0.1, "batch_size": 8, "epochs": 2}  # fmt: skip
+
+
+def report_of(tmp_path, folders, experiments: dict) -> tuple[str, pd.DataFrame, list]:
+    """(report.html, summary, checks) of hand-made runs, the tables through CSV as the report rule reads
+    them."""
+    run_tables = tables.load_runs(folders)
+    paths = {name: tmp_path / f"{name}.csv" for name in ("epochs", "runs", "summary", "weights")}
+    tables.write_tables(run_tables, **{f"{name}_path": path for name, path in paths.items()})
+    summary, runs = pd.read_csv(paths["summary"]), pd.read_csv(paths["runs"])
+    config = {"seeds": [0, 1], "data": CONFIG_DATA, "experiments": experiments}
+    html = pages.render_report(summary=summary, runs=runs, weights=run_tables.weights, figures={},
+                               analyses={}, benchmarks=[], config=config)  # fmt: skip
+    return html, summary, pages.reference_checks(summary, run_tables.weights, config, runs)
+
+
+def test_runs_at_chance_are_marked_and_the_dropout_p1_ablation_as_expected(tmp_path):
+    """mlp_lr5 ends at chance (test accuracy 0.10, within 0.05 of 1/10): ok, but marked as a fault; the
+    dropout p = 1 ablation ends there too, as its departures from the book say it must."""
+    lr5 = {**MLP, "lr": 5.0}
+    folders = [
+        write_run(tmp_path / "runs", "mlp", MLP, s, classifier_rows(0.8 + s / 100, 0.3)) for s in (0, 1)
+    ]
+    folders += [write_run(tmp_path / "runs", "mlp_lr5", lr5, s, classifier_rows(0.10, 2.3)) for s in (0, 1)]
+    folders += [write_run(tmp_path / "runs", "p1", DROPOUT_P1, s, classifier_rows(0.10, 2.3)) for s in (0, 1)]
+    html, summary, _ = report_of(tmp_path, folders, {"mlp": MLP, "mlp_lr5": lr5, "p1": DROPOUT_P1})
+    assert summary.set_index("experiment")["n_chance"].to_dict() == {"mlp": 0, "mlp_lr5": 2, "p1": 2}
+    assert (summary["status"] == "ok").all()
+    mlp = section_html(html, "mlp")
+    row = re.search(r'<tr class="chance">\s*<td><code>mlp_lr5</code>.*?</tr>', mlp, re.DOTALL)
+    assert row and "⚠ at chance in 2 of 2 seeds</td>" in row[0]
+    assert "<tr>\n      <td><code>mlp</code>" in mlp  # the sound entry: no mark
+    dropout = section_html(html, "dropout")
+    row = re.search(r'<tr class="expected">\s*<td><code>p1</code>.*?</tr>', dropout, re.DOTALL)
+    assert row and "<td>at chance in 2 of 2 seeds (expected: ablation)</td>" in row[0]
+    glance = section_html(html, "summary")
+    assert "⚠ 4 run(s) ended at chance" in glance
+    assert "<code>mlp_lr5</code> seed 1: test accuracy 0.100 is within 0.05 of chance (1/10)</li>" in glance
+    assert (
+        "<code>p1</code> seed 0: test accuracy 0.100 is within 0.05 of chance (1/10) (expected: ablation)"
+        in glance
+    )
+
+
+def test_the_books_floor_is_met_only_when_every_seed_meets_it(tmp_path):
+    """Test accuracy 0.95 and 0.65: the mean, 0.80, is above the book's 0.7, but seed 1 is not."""
+    folders = [
+        write_run(tmp_path / "runs", "mlp", MLP, seed, classifier_rows(acc, 0.3))
+        for seed, acc in enumerate((0.95, 0.65))
+    ]
+    html, summary, checks = report_of(tmp_path, folders, {"mlp": MLP})
+    assert summary.loc[0, "test_acc_mean"] == pytest.approx(0.80)
+    (test_acc,) = [c for c in checks if c.quantity == "final test accuracy"]
+    assert test_acc.within is False and test_acc.mark == "✗ outside tolerance"
+    assert test_acc.tolerance == "> 0.7 in every completed seed"
+    assert test_acc.ours.endswith("; worst seed 1: 0.65")
+    train_acc = next(c for c in checks if c.quantity == "final train accuracy")
+    assert train_acc.within is True  # 0.9 in both seeds
+    # The rule is written beside the mark, and the miss is listed at the top of the page.
+    assert "<td>&gt; 0.7 in every completed seed</td>" in html
+    assert "✗ 1 of 3 comparisons with the book fall outside tolerance" in html
+
+
+def test_a_clipped_interval_is_marked_and_the_caption_says_where(tmp_path):
+    """Test accuracy 0.10, 0.20 and 0.95 over three seeds: the t-interval [−0.73, 1.57] is clipped to
+    [0, 1], its cell marked † and the table's caption saying why."""
+    folders = [
+        write_run(tmp_path / "runs", "mlp", MLP, seed, classifier_rows(acc, 0.3))
+        for seed, acc in enumerate((0.10, 0.20, 0.95))
+    ]
+    html, summary, _ = report_of(tmp_path, folders, {"mlp": MLP})
+    assert summary.loc[0, "test_acc_ci_clipped"]
+    mlp = section_html(html, "mlp")
+    assert "0.42 [0.00, 1.00]†, n = 3" in mlp and "[-0.7" not in mlp and "1.57" not in mlp
+    assert (
+        "; † interval clipped to [0, 1]: a t-interval over few seeds can reach past what the metric can be"
+        in mlp
+    )
 
 
 def test_an_overflowing_exploding_product_reads_as_overflow(hand_runs):

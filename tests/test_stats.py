@@ -141,3 +141,30 @@ def stats_ttest_p(samples: np.ndarray) -> np.ndarray:
     from scipy import stats as scipy_stats
 
     return scipy_stats.ttest_1samp(samples, 0.0, axis=1).pvalue
+
+
+def test_an_interval_is_clipped_to_its_metrics_range_by_hand():
+    """Accuracies 0.10, 0.20, 0.95: mean 0.4167, sd 0.4646, half-width t(0.975, 2) · 0.4646/√3 = 1.154, so
+    the t-interval [−0.737, 1.571] holds values no accuracy can take; a loss's interval stops at 0."""
+    e = stats.mean_ci([0.10, 0.20, 0.95])
+    half = T975_2 * np.std([0.10, 0.20, 0.95], ddof=1) / math.sqrt(3)
+    assert (e.low, e.high) == (
+        pytest.approx(0.41667 - half, abs=1e-4),
+        pytest.approx(0.41667 + half, abs=1e-4),
+    )
+    bounded = e.within("test_acc")
+    assert (bounded.mean, bounded.low, bounded.high, bounded.n, bounded.clipped) == (
+        e.mean,
+        0.0,
+        1.0,
+        3,
+        True,
+    )
+    loss = stats.mean_ci([0.01, 0.03]).within("test_loss")  # 0.02 ± 12.71 · 0.01
+    assert loss.low == 0.0 and loss.high == pytest.approx(0.02 + 12.706204736 * 0.01) and loss.clipped
+    inside = stats.mean_ci([0.80, 0.82, 0.84])
+    assert inside.within("test_acc") is inside and not inside.clipped
+    assert stats.mean_ci([0.5]).within("test_acc").clipped is False  # no interval, nothing to clip
+    assert stats.clipped_note(["test_acc", "val_acc"]) == "interval clipped to [0, 1]"
+    assert stats.clipped_note(["test_acc", "w_norm"]) == "interval clipped to [0, 1] or at 0"
+    assert stats.clipped_note([]) == ""

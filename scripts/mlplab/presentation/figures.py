@@ -3,10 +3,11 @@ they select and their captions are declared in `mlplab.presentation.topics.FIGUR
 here that draws it.
 
 Every figure that shows runs draws each experiment as the mean over the seeds that completed with the
-95 % confidence interval of that mean as a band (Student t, `stats.mean_ci`; none for a single
-seed), so a reader can tell a difference between entries from seed noise; the legend gives n, a diverged
-run is named, never averaged in. Regressions train on one fixed data set, so their intervals are over
-training seeds only, and the figures say so (`presentation.BAND_TEXT`).
+95 % confidence interval of that mean as a band (`figure_bands`: Student t, clipped to what the metric
+can be; none for a single seed), so a reader can tell a difference between entries from seed noise; the
+legend gives n, a diverged run is named, never averaged in, and runs at chance are named too.
+Regressions train on one fixed data set, so their intervals are over training seeds only, and the
+figures say so (`presentation.BAND_TEXT`).
 Figures are written twice: SVG for the report (byte-reproducible: fixed hash salt, no date) and PNG
 for a quick look.
 """
@@ -20,23 +21,12 @@ import pandas as pd
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, W_NORM
 from mlplab.presentation import stats
-from mlplab.presentation.figure_style import (
-    BAND_ALPHA,
-    CHARACTERS_PER_INCH,
-    PALETTE,
-    colours,
-    legend_below,
-    panels,
-    plt,
-    save,
-    style,
-    wrap,
-)
-from mlplab.presentation.tables import RunTables, mean_weights
-from mlplab.presentation.topics import BAND_TEXT, FIGURES, METRIC_LABELS, TOPICS, Figure
+from mlplab.presentation.at_chance import chance_text, expects_chance
+from mlplab.presentation.figure_bands import band_text, band_title, draw_band
+from mlplab.presentation.figure_style import PALETTE, colours, legend_below, panels, plt, save, style, wrap
+from mlplab.presentation.tables import RunTables, at_chance, mean_weights
+from mlplab.presentation.topics import FIGURES, METRIC_LABELS, TOPICS, Figure
 from mlplab.workflow.catalogue import KINDS
-
-LINE_AND_BAND = "line: mean over completed seeds; band"
 
 CLASSIFIER_AXES = {
     TRAIN_LOSS: "cross-entropy loss (nats)",
@@ -57,6 +47,13 @@ def diverged_note(runs: pd.DataFrame, name: str) -> str:
     return f"diverged in {n_diverged} of {len(of_name)} seeds" if n_diverged else ""
 
 
+def chance_note(runs: pd.DataFrame, name: str) -> str:
+    """'' or 'at chance in 2 of 3 seeds' (with '(expected: ablation)' where the entry's departures say so)."""
+    of_name = runs[runs["experiment"] == name]
+    expected = expects_chance(first_row(runs, name)["departures"])
+    return chance_text(int(at_chance(of_name).sum()), len(of_name), expected)
+
+
 def first_row(runs: pd.DataFrame, name: str):
     """What an experiment is (kind, hyperparameters, departures), from its first run's row."""
     return runs[runs["experiment"] == name].iloc[0]
@@ -71,47 +68,9 @@ def seeds_note(runs: pd.DataFrame, name: str) -> str:
 def experiment_label(name: str, runs: pd.DataFrame, note: str = "") -> str:
     """The catalogue name, with deliberate departures from the book, any divergence, a figure's own note
     and n spelt out."""
-    notes = [n for n in (first_row(runs, name)["departures"], diverged_note(runs, name), note) if n]
+    departures = first_row(runs, name)["departures"]
+    notes = [n for n in (departures, diverged_note(runs, name), chance_note(runs, name), note) if n]
     return f"{name} ({'; '.join([*notes, seeds_note(runs, name)])})"
-
-
-def band_text(runs: pd.DataFrame) -> str:
-    """What the bands of a figure of these runs are (for each family among them: a regression's seeds
-    train on fixed data)."""
-    families = dict.fromkeys(KINDS[kind].family for kind in runs["kind"])
-    return "; ".join(BAND_TEXT[family] for family in families)
-
-
-def band_title(fig, title: str, runs: pd.DataFrame, what: str = LINE_AND_BAND) -> None:
-    """The figure's title, then what its lines and bands are, wrapped to the figure's width."""
-    explained = f"{what}: {band_text(runs)}"
-    fig.suptitle(f"{title}\n{wrap(explained, fig.get_figwidth() * CHARACTERS_PER_INCH)}")
-
-
-def seed_interval(epochs: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """At each epoch, the mean of a metric over the completed seeds, its 95 % interval (`low`, `high`; NaN
-    for a single seed) and n."""
-    rows = []
-    for epoch, values in epochs.groupby("epoch")[metric]:
-        values = values.dropna()
-        if len(values):
-            e = stats.mean_ci(values.to_numpy())
-            rows.append((epoch, e.mean, e.low, e.high, e.n))
-    table = pd.DataFrame(rows, columns=["epoch", "mean", "low", "high", "n"])
-    return table.astype({"low": float, "high": float})  # None (one seed) → NaN
-
-
-def draw_band(ax, epochs: pd.DataFrame, metric: str, colour, label: str, linestyle="-") -> None:
-    """Mean line and its 95 % interval as a band, where at least two seeds give one; an experiment with
-    nothing to draw (every seed diverged) still gets its legend entry, whose label says why."""
-    band = seed_interval(epochs, metric)
-    if band.empty:
-        ax.plot([], [], color=colour, label=label, linestyle=":")
-        return
-    ax.plot(band["epoch"], band["mean"], color=colour, label=label, linestyle=linestyle)
-    band = band.dropna(subset=["low", "high"])
-    if len(band):
-        ax.fill_between(band["epoch"], band["low"], band["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
 
 
 def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
@@ -121,13 +80,15 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
     names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(len(CLASSIFIER_AXES))
+    clipped = []
     for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items(), strict=True):
         for name in names:
             label = experiment_label(name, tables.runs)
-            draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label)
+            if draw_band(ax, epochs[epochs["experiment"] == name], metric, colour[name], label):
+                clipped.append(metric)
         ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
-    band_title(fig, title, tables.runs)
+    band_title(fig, title, tables.runs, clipped=clipped)
     legend_below(fig, axes)
     return fig
 
@@ -139,6 +100,7 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(2)
+    clipped = []
     for ax, metric, title, unit in (
         (axes[0], TEST_ACC, "test accuracy", "accuracy (fraction correct)"),
         (axes[1], "gap", "generalisation gap", "train − test accuracy"),
@@ -147,11 +109,12 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
             runs = epochs[epochs["experiment"] == name]
             dashed = "-" if uses_dropout(first_row(tables.runs, name)["kind"]) else "--"
             label = experiment_label(name, tables.runs, "no dropout" if dashed == "--" else "")
-            draw_band(ax, runs, metric, colour[name], label, linestyle=dashed)
+            if draw_band(ax, runs, metric, colour[name], label, linestyle=dashed):
+                clipped.append(metric)
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     axes[1].axhline(0, color="0.4", linewidth=0.8)
-    band_title(fig, "Dropout beside the plain MLP", tables.runs)
+    band_title(fig, "Dropout beside the plain MLP", tables.runs, clipped=clipped)
     legend_below(fig, axes, ncol=2)
     return fig
 
@@ -165,10 +128,12 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     epochs = tables.epochs
     names = experiments_in_order(tables.runs)
     fig, axes = panels(len(names), max_cols=3 if len(names) != 4 else 2)
+    clipped = []
     for ax, name in zip(axes, names, strict=True):
         runs = epochs[epochs["experiment"] == name]
-        draw_band(ax, runs, TRAIN_LOSS, PALETTE[0], "train")
-        draw_band(ax, runs, TEST_LOSS, PALETTE[1], "test")
+        for metric, colour, split in ((TRAIN_LOSS, PALETTE[0], "train"), (TEST_LOSS, PALETTE[1], "test")):
+            if draw_band(ax, runs, metric, colour, split):
+                clipped.append(metric)
         ax.set_yscale("log")
         ax.set(xlabel="epoch", ylabel=MSE_AXIS)
         integer_epochs(ax)
@@ -177,7 +142,7 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         heading = diverged or subtitle(first_row(tables.runs, name))
         title_colour = {"color": "#b00"} if diverged else {}
         ax.set_title(f"{name} ({seeds_note(tables.runs, name)})\n{heading}", **title_colour)
-    band_title(fig, title, tables.runs)
+    band_title(fig, title, tables.runs, clipped=clipped)
     legend_below(fig, axes)
     return fig
 
@@ -242,44 +207,43 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     names = experiments_in_order(tables.runs)
     colour = colours(names)
     fig, axes = panels(2)
+    clipped = []
     for name in names:
-        draw_band(
-            axes[0],
-            epochs[epochs["experiment"] == name],
-            W_NORM,
-            colour[name],
-            f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})",
-        )
+        label = f"{name} ({weight_decay_subtitle(first_row(runs, name))}; {seeds_note(runs, name)})"
+        if draw_band(axes[0], epochs[epochs["experiment"] == name], W_NORM, colour[name], label):
+            clipped.append(W_NORM)
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
     final_per_run(axes[1], runs, names, W_NORM, colour)
     scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", W_NORM])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
-    band_title(fig, "Weight decay: the L2 norm of the weights", runs)
+    band_title(fig, "Weight decay: the L2 norm of the weights", runs, clipped=clipped)
     legend_below(fig, axes, ncol=2)
     return fig
 
 
-def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, ci_bars=False) -> None:
+def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour, ci_bars=False) -> bool:
     """A bar per experiment at the mean over completed seeds (whiskers: its 95 % interval if asked, where
-    two or more seeds completed), a dot per run.
+    two or more seeds completed, clipped to the metric's range: returns whether any was), a dot per run.
     Diverged runs are written out in red at the right edge, not drawn at their last finite value:
-    they are not results, and a value of 1e28 would squash every other bar."""
+    they are not results, and a value of 1e28 would squash every other bar; runs at chance beside them."""
     y = np.arange(len(names))[::-1]
+    clipped = False
     for yi, name in zip(y, names, strict=True):
         ok = completed(runs, name)[metric].dropna()
         if len(ok):
             ax.barh(yi, ok.mean(), height=0.6, color=colour[name], alpha=0.55)
-            e = stats.mean_ci(ok.to_numpy())
+            e = stats.mean_ci(ok.to_numpy()).within(metric)
             if ci_bars and e.low is not None and e.high is not None:
                 xerr = [[e.mean - e.low], [e.high - e.mean]]
                 ax.errorbar(e.mean, yi, xerr=xerr, fmt="none", ecolor="black", capsize=3)
+                clipped |= e.clipped
         ax.plot(ok, np.full(len(ok), yi), "o", color="black", markersize=3, zorder=3)
-        if diverged_note(runs, name):
+        if notes := "; ".join(n for n in (diverged_note(runs, name), chance_note(runs, name)) if n):
             ax.text(
                 0.99,
                 yi,
-                f"× {diverged_note(runs, name)}",
+                f"× {notes}",
                 transform=ax.get_yaxis_transform(),
                 color="#b00",
                 ha="right",
@@ -290,6 +254,7 @@ def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour,
     ax.set_ylim(-0.6, len(names) - 0.4)  # a row with no bar (all seeds diverged) keeps its height
     ax.set_yticks(y, [f"{name} ({seeds_note(runs, name)})" for name in names])
     ax.grid(axis="y", visible=False)
+    return clipped
 
 
 def completed(runs: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -314,7 +279,7 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
     names = experiments_in_order(runs)
     fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
     ax = axes[0]
-    final_per_run(ax, runs, names, metric, colours(names), ci_bars=True)
+    clipped = final_per_run(ax, runs, names, metric, colours(names), ci_bars=True)
     scale = log_if_wide(ax, runs.loc[runs["status"] == "ok", metric])
     if metric.endswith("_acc"):
         ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction
@@ -324,7 +289,8 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
         plt.Line2D([], [], color="black", marker="o", linestyle="none", markersize=3),
     ]
     # The interval's label wraps: it is the legend's longest and would run off a narrow figure.
-    labels = ["mean of completed seeds", wrap(f"whiskers: {band_text(runs)}", 40), "one completed seed"]
+    whiskers = f"whiskers: {band_text(runs)}" + (f"; {stats.clipped_note([metric])}" if clipped else "")
+    labels = ["mean of completed seeds", wrap(whiskers, 40), "one completed seed"]
     if reference is not None:
         value, text = reference
         ax.axvline(value, color="0.3", linestyle=":", linewidth=1.2)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 NO_VALUE = "–"  # an en dash: no value (nothing completed, not defined for one seed, not applicable)
+CLIPPED = "†"  # after an interval cut to what its metric can be; the table's caption says where
 
 
 def finite(value) -> bool:
@@ -23,15 +24,16 @@ def signed(value, digits: int = 3) -> str:
     return f"{value:+.{digits}g}" if finite(value) else NO_VALUE
 
 
-def estimate(mean, low, high, n, digits: int = 3) -> str:
+def estimate(mean, low, high, n, digits: int = 3, clipped: bool = False) -> str:
     """'0.842 [0.826, 0.858], n = 3': a mean over n seeds and its 95 % interval, all to the same decimal
-    places; '0.842, n = 1' where there is no interval."""
+    places; '0.842, n = 1' where there is no interval; '0.42 [0.00, 1.00]†, n = 3' where the interval was
+    clipped to what the metric can be."""
     if not finite(mean):
         return NO_VALUE
     shown = [mean, low, high] if finite(low) and finite(high) else [mean]
     places = shared_decimals(shown, digits)
     value, *bounds = (f"{v:.{places}f}" for v in shown)
-    interval = f" [{bounds[0]}, {bounds[1]}]" if bounds else ""
+    interval = f" [{bounds[0]}, {bounds[1]}]{CLIPPED if clipped else ''}" if bounds else ""
     return f"{value}{interval}, n = {int(n)}"
 
 

@@ -20,13 +20,21 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
+from mlplab.chapter.metrics import TEST_ACC, W_NORM
 from mlplab.presentation import stats
+from mlplab.presentation.at_chance import chance_text, expects_chance
 from mlplab.presentation.book_checks import is_ablation, reference_checks
 from mlplab.presentation.formatting import NO_VALUE, finite, number
 from mlplab.presentation.formatting import estimate as estimate_text
-from mlplab.presentation.summaries import paired_differences, statistics_facts, summary_text
+from mlplab.presentation.summaries import (
+    clipped,
+    clipped_caption,
+    paired_differences,
+    statistics_facts,
+    summary_text,
+)
 from mlplab.presentation.svg import inline_svg
-from mlplab.presentation.tables import VERSION_PREFIX, mean_weights, ordered_metrics
+from mlplab.presentation.tables import CHANCE, VERSION_PREFIX, at_chance, mean_weights, ordered_metrics
 from mlplab.presentation.topics import (
     METRIC_LABELS,
     TOPICS,
@@ -39,9 +47,19 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 def status_text(row) -> str:
-    if row.n_diverged == 0:
-        return "ok"
-    return f"diverged in {row.n_diverged} of {row.n_seeds} seeds"
+    """'ok', 'diverged in 1 of 3 seeds', 'at chance in 2 of 3 seeds (expected: ablation)', or both."""
+    parts = [f"diverged in {row.n_diverged} of {row.n_seeds} seeds"] if row.n_diverged else []
+    parts += [chance_text(getattr(row, "n_chance", 0), row.n_seeds, expects_chance(row.departures))]
+    return "; ".join(p for p in parts if p) or "ok"
+
+
+def row_class(row) -> str:
+    """How a table row is marked: a diverged seed first, then a seed at chance (expected or not)."""
+    if row.n_diverged:
+        return "diverged"
+    if getattr(row, "n_chance", 0):
+        return "expected" if expects_chance(row.departures) else "chance"
+    return ""
 
 
 def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
@@ -61,14 +79,19 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
                 "ablation": is_ablation(row),
                 "kind": row.kind,
                 "status": status_text(row),
-                "diverged": row.n_diverged > 0,
+                "mark": row_class(row),
                 "seeds": row.n_seeds,
                 "epochs": row.epochs,
                 "metrics": cells,
                 "seconds": number(row.wall_time_s_mean, 3),
             }
         )
-    return {"metrics": [(m, METRIC_LABELS.get(m, m)) for m in metrics], "rows": body}
+    shown_clipped = [m for m in metrics if any(clipped(row, m) for row in rows.itertuples())]
+    return {
+        "metrics": [(m, METRIC_LABELS.get(m, m)) for m in metrics],
+        "rows": body,
+        "clipped": clipped_caption(shown_clipped),
+    }
 
 
 def diverged_runs(runs: pd.DataFrame) -> list[dict]:
@@ -76,6 +99,19 @@ def diverged_runs(runs: pd.DataFrame) -> list[dict]:
     return [
         {"experiment": r.experiment, "seed": r.seed, "epoch": r.diverged_at_epoch, "why": r.divergence}
         for r in bad.itertuples()
+    ]
+
+
+def chance_runs(runs: pd.DataFrame) -> list[dict]:
+    """The runs that completed no better than chance, with why, and whether their entry expects it."""
+    return [
+        {
+            "experiment": r.experiment,
+            "seed": r.seed,
+            "why": r[CHANCE],
+            "expected": expects_chance(r.departures),
+        }
+        for _, r in runs[at_chance(runs)].iterrows()
     ]
 
 
@@ -253,13 +289,16 @@ def render_report(
     """The report of the workflow run `config` describes; `figures` maps figure names to SVG files;
     `results` is the folder the results lie in and `produced` the run folders the workflow makes (for
     files the catalogue no longer produces)."""
-    checks = reference_checks(summary, weights, config)
+    checks = reference_checks(summary, weights, config, runs)
     times = benchmark_times(benchmarks)
     context = {
         "figures": {name: inline_svg(Path(path).read_text()) for name, path in figures.items()},
         "checks": checks,
+        # The checks quote accuracies and ‖w‖: where one's interval was clipped, the caption says how.
+        "clipped_note": clipped_caption([TEST_ACC, W_NORM]),
         "outside": [c for c in checks if c.within is False and not c.expected_miss],
         "diverged": diverged_runs(runs),
+        "chance": chance_runs(runs),
         "orphaned": orphaned_files(Path(results), produced or set(), figures) if results else [],
         "facts": analysis_facts(analyses),
         "experiments": experiment_facts(summary),
@@ -300,7 +339,8 @@ def section(
         part["paired"] = paired_differences(topic.baseline, catalogue, experiments, runs)
 
     def final(name: str, metric: str, minus: str | None = None, digits: int = 3) -> str:
-        """The final `metric` (less `minus`, seed by seed) over the completed seeds, as `estimate_text`."""
+        """The final `metric` (less `minus`, seed by seed) over the completed seeds, as `estimate_text`;
+        the interval of a metric (not of a difference) clipped to what it can be, and said so."""
         values = [
             run[metric] - (run[minus] if minus else 0)
             for run in context["seed_finals"].get(name, [])
@@ -309,8 +349,9 @@ def section(
         values = [v for v in values if finite(v)]
         if not values:
             return NO_VALUE
-        e = stats.mean_ci(values)
-        return estimate_text(e.mean, e.low, e.high, e.n, digits)
+        e = stats.mean_ci(values) if minus else stats.mean_ci(values).within(metric)
+        text = estimate_text(e.mean, e.low, e.high, e.n, digits)
+        return f"{text} ({stats.clipped_note([metric])})" if e.clipped else text
 
     def per_seed(name: str, metric: str, digits: int = 4) -> str:
         """'seed 0: 12.96, seed 1: 13.01', a diverged seed marked."""

@@ -9,6 +9,7 @@ matters beside the interval.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,22 +19,71 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from mlplab.chapter.metrics import ACCURACIES
 from mlplab.presentation.formatting import signed_interval
+from mlplab.workflow.catalogue import METRICS
 
 CONFIDENCE = 0.95
 LEVEL = 0.05
 POWER = 0.8
 
 
+# ---- What a metric can be: declared once, for every interval of every table, page and figure ----
+
+INITIAL_LOSS = "initial_loss"  # a run's train loss before its first epoch (run.json), a loss like the others
+
+
+def metric_range(metric: str) -> tuple[float, float]:
+    """The values `metric` can take: accuracies are fractions, in [0, 1]; every other metric (losses, ‖w‖)
+    is at or above 0. Anything else (a difference such as the generalisation gap, a learned weight) is
+    unbounded."""
+    if metric in ACCURACIES:
+        return 0.0, 1.0
+    if metric in METRICS or metric == INITIAL_LOSS:
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def range_text(metric: str) -> str:
+    """'[0, 1]' or 'at 0': where an interval of `metric` is clipped."""
+    low, high = metric_range(metric)
+    return f"[{low:g}, {high:g}]" if math.isfinite(high) else f"at {low:g}"
+
+
+def clipped_note(metrics) -> str:
+    """'interval clipped to [0, 1]', 'interval clipped at 0', or both, for the metrics whose interval was
+    clipped somewhere in a table or figure; '' for none."""
+    places = dict.fromkeys(range_text(m) for m in metrics)
+    if not places:
+        return ""
+    return "interval clipped " + " or ".join(f"to {p}" if p.startswith("[") else p for p in places)
+
+
+CLIP_REASON = "a t-interval over few seeds can reach past what the metric can be"
+
+
 @dataclass(frozen=True)
 class Estimate:
-    """A mean over n seeds; low/high is its confidence interval, None when n < 2."""
+    """A mean over n seeds; low/high is its confidence interval, None when n < 2. `clipped`: the interval
+    was cut to what the metric can be (`within`)."""
 
     mean: float
     low: float | None
     high: float | None
     n: int
     sd: float | None  # sample standard deviation (n − 1 in the denominator); None when n < 2
+    clipped: bool = False
+
+    def within(self, metric: str) -> Estimate:
+        """This estimate with its interval clipped to `metric_range(metric)`: a t-interval over three seeds
+        of accuracies 0.1, 0.2 and 0.95 reaches below 0 and above 1, which no accuracy can."""
+        if self.low is None or self.high is None:
+            return self
+        floor, ceiling = metric_range(metric)
+        low, high = min(max(self.low, floor), ceiling), max(min(self.high, ceiling), floor)
+        if (low, high) == (self.low, self.high):
+            return self
+        return dataclasses.replace(self, low=low, high=high, clipped=True)
 
 
 @dataclass(frozen=True)

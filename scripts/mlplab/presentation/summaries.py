@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from mlplab.presentation import stats
+from mlplab.presentation.formatting import CLIPPED as CLIPPED_MARK
 from mlplab.presentation.formatting import NO_VALUE, estimate
 from mlplab.presentation.margins import ACCURACY_MARGIN, RELATIVE_MARGIN, smallest_meaningful
+from mlplab.presentation.tables import CLIPPED
 from mlplab.presentation.topics import (
     BAND_TEXT,
     METRIC_LABELS,
@@ -22,10 +24,30 @@ from mlplab.presentation.topics import (
 from mlplab.workflow.catalogue import Family
 
 
+def flag(value) -> bool:
+    """A True/False cell of a table read back from CSV: NaN (no value) or a missing column is False."""
+    return isinstance(value, bool | np.bool_) and bool(value)
+
+
+def clipped(row, metric: str) -> bool:
+    """Whether a summary row's interval of `metric` was clipped to what the metric can be; a row is an
+    itertuples row or a dict."""
+    name = f"{metric}_{CLIPPED}"
+    return flag(row.get(name) if isinstance(row, dict) else getattr(row, name, False))
+
+
 def summary_text(row, metric: str, digits: int = 3) -> str:
-    """A metric of a summary-table row (an itertuples row) as `formatting.estimate`."""
+    """A metric of a summary-table row (an itertuples row) as `formatting.estimate`, marked where its
+    interval was clipped."""
     mean, low, high = (getattr(row, f"{metric}_{stat}") for stat in ("mean", "ci_low", "ci_high"))
-    return estimate(mean, low, high, row.n_completed, digits)
+    return estimate(mean, low, high, row.n_completed, digits, clipped=clipped(row, metric))
+
+
+def clipped_caption(metrics) -> str:
+    """What a table's caption adds where some of its intervals were clipped: '† interval clipped to
+    [0, 1]: a t-interval over few seeds can reach past what the metric can be'; '' where none was."""
+    note = stats.clipped_note(metrics)
+    return f"{CLIPPED_MARK} {note}: {stats.CLIP_REASON}" if note else ""
 
 
 def completed_finals(runs: pd.DataFrame, metric: str) -> dict[str, dict[int, float]]:

@@ -1,5 +1,7 @@
 """A sweep's figure, from its summary: each final metric against the swept value, with its 95 %
-confidence interval over seeds, the selected point marked; a grid over two keys as an annotated heatmap.
+confidence interval over seeds (clipped to what the metric can be, and said so), the selected point
+marked; a grid over two keys as an annotated heatmap. A point whose seeds diverged or ended at chance gets a
+marker and a label of its own: a point with no value is never just a gap in a curve.
 
 A single numeric key is a numeric axis, logarithmic for a geometric grid (values that grow by a factor
 rather than a step, such as 0.01, 0.03, 0.1, …; symmetric-log when 0 is among them, as for λ = 0);
@@ -14,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from mlplab.chapter.metrics import TEST_LOSS, TRAIN_LOSS, VAL_LOSS, W_NORM
+from mlplab.presentation import stats
 from mlplab.presentation.figure_style import BAND_ALPHA, PALETTE, panels, plt, save, style
+from mlplab.presentation.tables import CLIPPED
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
-from mlplab.workflow.catalogue import HEADLINE, SELECT_ON, Family
+from mlplab.workflow.catalogue import CHANCE_ACCURACY, CHANCE_WITHIN, CLASSES, HEADLINE, SELECT_ON, Family
 from mlplab.workflow.sweeps import Sweep
 
 # The three splits in reading order: colour, line style, and their offset on a categorical axis (so that
@@ -28,6 +32,10 @@ SERIES = {
 }
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 SELECTED = "#b00"
+DIVERGED = ("X", "#b00")  # marker and colour of a point with diverged seeds, at the foot of each panel
+CHANCE = ("D", "#d97a00")  # of a point with seeds at chance, at the top of each panel
+DIVERGED_LABEL = "diverged (no value where every seed did)"
+CHANCE_LABEL = f"at chance (test accuracy within {CHANCE_WITHIN:g} of 1/{CLASSES})"
 TITLE_WIDTH = 110  # characters per line of the title
 
 
@@ -69,7 +77,12 @@ def draw_series(ax, x, summary: pd.DataFrame, metric: str, label: str, style_, n
     colour, linestyle, offset = style_
     mean, low, high = (summary[f"{metric}_{s}"].to_numpy(dtype=float) for s in ("mean", "ci_low", "ci_high"))
     if numeric:
-        ax.plot(x, mean, marker="o", markersize=3.5, color=colour, linestyle=linestyle, label=label)
+        # Through the points with a value: a point every seed of which diverged is marked by
+        # `mark_points`, not left as a break in the curve.
+        shown = np.isfinite(mean)
+        ax.plot(
+            x[shown], mean[shown], marker="o", markersize=3.5, color=colour, linestyle=linestyle, label=label
+        )
         ax.fill_between(x, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
     else:
         yerr = np.nan_to_num(np.vstack([mean - low, high - mean]))
@@ -79,6 +92,53 @@ def draw_series(ax, x, summary: pd.DataFrame, metric: str, label: str, style_, n
 def mark_selected(ax, x, summary: pd.DataFrame) -> None:
     for i in summary.index[summary["selected"].astype(bool)]:
         ax.axvline(x[i], color=SELECTED, linestyle=":", linewidth=1.2, label="selected on validation")
+
+
+def point_status(row) -> tuple[str, str]:
+    """(diverged, at chance) of a summary row as short labels ('diverged', '1/3 diverged', '2/3 at
+    chance'); '' where none."""
+    n, diverged, chance = int(row["n_seeds"]), int(row["n_diverged"]), int(row.get("n_chance", 0) or 0)
+    diverged_text = "" if not diverged else "diverged" if diverged == n else f"{diverged}/{n} diverged"
+    return diverged_text, "" if not chance else f"{chance}/{n} at chance"
+
+
+def mark_points(ax, x, summary: pd.DataFrame) -> None:
+    """A marker and a label at every point with seeds that diverged (at the panel's foot) or ended at
+    chance (at its top), in data coordinates along x and the panel's own along y."""
+    place = ax.get_xaxis_transform()
+    for i, row in enumerate(summary.to_dict("records")):
+        # Diverged at the foot, its label reading upwards; at chance at the top, its label downwards.
+        for text, (marker, colour), y, label, kind, up in zip(
+            point_status(row),
+            (DIVERGED, CHANCE),
+            (0.04, 0.96),
+            (DIVERGED_LABEL, CHANCE_LABEL),
+            ("diverged", "chance"),
+            (True, False),
+            strict=True,
+        ):
+            if not text:
+                continue
+            (dot,) = ax.plot([x[i]], [y], marker, color=colour, markersize=7, transform=place, label=label,
+                             clip_on=False, zorder=5)  # fmt: skip
+            dot.set_gid(f"{kind}-point-{i}")
+            away = {
+                "xytext": (0, 7 if up else -7),
+                "textcoords": "offset points",
+                "va": "bottom" if up else "top",
+            }
+            ax.annotate(text, (x[i], y), xycoords=place, color=colour, fontsize=7.5, ha="center", rotation=90,
+                        **away)  # fmt: skip
+
+
+def clipped_metrics(summary: pd.DataFrame) -> list[str]:
+    """The metrics whose interval the summary clipped at some point."""
+    suffix = f"_{CLIPPED}"
+    return [
+        c.removesuffix(suffix)
+        for c in summary
+        if c.endswith(suffix) and summary[c].fillna(False).astype(bool).any()
+    ]
 
 
 def log_if_wide(ax, summary: pd.DataFrame, metrics) -> None:
@@ -126,7 +186,10 @@ def curves(sweep: Sweep, summary: pd.DataFrame):
     if second == "acc":
         for split, style_ in SERIES.items():
             draw_series(axes[1], x, summary, f"{split}_acc", SPLIT_NAMES[split], style_, numeric)
-        low, high = axes[1].get_ylim()  # an interval over few seeds can reach past what accuracy can be
+        axes[1].axhline(
+            CHANCE_ACCURACY, color=CHANCE[1], linestyle=":", linewidth=1, label=f"chance (1/{CLASSES})"
+        )
+        low, high = axes[1].get_ylim()  # the intervals are clipped to [0, 1]; the axis need not show more
         axes[1].set_ylim(max(low, 0.0), min(high, 1.0))
         axes[1].set(title="final accuracy", ylabel="accuracy (fraction correct)")
     elif second == W_NORM:
@@ -142,11 +205,12 @@ def curves(sweep: Sweep, summary: pd.DataFrame):
             ax.set_xticks(x, point_ticks(summary))
             ax.set_xlabel(", ".join(sweep.keys))
         mark_selected(ax, x, summary)
+        mark_points(ax, x, summary)
     entries: dict = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             entries.setdefault(label, handle)
-    fig.legend(entries.values(), entries.keys(), loc="outside lower center", ncol=min(len(entries), 6))
+    fig.legend(entries.values(), entries.keys(), loc="outside lower center", ncol=min(len(entries), 4))
     return fig
 
 
@@ -164,20 +228,19 @@ def heatmap(sweep: Sweep, summary: pd.DataFrame):
     ax.set_yticks(range(table.shape[0]), [str(r) for r in table.index])
     ax.set(xlabel=cols_key, ylabel=rows_key)
     ax.grid(visible=False)
-    for row in summary.itertuples():
+    for k, row in enumerate(summary.itertuples()):
         i, j = (
             list(table.index).index(getattr(row, rows_key)),
             list(table.columns).index(getattr(row, cols_key)),
         )
-        ax.text(
-            j,
-            i,
-            f"{getattr(row, f'{metric}_mean'):.3g}\nn = {row.n_completed}",
-            ha="center",
-            va="center",
-            color="white",
-            fontsize=8,
-        )
+        # A cell with no value (every seed diverged) is blank in the image: its text says why.
+        status = [t for t in point_status(summary.iloc[k]) if t]
+        mean = getattr(row, f"{metric}_mean")
+        text = "\n".join([*([f"{mean:.3g}"] if np.isfinite(mean) else []), *status, f"n = {row.n_completed}"])
+        colour = "white" if not status else (DIVERGED[1] if not np.isfinite(mean) else CHANCE[1])
+        label = ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
+        if status:
+            label.set_gid(f"{'diverged' if not np.isfinite(mean) else 'chance'}-point-{k}")
         if row.selected:
             ax.add_patch(
                 plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=SELECTED, linewidth=2.5)
@@ -190,9 +253,12 @@ def render(sweep: Sweep, summary: pd.DataFrame, svg_path, png_path) -> None:
     n = int(summary["n_completed"].max()) if len(summary) else 0
     chosen = summary.loc[summary["selected"].astype(bool), "label"].tolist()
     title = f"Sweep {sweep.name} (from {sweep.base})"
-    title += f"; selected on validation accuracy: {chosen[0]}" if chosen else ""
+    if sweep.selects:
+        title += f"; selected on validation accuracy: {chosen[0]}" if chosen else "; nothing selected"
     if not grid2:
         title += f". Line or dot: mean; band or bars: {BAND_TEXT[sweep.family]}, n ≤ {n}"
+        clipped = clipped_metrics(summary)
+        title += f"; {stats.clipped_note(clipped)}" if clipped else ""
     with style():
         fig = heatmap(sweep, summary) if grid2 else curves(sweep, summary)
         width = int(fig.get_figwidth() * 13)  # characters that fit across the figure at the title's size

@@ -1,6 +1,7 @@
 """A sweep's summary: one row per point, each final metric as its mean over the seeds that completed with
-a 95 % confidence interval (Student t), the point selected on validation accuracy (classifier sweeps
-only), and paired differences to the sweep's baseline point on its headline metrics.
+a 95 % confidence interval (Student t, clipped to what the metric can be), the seeds that diverged or ended
+at chance, the point selected on validation accuracy (classifier sweeps only), and paired differences to
+the sweep's baseline point on its headline metrics.
 
 Points share seeds, and a seed fixes the batch order, the initial weights and (for classifiers) the
 validation split, so a difference between two points is taken seed by seed (paired): the seed-to-seed
@@ -9,13 +10,15 @@ noise that both points share cancels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
 from mlplab.presentation import stats
 from mlplab.presentation.margins import smallest_meaningful
-from mlplab.presentation.tables import cell, estimate
+from mlplab.presentation.tables import CHANCE, CLIPPED, cell, estimate
 from mlplab.workflow.catalogue import HEADLINE, KINDS, SELECT_ON, Family, parse_entry
-from mlplab.workflow.run_reading import read_record
+from mlplab.workflow.run_reading import chance, read_record
 from mlplab.workflow.sweeps import Sweep
 
 # The metrics each point is compared with the baseline on.
@@ -25,24 +28,37 @@ COMPARED_ON = {
 }
 
 
-def point_finals(folders: list[str]) -> tuple[dict[int, dict], int, dict[int, float]]:
-    """(seed → final metrics of the completed runs, runs that diverged, seed → initial loss)."""
-    finals, initial, diverged = {}, {}, 0
+@dataclass
+class PointRuns:
+    """A point's runs: the final metrics of those that completed, by seed; how many diverged; why those
+    at chance are (`run_reading.chance`), by seed; the initial losses, by seed."""
+
+    finals: dict[int, dict] = field(default_factory=dict)
+    diverged: int = 0
+    chance: dict[int, str] = field(default_factory=dict)
+    initial: dict[int, float] = field(default_factory=dict)
+
+
+def point_finals(folders: list[str]) -> PointRuns:
+    runs = PointRuns()
     for folder in folders:
         record = read_record(folder)
         if not record.ok or not record.final:
-            diverged += 1
+            runs.diverged += 1
             continue
-        finals[record.seed] = {k: v for k, v in record.final.items() if k != "epoch"}
+        runs.finals[record.seed] = {k: v for k, v in record.final.items() if k != "epoch"}
+        if reason := chance(record):
+            runs.chance[record.seed] = reason
         if record.initial_loss is not None:
-            initial[record.seed] = record.initial_loss
-    return finals, diverged, initial
+            runs.initial[record.seed] = record.initial_loss
+    return runs
 
 
-def estimate_columns(prefix: str, values: list[float]) -> dict:
-    """`<prefix>_mean`, `_ci_low`, `_ci_high` (the summary's sd is left out: the interval says more)."""
-    found = estimate(pd.Series(values, dtype=float))
-    return {f"{prefix}_{stat}": found[stat] for stat in ("mean", "ci_low", "ci_high")}
+def estimate_columns(metric: str, values: list[float]) -> dict:
+    """`<metric>_mean`, `_ci_low`, `_ci_high`, the interval clipped to what the metric can be, and
+    `_ci_clipped` (the summary's sd is left out: the interval says more)."""
+    found = estimate(pd.Series(values, dtype=float), metric)
+    return {f"{metric}_{stat}": found[stat] for stat in ("mean", "ci_low", "ci_high", CLIPPED)}
 
 
 def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dict]) -> dict:
@@ -78,11 +94,12 @@ def sweep_summary(
     kind = KINDS[sweep.kind]
     runs = {p.path: point_finals(folders[p.path]) for p in sweep.points}
     baseline_path = sweep.baseline.path if sweep.baseline else None
-    baseline = runs[baseline_path][0] if baseline_path else {}
+    baseline = runs[baseline_path].finals if baseline_path else {}
     headline = COMPARED_ON[kind.family]
     rows = []
     for point in sweep.points:
-        finals, diverged, initial = runs[point.path]
+        point_runs = runs[point.path]
+        finals = point_runs.finals
         metrics = kind.metrics_of(parse_entry(point.entry))
         row: dict[str, object] = {"point": point.path, "label": point.label}
         row.update({key: cell(value) for key, value in point.values.items()})
@@ -90,30 +107,38 @@ def sweep_summary(
             {
                 "n_seeds": len(folders[point.path]),
                 "n_completed": len(finals),
-                "n_diverged": diverged,
+                "n_diverged": point_runs.diverged,
+                "n_chance": len(point_runs.chance),
+                CHANCE: "; ".join(f"seed {seed}: {why}" for seed, why in sorted(point_runs.chance.items())),
                 "baseline": point.path == baseline_path,
             }
         )
         for metric in metrics:
             row.update(estimate_columns(metric, [f[metric] for f in finals.values()]))
-        row.update(estimate_columns("initial_loss", list(initial.values())))
+        row.update(estimate_columns(stats.INITIAL_LOSS, list(point_runs.initial.values())))
         if baseline_path:
             for metric in headline:
                 row.update(paired_columns(metric, baseline, finals))
         rows.append(row)
     summary = pd.DataFrame(rows)
-    summary["selected"] = selected(summary) if sweep.selects else False
+    summary["selected"] = selected(summary) if sweep.selects else pd.Series(False, index=summary.index)
     if closed_form is not None:
         fits = closed_form.rename(columns={c: f"closed_form_{c}" for c in closed_form if c != "point"})
         summary = summary.merge(fits, on="point", how="left")
     return summary
 
 
+def selectable(summary: pd.DataFrame) -> pd.Series:
+    """The points a classifier sweep may select: at least one seed completed, and none ended at chance (a
+    setting that learns nothing in some seed is not one to recommend, whatever its mean)."""
+    return (summary["n_completed"] > 0) & (summary["n_chance"] == 0) & summary[f"{SELECT_ON}_mean"].notna()
+
+
 def selected(summary: pd.DataFrame) -> pd.Series:
-    """True at the point with the highest mean validation accuracy (the first of equals); nowhere if no
-    point completed a run."""
+    """True at the selectable point with the highest mean validation accuracy (the first of equals);
+    nowhere if no point is selectable (every point diverged or ended at chance): False, never empty."""
     choice = pd.Series(False, index=summary.index)
-    scores = summary[f"{SELECT_ON}_mean"]
+    scores = summary[f"{SELECT_ON}_mean"].where(selectable(summary))
     if scores.notna().any():
         choice[scores.idxmax()] = True
     return choice

@@ -16,7 +16,7 @@ import pandas as pd
 
 from mlplab.presentation import stats
 from mlplab.workflow.catalogue import KINDS, METRICS, optional, parse_entry
-from mlplab.workflow.run_reading import read_record
+from mlplab.workflow.run_reading import chance, read_record
 from mlplab.workflow.run_record import METRICS_CSV, RunRecord
 
 RUN_KEYS = [
@@ -29,6 +29,9 @@ RUN_KEYS = [
     "divergence",
     "initial_loss",
 ]
+# Why a completed run is no better than chance (`run_reading.chance`), empty otherwise: its status stays
+# ok (it trained and finished) but no table may pass it off as a result of learning.
+CHANCE = "chance"
 # Every kind's hyperparameters, in the order the catalogue declares them, optional ones last; a run has
 # those its entry names.
 _FIELDS = {f.name: f for k in KINDS.values() for f in dataclasses.fields(k.config)}
@@ -75,6 +78,7 @@ def ordered_metrics(columns) -> list[str]:
 def run_row(record: RunRecord) -> dict:
     """One run as a flat row; final metrics are the last completed epoch's (None if none completed)."""
     row = {key: getattr(record, key) for key in RUN_KEYS}
+    row[CHANCE] = chance(record) or ""
     row["departures"] = "; ".join(parse_entry(record.config).departures())
     row.update({key: cell(value) for key, value in record.config.items() if key != "kind"})
     row.update({key: getattr(record, key) for key in TIMING_KEYS})
@@ -141,13 +145,15 @@ def tidy_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
 def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Columns in reading order: what the run is, its hyperparameters, timings, provenance, metrics."""
     if runs.empty:
-        return pd.DataFrame(columns=[*RUN_KEYS, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS])
+        return pd.DataFrame(
+            columns=[*RUN_KEYS, CHANCE, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS]
+        )
     # Every metric of the kinds present, also where no run got to a final value (all diverged).
     kind_metrics = {m for kind in runs["kind"].unique() for m in KINDS[kind].metrics}
     runs = runs.assign(**{m: float("nan") for m in METRICS if m in kind_metrics and m not in runs})
     hyperparameters = [h for h in HYPERPARAMETERS if h in runs]
     versions = [c for c in runs if c.startswith(VERSION_PREFIX)]
-    fixed = [*RUN_KEYS, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
+    fixed = [*RUN_KEYS, CHANCE, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
     return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
 
 
@@ -156,21 +162,32 @@ def described_columns(runs: pd.DataFrame) -> list[str]:
     return ["departures", *(h for h in HYPERPARAMETERS if h in runs)]
 
 
+def at_chance(runs: pd.DataFrame) -> pd.Series:
+    """Which runs ended no better than chance, from the `chance` column (empty, or NaN as read back from
+    runs.csv, where not; a table written before the column existed has none at chance)."""
+    if CHANCE not in runs:
+        return pd.Series(False, index=runs.index)
+    return runs[CHANCE].map(lambda why: isinstance(why, str) and why != "").astype(bool)
+
+
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per experiment (in the runs' order): final metrics as mean, sample standard deviation and
     95 % confidence interval of the mean (Student t, `stats.mean_ci`; NaN for fewer than two) over the
-    seeds that completed, the number of seeds, of completed and of diverged ones, and timings.
+    seeds that completed, clipped to what the metric can be (`<metric>_ci_clipped` says where), the number
+    of seeds, of completed, of diverged ones and of those at chance, and timings.
 
     A diverged run's last finite epoch is not a result of the experiment, so it is counted in
     `n_diverged` but left out of the means: mixing it in would hide the divergence in a plausible number.
+    A run at chance completed, so it is in the means (they show what the setting gives) and counted in
+    `n_chance`, which every page shows beside them.
     """
     metrics = [m for m in ordered_metrics(runs.columns) if m in METRICS]
     described = described_columns(runs)
     rows = [
         experiment_summary(group, metrics, described) for _, group in runs.groupby("experiment", sort=False)
     ]
-    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", *described]
-    columns += [f"{m}_{stat}" for m in metrics for stat in SUMMARY_STATISTICS]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", "n_chance", *described]
+    columns += [f"{m}_{stat}" for m in metrics for stat in (*SUMMARY_STATISTICS, CLIPPED)]
     columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -185,6 +202,7 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[
         "n_seeds": len(group),
         "n_completed": len(completed),
         "n_diverged": n_diverged,
+        "n_chance": int(at_chance(completed).sum()),
         **group[described].iloc[0].to_dict(),
         "wall_time_s_mean": group["wall_time_s"].mean(),
         "wall_time_s_total": group["wall_time_s"].sum(),
@@ -192,22 +210,29 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[
     }
     for metric in metrics:
         values = pd.to_numeric(completed[metric], errors="coerce").dropna()
-        row.update({f"{metric}_{stat}": value for stat, value in estimate(values).items()})
+        row.update({f"{metric}_{stat}": value for stat, value in estimate(values, metric).items()})
     return row
 
 
 SUMMARY_STATISTICS = ("mean", "sd", "ci_low", "ci_high")
+CLIPPED = "ci_clipped"  # <metric>_ci_clipped: True where the interval was cut to the metric's range
 
 
-def estimate(values: pd.Series) -> dict[str, float]:
+def estimate(values: pd.Series, metric: str | None = None) -> dict:
     """Mean, sample standard deviation (n − 1) and the 95 % interval of the mean of some seeds' values.
-    NaN where undefined (sd and interval of a single seed, everything of none) rather than a misleading 0."""
+    NaN where undefined (sd and interval of a single seed, everything of none) rather than a misleading 0.
+    With `metric`, the interval is clipped to what the metric can be (`stats.metric_range`) and
+    `ci_clipped` says whether it was; without, it is left as it is (a learned weight has no range)."""
+    clipped = {CLIPPED: False} if metric else {}
     if not len(values):
-        return dict.fromkeys(SUMMARY_STATISTICS, float("nan"))
+        return dict.fromkeys(SUMMARY_STATISTICS, float("nan")) | clipped
     e = stats.mean_ci(values.to_numpy())
+    if metric:
+        e = e.within(metric)
+        clipped = {CLIPPED: e.clipped}
     undefined = float("nan")
     sd, low, high = (undefined if v is None else v for v in (e.sd, e.low, e.high))
-    return {"mean": e.mean, "sd": sd, "ci_low": low, "ci_high": high}
+    return {"mean": e.mean, "sd": sd, "ci_low": low, "ci_high": high} | clipped
 
 
 def mean_weights(weights: pd.DataFrame) -> pd.DataFrame:
