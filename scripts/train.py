@@ -41,7 +41,7 @@ SAVE_WEIGHTS = sm.params.get("save_weights", True)
 def test_fault(name: str, seed: int) -> int | None:
     """Test-only: MLPLAB_TEST_DIVERGE="experiment/seed/epoch,..." makes those runs diverge at that epoch."""
     for fault in filter(None, os.environ.get("MLPLAB_TEST_DIVERGE", "").split(",")):
-        fault_name, fault_seed, epoch = fault.split("/")
+        fault_name, fault_seed, epoch = fault.rsplit("/", 2)  # a sweep point's name holds "/"
         if (fault_name, int(fault_seed)) == (name, seed):
             return int(epoch)
     return None

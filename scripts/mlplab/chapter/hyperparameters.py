@@ -6,7 +6,8 @@ Snakefile builds the config schema from these fields on every `snakemake -n`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # JSON-schema fragments for hyperparameter types (the schema is built from them, see `kind_schema`).
@@ -23,11 +24,25 @@ def list_of(item: dict) -> dict:
     return {"type": "array", "minItems": 1, "items": item}
 
 
-def hyperparameter(schema: dict, doc: str, **default: Any) -> Any:
+def hyperparameter(
+    schema: dict, doc: str, *, unused_when: dict[str, tuple] | None = None, **default: Any
+) -> Any:
     """A field of a kind's config: its JSON schema and what it means. With `default=...` it is optional:
     an entry may leave it out, and an entry that does is exactly what it was before the field existed
-    (its params, and so its runs, are unchanged)."""
-    return field(metadata={"schema": schema, "doc": doc}, **default)
+    (its params, and so its runs, are unchanged). `unused_when={"init": ("xavier_uniform",)}`: the
+    training code does not read the field when each named field takes one of those values, so two
+    entries that differ only in it train identically (a sweep refuses such points as one setting)."""
+    return field(metadata={"schema": schema, "doc": doc, "unused_when": unused_when or {}}, **default)
+
+
+def unused(config: type[Training], values: Mapping[str, Any]) -> set[str]:
+    """The fields of `config` that training does not read, given an entry's `values` (defaults filled)."""
+    return {
+        f.name
+        for f in fields(config)
+        if f.metadata["unused_when"]
+        and all(values.get(name) in allowed for name, allowed in f.metadata["unused_when"].items())
+    }
 
 
 # ---- Each kind's hyperparameters, one dataclass per kind ----
@@ -45,6 +60,12 @@ class Training:
         """Deliberate departures from the book, as short notes for labels ('ablation: ...')."""
         return []
 
+    @property
+    def expects_chance(self) -> bool:
+        """Whether this setting can learn nothing by design (an ablation), so that chance accuracy is its
+        expected result rather than a fault."""
+        return False
+
     def problems(self) -> list[tuple[str, str]]:
         """What is wrong across this config's fields, as (hyperparameter, what) pairs; the workflow checks
         them before anything runs (`mlplab.workflow.config_checks`), each field's own type and range being the
@@ -56,7 +77,11 @@ class Training:
 class Classifier(Training):
     """What every Fashion-MNIST classifier may add to minibatch SGD."""
 
-    init_std: float = hyperparameter(POSITIVE_NUMBER, "standard deviation of the N(0, σ²) initial weights")
+    init_std: float = hyperparameter(
+        POSITIVE_NUMBER,
+        "standard deviation of the N(0, σ²) initial weights",
+        unused_when={"init": ("xavier_uniform",)},  # Xavier's bound comes from the layer's shape
+    )
     init: str = hyperparameter(
         {"enum": list(INITIALISATIONS)},
         "initial weights: normal, N(0, init_std²) as in the book, or xavier_uniform (Glorot: U(−a, a) with "
@@ -92,7 +117,11 @@ class Dropout(Classifier):
 
     def departures(self) -> list[str]:
         # Allowed, and it trains, but nothing reaches the output: accuracy stays at chance (one in ten).
-        return ["ablation: dropout p = 1 passes no signal, chance accuracy"] if 1 in self.dropout else []
+        return ["ablation: dropout p = 1 passes no signal, chance accuracy"] if self.expects_chance else []
+
+    @property
+    def expects_chance(self) -> bool:
+        return 1 in self.dropout
 
     def problems(self) -> list[tuple[str, str]]:
         p, h = len(self.dropout), len(self.num_hiddens)

@@ -21,7 +21,8 @@ import pandas as pd
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, W_NORM
 from mlplab.presentation import stats
-from mlplab.presentation.at_chance import chance_text, expects_chance
+from mlplab.presentation.at_chance import chance_text
+from mlplab.presentation.at_chance import expected as expected_chance
 from mlplab.presentation.figure_bands import band_text, band_title, draw_band
 from mlplab.presentation.figure_style import PALETTE, colours, legend_below, panels, plt, save, style, wrap
 from mlplab.presentation.tables import RunTables, at_chance, mean_weights
@@ -50,7 +51,7 @@ def diverged_note(runs: pd.DataFrame, name: str) -> str:
 def chance_note(runs: pd.DataFrame, name: str) -> str:
     """'' or 'at chance in 2 of 3 seeds' (with '(expected: ablation)' where the entry's departures say so)."""
     of_name = runs[runs["experiment"] == name]
-    expected = expects_chance(first_row(runs, name)["departures"])
+    expected = expected_chance(first_row(runs, name))
     return chance_text(int(at_chance(of_name).sum()), len(of_name), expected)
 
 

@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from mlplab.chapter.metrics import TEST_ACC, W_NORM
 from mlplab.presentation import stats
-from mlplab.presentation.at_chance import chance_text, expects_chance
+from mlplab.presentation.at_chance import chance_text
+from mlplab.presentation.at_chance import expected as expected_chance
 from mlplab.presentation.book_checks import is_ablation, reference_checks
 from mlplab.presentation.formatting import NO_VALUE, finite, number
 from mlplab.presentation.formatting import estimate as estimate_text
@@ -49,7 +50,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 def status_text(row) -> str:
     """'ok', 'diverged in 1 of 3 seeds', 'at chance in 2 of 3 seeds (expected: ablation)', or both."""
     parts = [f"diverged in {row.n_diverged} of {row.n_seeds} seeds"] if row.n_diverged else []
-    parts += [chance_text(getattr(row, "n_chance", 0), row.n_seeds, expects_chance(row.departures))]
+    parts += [chance_text(getattr(row, "n_chance", 0), row.n_seeds, expected_chance(row))]
     return "; ".join(p for p in parts if p) or "ok"
 
 
@@ -58,7 +59,7 @@ def row_class(row) -> str:
     if row.n_diverged:
         return "diverged"
     if getattr(row, "n_chance", 0):
-        return "expected" if expects_chance(row.departures) else "chance"
+        return "expected" if expected_chance(row) else "chance"
     return ""
 
 
@@ -109,7 +110,7 @@ def chance_runs(runs: pd.DataFrame) -> list[dict]:
             "experiment": r.experiment,
             "seed": r.seed,
             "why": r[CHANCE],
-            "expected": expects_chance(r.departures),
+            "expected": expected_chance(r),
         }
         for _, r in runs[at_chance(runs)].iterrows()
     ]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlplab.presentation import stats
+from mlplab.presentation.at_chance import EXPECTED
 from mlplab.workflow.catalogue import KINDS, METRICS, optional, parse_entry
 from mlplab.workflow.run_reading import chance, read_record
 from mlplab.workflow.run_record import METRICS_CSV, RunRecord
@@ -79,7 +80,9 @@ def run_row(record: RunRecord) -> dict:
     """One run as a flat row; final metrics are the last completed epoch's (None if none completed)."""
     row = {key: getattr(record, key) for key in RUN_KEYS}
     row[CHANCE] = chance(record) or ""
-    row["departures"] = "; ".join(parse_entry(record.config).departures())
+    config = parse_entry(record.config)
+    row[EXPECTED] = config.expects_chance
+    row["departures"] = "; ".join(config.departures())
     row.update({key: cell(value) for key, value in record.config.items() if key != "kind"})
     row.update({key: getattr(record, key) for key in TIMING_KEYS})
     git = record.git or {}
@@ -146,14 +149,23 @@ def tidy_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Columns in reading order: what the run is, its hyperparameters, timings, provenance, metrics."""
     if runs.empty:
         return pd.DataFrame(
-            columns=[*RUN_KEYS, CHANCE, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS]
+            columns=[*RUN_KEYS, CHANCE, EXPECTED, "departures", *TIMING_KEYS, *PROVENANCE_KEYS, *METRICS]
         )
     # Every metric of the kinds present, also where no run got to a final value (all diverged).
     kind_metrics = {m for kind in runs["kind"].unique() for m in KINDS[kind].metrics}
     runs = runs.assign(**{m: float("nan") for m in METRICS if m in kind_metrics and m not in runs})
     hyperparameters = [h for h in HYPERPARAMETERS if h in runs]
     versions = [c for c in runs if c.startswith(VERSION_PREFIX)]
-    fixed = [*RUN_KEYS, CHANCE, "departures", *hyperparameters, *TIMING_KEYS, *PROVENANCE_KEYS, *versions]
+    fixed = [
+        *RUN_KEYS,
+        CHANCE,
+        EXPECTED,
+        "departures",
+        *hyperparameters,
+        *TIMING_KEYS,
+        *PROVENANCE_KEYS,
+        *versions,
+    ]
     return runs[fixed + ordered_metrics([c for c in runs.columns if c not in fixed])]
 
 
@@ -186,7 +198,8 @@ def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = [
         experiment_summary(group, metrics, described) for _, group in runs.groupby("experiment", sort=False)
     ]
-    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", "n_chance", *described]
+    columns = ["experiment", "kind", "status", "n_seeds", "n_completed", "n_diverged", "n_chance", EXPECTED]
+    columns += described
     columns += [f"{m}_{stat}" for m in metrics for stat in (*SUMMARY_STATISTICS, CLIPPED)]
     columns += ["wall_time_s_mean", "wall_time_s_total", "seconds_per_epoch_mean"]
     return pd.DataFrame(rows, columns=columns)
@@ -203,6 +216,7 @@ def experiment_summary(group: pd.DataFrame, metrics: list[str], described: list[
         "n_completed": len(completed),
         "n_diverged": n_diverged,
         "n_chance": int(at_chance(completed).sum()),
+        EXPECTED: bool(group[EXPECTED].iloc[0]) if EXPECTED in group else False,
         **group[described].iloc[0].to_dict(),
         "wall_time_s_mean": group["wall_time_s"].mean(),
         "wall_time_s_total": group["wall_time_s"].sum(),
