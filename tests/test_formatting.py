@@ -42,3 +42,8 @@ def test_a_clipped_interval_is_marked():
     """An interval cut to what its metric can be carries a mark, which the table's caption explains."""
     assert formatting.estimate(0.42, 0.0, 1.0, 3, clipped=True) == "0.42 [0.00, 1.00]†, n = 3"
     assert formatting.estimate(0.42, float("nan"), float("nan"), 1, clipped=True) == "0.420, n = 1"
+
+
+def test_a_difference_of_equal_values_is_written_as_zero():
+    """Welch's interval of equal values on both sides is float rounding around 0, not 18 decimals."""
+    assert formatting.signed_interval(0.0, -1.5e-16, 1.5e-16) == "+0.00 [-0.00, +0.00]"

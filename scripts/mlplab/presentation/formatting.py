@@ -54,11 +54,17 @@ def decimals(scale: float, digits: int) -> int:
     return max(digits - 1 - math.floor(math.log10(abs(scale))), 0)
 
 
+# Below this every metric here is float rounding, not a value (losses and accuracies are far above it).
+ROUNDING_FLOOR = 1e-12
+
+
 def shared_decimals(shown: Sequence[float], digits: int) -> int:
     """Decimal places for a value, or a value and its interval ([value, low, high]), written alike: `digits`
     significant digits of the largest, and at least two of the interval's width, so that a narrow interval
     (5.0412 [5.0371, 5.0453]) does not print as three equal numbers."""
     scale = max(abs(v) for v in shown)
+    if scale < ROUNDING_FLOOR:  # a difference of equal values: zero, up to float rounding
+        return max(digits - 1, 0)
     places = decimals(scale, digits)
     # An interval that is only float rounding wide (seeds that agree exactly) has no width to show.
     if len(shown) == 3 and shown[2] - shown[1] > 1e-9 * scale:
