@@ -59,6 +59,7 @@ test: lint
 bench: setup
 	$(BIN)/python benchmarks/epoch_speed.py
 	benchmarks/catalogue_time.sh 2
+	$(BIN)/python benchmarks/dry_run_time.py
 
 # The exercises (every sweep) in a scratch copy: wall time, job time, start-up share (about 3× the catalogue).
 bench-exercises: setup

@@ -2,6 +2,7 @@
 # exist is declared once, in scripts/mlplab/workflow/catalogue.py (training) and
 # scripts/mlplab/presentation/topics.py (reading). Each rule file includes its own helpers (*_inputs.smk).
 
+import functools
 import os
 import sys
 
@@ -16,8 +17,10 @@ from mlplab.workflow.catalogue import (
     canonical,
     parse_entry,
 )
+from mlplab.workflow import parse_cache
 from mlplab.workflow import snakemake_holders as holders
-from mlplab.workflow.config_checks import check_config, check_config_files, check_validation_sizes
+from mlplab.workflow.config_checks import check_config, check_validation_sizes
+from mlplab.workflow.config_files import check_config_files
 from mlplab.workflow.data_fingerprint import fingerprint_file
 from mlplab.workflow.library_inputs import library_inputs
 from mlplab.workflow.named_objects import module_of
@@ -30,6 +33,9 @@ from mlplab.workflow.sweeps import expand_all, produced_runs
 # word. Files given with --configfile are read again here (Snakemake read them before the Snakefile, so
 # a syntax error in one stops it first; `--verbose` then shows the line).
 CONFIGFILE = "config.yaml"
+# What these checks and the import graph compute is kept between starts, keyed by the files' contents
+# (scripts/mlplab/workflow/parse_cache.py): a start with nothing changed reads it instead.
+parse_cache.use(os.path.join(".snakemake", "mlplab"))
 check_config_files([CONFIGFILE, *workflow.overwrite_configfiles])
 
 
@@ -38,7 +44,11 @@ configfile: CONFIGFILE
 
 # The values: the schema, each catalogue entry against its kind, NaN and infinity, and the rules across
 # fields and sections (scripts/mlplab/workflow/config_checks.py), every problem reported at once.
-check_config(config, os.path.join(workflow.basedir, "schemas", "config.schema.yaml"))
+check_config(
+    config,
+    os.path.join(workflow.basedir, "schemas", "config.schema.yaml"),
+    workflow.config_settings.overwrite_config,
+)
 
 EXPERIMENTS = config["experiments"]
 SEEDS = config["seeds"]
@@ -55,8 +65,13 @@ wildcard_constraints:
 def lib(script, *modules):
     """The library files `script` imports (and those of `modules`, which it reaches by name), from the
     import graph, declared as inputs: editing one reruns exactly the jobs that use it, since
-    Snakemake's code trigger sees only the script itself."""
-    return library_inputs(SCRIPTS, os.path.join(SCRIPTS, script), modules)
+    Snakemake's code trigger sees only the script itself. Each answer is kept (asked per job)."""
+    return list(_lib(script, modules))
+
+
+@functools.cache
+def _lib(script, modules):
+    return tuple(library_inputs(SCRIPTS, os.path.join(SCRIPTS, script), modules))
 
 
 def run_outputs(experiments=None, seeds=None):

@@ -1,7 +1,8 @@
 # Inputs, params and labels of the rules in rules/sweeps.smk (the book's exercises as sweeps, expanded
 # from config.yaml by scripts/mlplab/workflow/sweeps.py into SWEEPS, rules/common.smk).
 
-import re
+from mlplab.workflow.sweep_checks import cost_line
+from mlplab.workflow.sweeps import point_pattern
 
 
 def point_run_files(run, seeds):
@@ -53,8 +54,12 @@ def sweep_outputs(sweeps=SWEEPS):
     )
 
 
-SWEEP_CONSTRAINTS = {
-    "sweep": "|".join(SWEEPS) or "(?!)",
-    "point": "|".join(re.escape(p.path) for sweep in SWEEPS.values() for p in sweep.points)
-    or "(?!)",
-}
+# A point's folder by its form (`<key>~<value>` per level), not as the alternation of every path: Snakemake
+# writes a constraint into each output pattern and matches it on every file of the DAG.
+SWEEP_CONSTRAINTS = {"sweep": "|".join(SWEEPS) or "(?!)", "point": point_pattern()}
+
+# A grid of thousands of points is one line of config.yaml: say what it schedules before it runs.
+if workflow.is_main_process:
+    for sweep in SWEEPS.values():
+        if line := cost_line(sweep):
+            print(line, file=sys.stderr)

@@ -1,5 +1,6 @@
 """The epoch benchmark runs both loops (ours and the book's DataLoader loop) on the same files and
-reports figures that agree with each other. Speed itself is not asserted here: see the README."""
+reports figures that agree with each other; the dry-run benchmark times the workflow beside Snakemake
+alone. Speed itself is not asserted here: see the README."""
 
 import re
 import subprocess
@@ -48,3 +49,26 @@ def test_epoch_benchmark_names_the_missing_files(tmp_path):
     result = run_benchmark("--raw", str(tmp_path))
     assert result.returncode == 2
     assert "train-images-idx3-ubyte.gz" in result.stderr and "--raw" in result.stderr
+
+
+def test_dry_run_benchmark_compares_the_workflow_with_snakemake_alone():
+    """On a small grid, one timed run each: the figures are there and consistent, whatever the speed."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/dry_run_time.py"), "--points", "24", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert re.search(r"machine: .+ cores, load average .+ M loop iterations/s", out), out
+    # The shipped sweeps' points and the grid's 24, each a job of its own, beside as many bare jobs.
+    points = figure(r"\(([\d,]+) sweep points\)", out.replace(",", ""))
+    assert points >= 24
+    for what in ("snakemake -n exercises / a bare Snakefile as large", "no-op snakemake -n"):
+        line = next(line for line in out.splitlines() if what in line)
+        timing = re.search(r"([\d.]+) s against ([\d.]+) s, ([\d.]+)×", line)
+        assert timing, line
+        ours, bare, ratio = (float(x) for x in timing.groups())
+        # Each printed to 2 decimals: the ratio of the printed seconds agrees to a few per cent.
+        assert ours > 0 and bare > 0 and ratio == pytest.approx(ours / bare, rel=0.03)

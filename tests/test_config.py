@@ -3,20 +3,26 @@ in-process with the functions rules/common.smk calls (the files as written, then
 per class through a real dry run (values, files as written, the device)."""
 
 import copy
+import json
 import math
+import re
+import subprocess
+import sys
 
 import pytest
 import yaml
 
 import tiny
+from mlplab.workflow import config_checks, parse_cache
 from mlplab.workflow.catalogue import ANALYSIS_CONFIGS, KINDS, hyperparameters
-from mlplab.workflow.config_checks import (
+from mlplab.workflow.config_checks import check_config
+from mlplab.workflow.config_files import (
     ConfigError,
-    check_config,
     check_config_files,
     config_file_problems,
     yaml11_spellings,
 )
+from mlplab.workflow.library_inputs import library_inputs
 
 SCHEMA = tiny.REPO / "schemas/config.schema.yaml"
 CONFIG = yaml.safe_load((tiny.REPO / "config.yaml").read_text())
@@ -220,6 +226,87 @@ def test_schema_and_catalogue_agree():
         assert all("schema" in f.metadata and f.metadata["doc"] for f in hyperparameters(name)), name
 
 
+# ---- Sizes that imply more memory than a job has ----
+
+LIMIT = "the limit is 1 GB (MEMORY_LIMIT in scripts/mlplab/workflow/config_memory.py)"
+MEMORY_CASES = {
+    "activations step": (
+        ("analyses", "activations", "step"),
+        1e-9,
+        "analyses.activations.step: 1e-09 makes 20,000,000,000 grid values over [-10, 10) for 3 functions "
+        f"(179 bytes a value), about 3.58 TB in memory; {LIMIT}: use a step of at least 3.6e-06",
+    ),
+    "vanishing gradient step": (
+        ("analyses", "vanishing_gradient", "step"),
+        1e-7,
+        "analyses.vanishing_gradient.step: 1e-07 makes 160,000,000 grid values over [-8, 8) for 1 function "
+        f"(113 bytes a value), about 18.1 GB in memory; {LIMIT}: use a step of at least 1.9e-06",
+    ),
+    "matrix size": (
+        ("analyses", "exploding_gradient", "size"),
+        100_000,
+        "analyses.exploding_gradient.size: 100,000 makes matrices of 100,000 × 100,000 (72 bytes an entry), "
+        f"about 720 GB in memory; {LIMIT}: use a size of at most 3,726",
+    ),
+    "products": (
+        ("analyses", "exploding_gradient", "n_products"),
+        10**8,
+        "analyses.exploding_gradient.n_products: 100,000,000 makes up to as many rows of the curve's table "
+        f"(400 bytes a row), about 40 GB in memory; {LIMIT}: use at most 2,500,000 products",
+    ),
+    "polynomial examples": (
+        ("data", "polynomial", "n_train"),
+        10**9,
+        "data.polynomial.n_train: 1,000,000,000 makes 1,000,000,000 training and 100 test examples of 20 "
+        f"features (18 bytes per example and feature), about 360 GB in memory; {LIMIT}: use an n_train of "
+        "at most 2,777,677",
+    ),
+    "linear inputs": (
+        ("data", "linear", "num_inputs"),
+        10**9,
+        "data.linear.num_inputs: 1,000,000,000 makes 20 training and 100 test examples of 1,000,000,000 "
+        f"inputs (5 bytes per example and input), about 600 GB in memory; {LIMIT}: use at most 1,666,666 "
+        "inputs for 120 examples",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MEMORY_CASES, ids=list(MEMORY_CASES))
+def test_sizes_that_imply_absurd_memory_are_rejected_naming_the_key_limit_and_memory(case):
+    path, value, message = MEMORY_CASES[case]
+    assert message in problems(edited((path, value)))
+
+
+@pytest.mark.parametrize("case", MEMORY_CASES, ids=list(MEMORY_CASES))
+def test_the_suggested_size_fits(case):
+    """The value each message suggests passes: the bound is where the message says it is."""
+    path, value, message = MEMORY_CASES[case]
+    suggested = re.search(r"at (?:most|least) (?:an? \w+ of )?([\d,.e+-]+)", message).group(1)
+    fits = type(value)(float(suggested.replace(",", "")))
+    check(edited((path, fits)))
+    if path[-1] != "step":  # one more is over
+        assert "in memory" in problems(edited((path, fits + 1)))
+
+
+# ---- Lists given with --config ----
+
+COMMAND_LINE_HINT = (
+    "seeds: given with --config, which reads every item of a list as a string however it is quoted "
+    "(Snakemake reads seeds=[0, 1, 2] as ['0', '1', '2']); write `seeds: [0, 1, 2]` in a YAML file and pass "
+    "it with --configfile FILE instead (a lone number, such as threads_per_job=2, is read as a number)"
+)
+
+
+def test_numbers_that_arrived_as_strings_from_the_command_line_get_a_hint():
+    config = edited((("seeds",), ["0", "1", "2"]))
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA, {"seeds": ["0", "1", "2"]})
+    text = str(caught.value)
+    assert "seeds.0: '0' is not of type 'integer'" in text and text.count(COMMAND_LINE_HINT) == 1
+    # The same strings from a file (quoted there) are not the command line's doing: no hint.
+    assert "--config" not in problems(config)
+
+
 # ---- The files as written ----
 
 
@@ -295,6 +382,70 @@ def test_every_file_is_checked_once_and_all_problems_reported(tmp_path):
     lines = str(caught.value).splitlines()
     assert lines[0] == "the config files are not valid:" and len(lines) == 3
     assert lines[1].strip().startswith("x: duplicate key") and lines[2].strip().startswith("y: 1e-3 is read")
+
+
+# ---- What every start would compute again, kept between starts ----
+
+
+@pytest.fixture
+def parse_cache_on(tmp_path):
+    """The parse cache in a folder of the test's own (as rules/common.smk turns it on), off afterwards."""
+    folder = tmp_path / "parse_cache"
+    parse_cache.use(folder)
+    yield folder
+    parse_cache.use(None)
+
+
+def test_a_config_that_passed_passes_again_unread_and_any_change_is_checked(
+    parse_cache_on, tmp_path, monkeypatch
+):
+    check(copy.deepcopy(CONFIG))
+    parse_cache.flush()
+    assert (parse_cache_on / "config_passed.json").exists()
+    parse_cache.use(parse_cache_on)  # a new start, reading what the last one kept
+    checked = []
+    real = config_checks.config_problems
+    monkeypatch.setattr(config_checks, "config_problems", lambda *args: checked.append(1) or real(*args))
+    check(copy.deepcopy(CONFIG))
+    assert checked == []  # kept: not checked again
+    bad = edited((("seeds",), [0, 0]))
+    for _ in range(2):  # a failure is never kept
+        with pytest.raises(ConfigError, match="seeds: \\[0, 0\\] has non-unique elements"):
+            check(bad)
+    assert len(checked) == 2
+    schema = tmp_path / "schema.yaml"  # one byte more in the schema: checked again
+    schema.write_text(SCHEMA.read_text() + "\n")
+    check_config(copy.deepcopy(CONFIG), schema)
+    assert len(checked) == 3
+
+
+def test_config_files_that_passed_pass_again_and_an_edited_one_is_read_again(parse_cache_on, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("seeds: [0]\n")
+    check_config_files([config])
+    check_config_files([config])
+    config.write_text("seeds: [0]\nseeds: [1]\n")
+    with pytest.raises(ConfigError, match="seeds: duplicate key"):
+        check_config_files([config])
+
+
+def test_the_import_graph_kept_between_starts_gives_the_same_inputs(tmp_path):
+    """Two starts (processes) with the cache on, the second reading what the first kept: both declare
+    the files the import graph gives without a cache."""
+    folder, scripts = tmp_path / "parse_cache", tiny.REPO / "scripts"
+    modules = ("mlplab.chapter.training", "mlplab.chapter.models")
+    start = (
+        "import sys\nfrom mlplab.workflow import parse_cache\n"
+        "from mlplab.workflow.library_inputs import library_inputs\n"
+        f"parse_cache.use({str(folder)!r})\n"
+        f"print('\\n'.join(library_inputs({str(scripts)!r}, {str(scripts / 'train.py')!r}, {modules!r})))"
+    )
+    fresh = library_inputs(scripts, scripts / "train.py", modules)
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True)
+        assert proc.stdout.split() == fresh
+    kept = json.loads((folder / "import_graph.json").read_text())
+    assert len(kept) == len(fresh) + 1  # each file's imports, by its place and content: the script's too
 
 
 # ---- The device ----
@@ -402,3 +553,12 @@ def test_device_cuda_without_a_gpu_fails_once_and_regressions_still_train(tiny_w
     assert "config asks for device: cuda, but torch sees no CUDA device on" in out
     assert (tiny_workdir / "results/runs/poly_normal/seed0/run.json").exists()
     assert not (tiny_workdir / "results/runs/mlp_concise").exists()
+
+
+@pytest.mark.snakemake
+def test_a_list_given_with_config_fails_with_the_hint_and_the_hinted_configfile_works(tiny_workdir):
+    out = snakemake_fails(tiny_workdir, "--config", "seeds=[0,1,2]")
+    assert "seeds.0: '0' is not of type 'integer'" in out and out.count(COMMAND_LINE_HINT) == 1, out
+    (tiny_workdir / "seeds.yaml").write_text("seeds: [0, 1, 2]\n")
+    plan = tiny.snakemake(tiny_workdir, "-n", "--configfile", "seeds.yaml").stdout
+    assert "seed=2" in plan  # the third seed is planned

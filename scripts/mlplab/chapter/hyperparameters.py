@@ -31,7 +31,13 @@ def hyperparameter(
     an entry may leave it out, and an entry that does is exactly what it was before the field existed
     (its params, and so its runs, are unchanged). `unused_when={"init": ("xavier_uniform",)}`: the
     training code does not read the field when each named field takes one of those values, so two
-    entries that differ only in it train identically (a sweep refuses such points as one setting)."""
+    entries that differ only in it train identically (a sweep refuses such points as one setting); its
+    doc says so."""
+    if unused_when:
+        when = " and ".join(
+            f"{name}: {' or '.join(map(str, values))}" for name, values in unused_when.items()
+        )
+        doc += f" (unused with {when})"
     return field(metadata={"schema": schema, "doc": doc, "unused_when": unused_when or {}}, **default)
 
 
@@ -85,7 +91,7 @@ class Classifier(Training):
     init: str = hyperparameter(
         {"enum": list(INITIALISATIONS)},
         "initial weights: normal, N(0, init_std²) as in the book, or xavier_uniform (Glorot: U(−a, a) with "
-        "a = √(6 / (fan_in + fan_out)), init_std unused); biases start at 0 either way",
+        "a = √(6 / (fan_in + fan_out))); biases start at 0 either way",
         default="normal",
     )
     validation: int = hyperparameter(

@@ -1,170 +1,32 @@
 """Checks of the config before anything runs (every `snakemake -n` reads them), each problem named by its
 place, all problems of a stage reported together. Torch-free.
 
-1. The config files as written (`config_file_problems`): YAML syntax with file, line and column; duplicate
-   keys, which YAML would resolve silently to the last value; numbers that YAML 1.1 (PyYAML, Snakemake's
-   reader) reads as strings, such as `1e-3`, with the spelling it reads as a number.
+1. The config files as written: `mlplab.workflow.config_files`.
 2. The values Snakemake holds (`config_problems`): the schema file, with integers strict; each catalogue
    entry against its kind's hyperparameters (declared in `catalogue`); NaN and infinity anywhere;
-   then the rules that span fields and sections, each checked only where the values it reads passed 1-2.
+   then the rules that span fields and sections, each checked only where the values it reads passed 1-2
+   (sweeps: `mlplab.workflow.sweep_checks`; the memory sizes imply: `mlplab.workflow.config_memory`).
+3. Against the data, where it is already there: validation sets no larger than the training set.
 """
 
 from __future__ import annotations
 
 import gzip
+import importlib.metadata
 import json
 import math
-import re
 import struct
+import sys
+from functools import cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 
-from mlplab.workflow import sweeps
+from mlplab.workflow import parse_cache, sweep_checks, sweeps
 from mlplab.workflow.catalogue import ANALYSES, Polynomial, experiment_schema, parse_entry
-
-
-class ConfigError(ValueError):
-    """The config asks for something that cannot run; the message names the place of each problem."""
-
-
-def where(path) -> str:
-    return ".".join(str(p) for p in path) or "config"
-
-
-def raise_problems(problems: list[str], what: str) -> None:
-    if problems:
-        raise ConfigError(f"{what}:\n  " + "\n  ".join(problems))
-
-
-# ---- 1. The files as written ----
-
-# A number to YAML 1.2, JSON and Python that YAML 1.1 reads as a string: YAML 1.1 wants a dot in the
-# mantissa and a sign in the exponent (1.0e-3, 1.0e+3), else `1e-3` is the string '1e-3'.
-NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-STR_TAG = "tag:yaml.org,2002:str"
-MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def yaml11_spellings(text: str) -> str:
-    """How to write the number `text` (e.g. '1e-3') so that YAML 1.1 reads a number: '1.0e-3 or 0.001'."""
-    mantissa, _, exponent = text.lower().partition("e")
-    mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
-    exponent = exponent if exponent[:1] in ("+", "-") else f"+{exponent}"
-    value = float(text)
-    spellings = [f"{mantissa}e{exponent}"]
-    if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-        spellings.append(str(int(value)))
-    elif math.isfinite(value) and "e" not in repr(value):
-        spellings.append(repr(value))
-    return " or ".join(spellings)
-
-
-def at(file: str, mark) -> str:
-    """A place in a file, counted from 1 as editors do (yaml's marks count from 0)."""
-    return f"{file}, line {mark.line + 1}, column {mark.column + 1}"
-
-
-def _node_problems(node: yaml.Node, path: tuple, file: str, problems: list[str], seen: set[int]) -> None:
-    if id(node) in seen:  # an alias repeats a node already checked
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first: dict[str, yaml.Mark] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = key_node.value
-            if key in first:
-                problems.append(
-                    f"{where((*path, key))}: duplicate key ({at(file, first[key])} and line "
-                    f"{key_node.start_mark.line + 1}, column {key_node.start_mark.column + 1}); "
-                    "YAML readers silently keep the last value"
-                )
-            first.setdefault(key, key_node.start_mark)
-            _node_problems(value_node, (*path, key), file, problems, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_problems(item, (*path, i), file, problems, seen)
-    elif isinstance(node, yaml.ScalarNode) and node.tag == STR_TAG and plain_number(node):
-        problems.append(
-            f"{where(path)}: {node.value} is read as the string '{node.value}' by YAML 1.1, the YAML that "
-            f"Snakemake reads; write {yaml11_spellings(node.value)} ({at(file, node.start_mark)})"
-        )
-
-
-def plain_number(node: yaml.ScalarNode) -> bool:
-    """An unquoted scalar that looks like a number."""
-    return node.style is None and bool(NUMBER.fullmatch(node.value))
-
-
-def _json_problems(text: str, file: str) -> list[str] | None:
-    """Problems of a file Snakemake reads as JSON (it tries JSON first), or None if it is not JSON."""
-    problems: list[str] = []
-
-    def refuse_duplicates(pairs):
-        keys = [key for key, _ in pairs]
-        problems.extend(
-            f"{file}: duplicate key '{key}' in one object; JSON readers silently keep the last value"
-            for key in dict.fromkeys(k for k in keys if keys.count(k) > 1)
-        )
-        return dict(pairs)
-
-    try:
-        data = json.loads(text, object_pairs_hook=refuse_duplicates)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        problems.append(f"{file}: the config must be a mapping of keys at top level")
-    return problems
-
-
-def config_file_problems(path: Path | str) -> list[str]:
-    """What is wrong with one config file as written, each problem with its file, line and column: YAML
-    syntax, duplicate keys, numbers YAML 1.1 reads as strings. Read as JSON first, as Snakemake does."""
-    file = str(path)
-    text = Path(path).read_text(encoding="utf-8")
-    json_problems = _json_problems(text, file)
-    if json_problems is not None:
-        return json_problems
-    loader = yaml.SafeLoader(text)
-    problems: list[str] = []
-    try:
-        node = loader.get_single_node()  # None for an empty file
-        if node is not None:
-            _node_problems(node, (), file, problems, set())
-        if node is None or not problems and not isinstance(loader.construct_document(node), dict):
-            problems.append(f"{file}: the config must be a mapping of keys at top level")
-    except yaml.MarkedYAMLError as error:
-        context = ""
-        if error.context:
-            context = f" ({error.context}"
-            if error.context_mark is not None:
-                context += f" at line {error.context_mark.line + 1}, column {error.context_mark.column + 1}"
-            context += ")"
-        mark = error.problem_mark or error.context_mark
-        place = at(file, mark) if mark is not None else file
-        problems.append(f"{place}: YAML syntax error: {error.problem or error}{context}")
-    finally:
-        loader.dispose()
-    return problems
-
-
-def check_config_files(paths) -> None:
-    """Every config file that exists (each once) read strictly; raises one ConfigError naming them all."""
-    files = dict.fromkeys(Path(p).resolve() for p in paths if Path(p).exists())
-    problems = [problem for file in files for problem in config_file_problems(shorter(file))]
-    raise_problems(problems, "the config files are not valid")
-
-
-def shorter(path: Path) -> str:
-    """`path` relative to the working directory where it lies below it (config.yaml), else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
+from mlplab.workflow.config_files import NUMBER, raise_problems, where
+from mlplab.workflow.config_memory import memory_problems
+from mlplab.workflow.library_inputs import library_inputs
 
 # ---- 2. The values ----
 
@@ -174,10 +36,20 @@ def _strict_integer(checker, instance) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
-)
+@cache
+def validator(schema_json: str):
+    """A validator of the schema (given as JSON, to be a cache key), integers strict. jsonschema is
+    imported here, not at the top: a start whose config passed before (`parse_cache`) never needs it."""
+    import jsonschema
+
+    strict = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=strict)(
+        json.loads(schema_json)
+    )
+
+
+def entry_validator():
+    return validator(json.dumps(experiment_schema()))
 
 
 def non_finite(value, path: tuple = ()):
@@ -231,12 +103,11 @@ class Problems:
 MAX_DEGREE = 171
 
 
-def polynomial_problems(config: dict, entries: dict[tuple, dict], found: Problems) -> None:
-    """The polynomial data against itself, and each polynomial fit (entries by their config path)
-    against the data it reads."""
+def polynomial_data(config: dict, found: Problems) -> int | None:
+    """The polynomial data against itself; its max_degree, for the fits that read it, where it is sound."""
     section = ("data", "polynomial")
     if not found.clean((*section, "max_degree"), (*section, "true_w")):
-        return
+        return None
     data = config["data"]["polynomial"]
     max_degree, true_w = data["max_degree"], data["true_w"]
     if max_degree > MAX_DEGREE:
@@ -251,16 +122,22 @@ def polynomial_problems(config: dict, entries: dict[tuple, dict], found: Problem
             f"{len(true_w)} weights, but max_degree ({max_degree}) gives only {max_degree} features "
             f"x^i/i! (i < {max_degree}) to weigh",
         )
-    for path, entry in entries.items():
-        if not found.clean(path):
-            continue
-        parsed = parse_entry(entry)
-        if isinstance(parsed, Polynomial) and parsed.num_features > max_degree:
-            found.add(
-                (*path, "num_features"),
+    return max_degree
+
+
+def entry_problems(entry: dict, max_degree: int | None) -> list[tuple[str, str]]:
+    """(key, what) across an entry's fields (its kind's `problems`) and against the data it reads."""
+    parsed = parse_entry(entry)
+    problems = parsed.problems()
+    if isinstance(parsed, Polynomial) and max_degree is not None and parsed.num_features > max_degree:
+        problems.append(
+            (
+                "num_features",
                 f"{parsed.num_features} exceeds data.polynomial.max_degree ({max_degree}): the polynomial "
                 f"data has {max_degree} features x^i/i! (i < {max_degree})",
             )
+        )
+    return problems
 
 
 def grid_problems(analyses: dict, found: Problems) -> None:
@@ -275,74 +152,149 @@ def grid_problems(analyses: dict, found: Problems) -> None:
                 )
 
 
-def sweep_points(config: dict, entries: dict, found: Problems) -> dict[tuple, dict]:
-    """Each sweep checked (its base, keys and lengths, then every point as an entry of the base's kind,
-    then that no two points share a folder), and the entries of its points that passed, by the config
-    path a problem of theirs is reported under: `sweeps.<name>.grid.<key>`, saying which point."""
+def which(labels: list[str]) -> str:
+    """The points a problem was found in: 'point lr = -1', or how many and the first."""
+    return f"point {labels[0]}" if len(labels) == 1 else f"{len(labels):,} points, e.g. {labels[0]}"
+
+
+def sweep_points(config: dict, entries: dict, found: Problems, max_degree: int | None) -> None:
+    """Each sweep checked: its base, keys and lengths (`sweep_checks.sweep_problems`), its points as
+    entries of the base's kind, and that no two points train identically. A problem is reported once per
+    sweep under the swept key it concerns, naming one point and how many share it: a bad value in a
+    grid of thousands of points is one line, not one per point it is in."""
     specs = config.get("sweeps")
-    points: dict[tuple, dict] = {}
     if not isinstance(specs, dict):
-        return points
-    entry_validator = Validator(experiment_schema())
+        return
+    entries_validator = entry_validator()
     for name, spec in specs.items():
         where = ("sweeps", name)
         if not found.clean(where) or not found.clean(("experiments", spec["base"])):
             continue
-        for path, message in sweeps.sweep_problems(name, spec, entries):
+        for path, message in sweep_checks.sweep_problems(name, spec, entries):
             found.add(path, message)
         if not found.clean(where):
             continue
         valid = {n: e for n, e in entries.items() if found.clean(("experiments", n))}
         sweep = sweeps.expand(name, spec, valid, config["seeds"])
         block = (*where, "grid" if sweep.grid else "points")
-        for i, point in enumerate(sweep.points):
-            for error in entry_validator.iter_errors(point.entry):
-                key = error.absolute_path[0] if error.absolute_path else None
-                found.add(
-                    (*block, key) if key in sweep.keys else block, f"point {point.label}: {error.message}"
-                )
-            if found.clean(block):
-                for key, message in parse_entry(point.entry).problems():
-                    found.add(
-                        (*block, key) if key in sweep.keys else block, f"point {point.label}: {message}"
-                    )
-            points[(*block, f"point {i + 1} ({point.label})")] = point.entry
+        # Types and ranges: each swept key's values once, set in the base entry (the schema checks one
+        # field at a time, so a value fails in every point or in none).
+        for key in sweep.keys:
+            having: dict[str, list[sweeps.Point]] = {}
+            for point in sweep.points:
+                having.setdefault(repr(point.values[key]), []).append(point)
+            for points in having.values():
+                value = points[0].values[key]
+                shown = f"{key} = {sweeps.format_value(value)}"
+                if len(sweep.keys) == 1:
+                    shown = f"point {shown}"
+                else:
+                    shown = f"every point with {shown} ({len(points):,} points)"
+                for error in entries_validator.iter_errors({**sweep.base_entry, key: value}):
+                    found.add((*block, key), f"{shown}: {error.message}")
+        if not found.clean(block):
+            continue
+        # Across fields and against the data: every point, each problem once with the points it is in.
+        shared: dict[tuple[tuple, str], list[str]] = {}
+        for point in sweep.points:
+            for key, message in entry_problems(point.entry, max_degree):
+                path = (*block, key) if key in sweep.keys else block
+                shared.setdefault((path, message), []).append(point.label)
+        for (path, message), labels in shared.items():
+            found.add(path, f"{which(labels)}: {message}")
         if found.clean(block):
-            for path, message in sweeps.duplicate_paths(sweep):
+            for path, message in sweep_checks.duplicate_points(sweep):
                 found.add(path, message)
-    return {path: entry for path, entry in points.items() if found.clean(path[:3])}
 
 
-def config_problems(config: dict, schema: dict) -> list[str]:
-    """Everything wrong with the config's values, each naming its entry and key."""
+def command_line_hints(errors, command_line: dict) -> list[tuple[tuple, str]]:
+    """Why a number arrived as a string, once per key given with `--config`: Snakemake reads the items
+    of a list (or mapping) given there with YAML's BaseLoader, which makes every item a string whatever
+    the quoting (`--config 'seeds=[0,1,2]'` gives ['0', '1', '2'] in Snakemake 9.27; a lone value,
+    `threads_per_job=2`, is read as a number)."""
+    keys = {
+        error.absolute_path[0]
+        for error in errors
+        if error.validator == "type"
+        and isinstance(error.instance, str)
+        and NUMBER.fullmatch(error.instance)
+        and error.absolute_path
+        and error.absolute_path[0] in command_line
+    }
+    return [
+        (
+            (key,),
+            f"given with --config, which reads every item of a list as a string however it is quoted "
+            f"(Snakemake reads {key}={flow(command_line[key])} as {command_line[key]!r}); write "
+            f"`{key}: {flow(command_line[key])}` in a YAML file and pass it with --configfile FILE instead "
+            "(a lone number, such as threads_per_job=2, is read as a number)",
+        )
+        for key in sorted(keys)
+    ]
+
+
+def flow(value) -> str:
+    """A value read by --config as its text was written: [0, 1, 2] for ['0', '1', '2']."""
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def config_problems(config: dict, schema: dict, command_line: dict | None = None) -> list[str]:
+    """Everything wrong with the config's values, each naming its entry and key. `command_line`: the
+    values given with `--config`, whose number-like strings get a hint."""
     found = Problems()
-    found.add_errors(Validator(schema).iter_errors(config))
+    errors = list(validator(json.dumps(schema)).iter_errors(config))
+    found.add_errors(errors)
+    for path, message in command_line_hints(errors, command_line or {}):
+        found.add(path, message)
     if not isinstance(config, dict):
         return found.messages()
     entries = config.get("experiments")
     entries = entries if isinstance(entries, dict) else {}
-    entry_validator = Validator(experiment_schema())
     for name, entry in entries.items():
-        found.add_errors(entry_validator.iter_errors(entry), ("experiments", name))
+        found.add_errors(entry_validator().iter_errors(entry), ("experiments", name))
     # The rules that span fields and sections, each only where what it reads passed the checks above.
+    max_degree = polynomial_data(config, found)
     for name, entry in entries.items():
         if found.clean(("experiments", name)):
-            for key, message in parse_entry(entry).problems():
+            for key, message in entry_problems(entry, max_degree):
                 found.add(("experiments", name, key), message)
-    points = sweep_points(config, entries, found)
-    polynomial_problems(config, {**{("experiments", n): e for n, e in entries.items()}, **points}, found)
+    sweep_points(config, entries, found, max_degree)
     if isinstance(config.get("analyses"), dict):
         grid_problems(config["analyses"], found)
+    for path, message in memory_problems(config, found.clean):
+        found.add(path, message)
     # Last: a NaN leaves lengths and the other fields of its entry or section fine to compare.
     for path, value in non_finite(config):
         found.add(path, f"{value} is not a finite number")
     return found.messages()
 
 
-def check_config(config: dict, schema_path: Path | str) -> None:
-    """What the workflow runs on the config Snakemake holds; raises one ConfigError listing every problem."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    raise_problems(config_problems(config, schema), "the config is not valid")
+def check_config(config: dict, schema_path: Path | str, command_line: dict | None = None) -> None:
+    """What the workflow runs on the config Snakemake holds; raises one ConfigError listing every problem.
+    `command_line`: the values given with `--config` (Snakemake's `config_settings.overwrite_config`).
+    A config that passed with the same schema and the same checking code passes again without a look
+    (`parse_cache`, where the Snakefile turned it on)."""
+    schema_text = Path(schema_path).read_text()
+    versions = f"{sys.version} {yaml.__version__} {importlib.metadata.version('jsonschema')}"
+    key = parse_cache.digest(repr(config), repr(command_line), schema_text, versions, code_digest(__file__))
+    if parse_cache.entry(PASSED, key):
+        return
+    schema = yaml.safe_load(schema_text)
+    raise_problems(config_problems(config, schema, command_line), "the config is not valid")
+    parse_cache.keep(PASSED, key, True)
+
+
+PASSED = "config_passed"  # the parse cache's name for the config last checked and sound
+
+
+def code_digest(module_file: str) -> str:
+    """One key for a check's own code: the library files its module imports (the import graph)."""
+    library = Path(module_file).resolve().parents[2]
+    return parse_cache.files_digest(library_inputs(library, module_file))
 
 
 # ---- 3. Against the data, where it is already there ----
@@ -363,19 +315,22 @@ def idx_count(path: Path | str) -> int | None:
 
 def validation_problems(config: dict, n_train: int, expanded=None) -> list[str]:
     """Every validation set (catalogue entries' `validation`, classifier sweeps') that would leave no
-    training examples of the `n_train` Fashion-MNIST has; `expanded`: the config's sweeps, if expanded
-    already (`sweeps.expand_all`)."""
-    asked: dict[tuple, int] = {
-        ("experiments", name, "validation"): e.get("validation", 0)
+    training examples of the `n_train` Fashion-MNIST has, a sweep's once (all its points hold out one);
+    `expanded`: the config's sweeps, if expanded already (`sweeps.expand_all`)."""
+    asked: dict[tuple, tuple[int, str]] = {
+        ("experiments", name, "validation"): (e.get("validation", 0), "")
         for name, e in config["experiments"].items()
     }
     for name, sweep in (sweeps.expand_all(config) if expanded is None else expanded).items():
-        for point in sweep.points:
-            asked[("sweeps", name, f"point {point.label}", "validation")] = point.entry.get("validation", 0)
+        spec = config["sweeps"][name]
+        if "validation" in spec:
+            asked[("sweeps", name, "validation")] = (sweep.validation, "")
+        elif not config["experiments"][sweep.base].get("validation"):  # else reported with its base
+            asked[("sweeps", name)] = (sweep.validation, " (the sweeps' default; set its `validation`)")
     return [
-        f"{where(path)}: {size} held out of a training set of {n_train} examples leaves nothing to train "
-        f"on; hold out at most {n_train - 1}"
-        for path, size in asked.items()
+        f"{where(path)}: {size} held out{default} of a training set of {n_train} examples leaves nothing "
+        f"to train on; hold out at most {n_train - 1}"
+        for path, (size, default) in asked.items()
         if size >= n_train
     ]
 

@@ -9,11 +9,15 @@ A point's folder has one level per swept key, `<key>~<value>`, with the value wr
 float as Python's shortest repr without a trailing ".0", so 1 and 1.0 are one point; a list as its
 values joined by "-"): `mlp_lr/lr~0.3`, `dropout_rates/dropout~0.2-0.5`.
 
-Classifier sweeps hold out a validation set (the sweep's `validation`, else VALIDATION examples) and
-select on it; their base setting is trained again on the same split, as the sweep's baseline point.
-A point equal to a catalogue entry (only regressions can be: classifier points hold out a validation
-set) or to a point of another sweep reads that entry's or point's runs instead of training again: the
-three sweeps from mlp_concise share their baseline, trained by the one whose name sorts first (init).
+Classifier sweeps hold out one validation set for every point (the sweep's `validation`, else the base
+entry's own, else VALIDATION examples) and select on it; their base setting is trained again on the same
+split, as the sweep's baseline point. `validation` is never swept: points selected on different
+validation sets would be compared as if measured alike. A point equal to a catalogue entry (a regression,
+or a classifier whose entry holds out the same validation set) or to a point of another sweep reads that
+entry's or point's runs instead of training again: the three sweeps from mlp_concise share their
+baseline, trained by the one whose name sorts first (init). Two points of one sweep that train
+identically (equal values, or values that differ only in a hyperparameter the others leave unused,
+`unused_when` in `mlplab.chapter.hyperparameters`) are refused.
 
 Torch-free: the Snakefile expands sweeps on every `snakemake -n`.
 """
@@ -22,10 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from mlplab.chapter.hyperparameters import unused
 from mlplab.workflow.catalogue import KINDS, Family, canonical
 from mlplab.workflow.run_record import RESULTS, catalogue_run, sweep_run
 
@@ -72,9 +79,15 @@ class Sweep:
 
     def to_params(self) -> dict:
         """The sweep as plain values for a job's params (Snakemake compares params by their repr, so no
-        run folders are in it: the jobs read their runs from `input`), rebuilt there by `from_params`."""
+        run folders are in it: the jobs read their runs from `input`), rebuilt there by `from_params`.
+        Made once per sweep: three rules' params and the page's hold it."""
+        return self._params
+
+    @cached_property
+    def _params(self) -> dict:
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return canonical({**fields, "points": [dataclasses.asdict(p) for p in self.points]})
+        names = [f.name for f in dataclasses.fields(Point)]  # (asdict's deep copy is 4 times slower)
+        return canonical({**fields, "points": [{n: getattr(p, n) for n in names} for p in self.points]})
 
     @classmethod
     def from_params(cls, params: dict) -> Sweep:
@@ -90,8 +103,18 @@ class Sweep:
             return [f"{RESULTS}/{sweep_run(sweep, path, seed)}" for seed in self.seeds]
         return [f"{RESULTS}/{catalogue_run(point.run, seed)}" for seed in self.seeds]
 
+    @cached_property
+    def _by_path(self) -> dict[str, Point]:
+        # A job's input functions look their point up by path: a scan of a 4,000-point grid per job
+        # would cost the dry run seconds.
+        return {p.path: p for p in reversed(self.points)}  # the first of two equal paths
+
     def point(self, path: str) -> Point:
-        return next(p for p in self.points if p.path == path)
+        try:
+            return self._by_path[path]
+        except KeyError:
+            where = f"config.yaml sweeps.{self.name}"
+            raise KeyError(f"{path!r} is not a point of sweep {self.name} ({where})") from None
 
     @property
     def baseline(self) -> Point | None:
@@ -113,10 +136,24 @@ def format_value(value) -> str:
     return str(value)
 
 
+@cache
+def _types(kind: str) -> dict[str, Any]:
+    return get_type_hints(KINDS[kind].config)
+
+
+@cache
+def _defaults(kind: str) -> dict[str, Any]:
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(KINDS[kind].config)
+        if f.default is not dataclasses.MISSING
+    }
+
+
 def normalise(kind: str, entry: dict) -> dict:
     """`entry` with every float-typed hyperparameter a float (YAML reads `1` as an int), keys sorted: two
     entries that train the same runs compare equal."""
-    types = get_type_hints(KINDS[kind].config)
+    types = _types(kind)
 
     def value(key, v):
         if types.get(key) is float and isinstance(v, int) and not isinstance(v, bool):
@@ -130,13 +167,24 @@ def normalise(kind: str, entry: dict) -> dict:
 
 def setting(entry: dict) -> dict:
     """What an entry trains, for comparing two entries: normalised, with every optional hyperparameter it
-    leaves out at its default (an entry without `init` is one with `init: normal`)."""
-    defaults = {
-        f.name: f.default
-        for f in dataclasses.fields(KINDS[entry["kind"]].config)
-        if f.default is not dataclasses.MISSING
-    }
-    return normalise(entry["kind"], {**defaults, **entry})
+    leaves out at its default (an entry without `init` is one with `init: normal`) and without those its
+    other values leave unused (`init_std` with `init: xavier_uniform`)."""
+    values = filled(entry)
+    ignored = unused(KINDS[entry["kind"]].config, values)
+    return {key: value for key, value in values.items() if key not in ignored} if ignored else values
+
+
+def filled(entry: dict) -> dict:
+    """`entry` normalised, with every optional hyperparameter it leaves out at its default."""
+    return normalise(entry["kind"], {**_defaults(entry["kind"]), **entry})
+
+
+def validation_size(spec: dict, base: dict) -> int:
+    """The examples a sweep's points hold out: the sweep's `validation`, else its base entry's own (a
+    conflict is refused by `sweep_checks.sweep_problems`), else VALIDATION; none for a regression."""
+    if KINDS[base["kind"]].family != Family.CLASSIFIER:
+        return 0
+    return spec.get("validation") or base.get("validation") or VALIDATION
 
 
 def point_values(spec: dict) -> tuple[tuple[str, ...], list[dict], bool]:
@@ -151,14 +199,14 @@ def point_values(spec: dict) -> tuple[tuple[str, ...], list[dict], bool]:
 
 
 def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int], known=None) -> Sweep:
-    """A sweep of the config (already checked: `sweep_problems` returns nothing) as its points. `known`
-    maps the settings trained so far (`repr(setting(entry))`) to their runs' names; this sweep's own
-    points are added to it."""
+    """A sweep of the config (already checked: `sweep_checks.sweep_problems` returns nothing) as its
+    points. `known` maps the settings trained so far (`repr(setting(entry))`) to their runs' names; this
+    sweep's own points are added to it."""
     base_name = spec["base"]
     base = experiments[base_name]
     kind = base["kind"]
     keys, rows, grid = point_values(spec)
-    validation = spec.get("validation", VALIDATION) if KINDS[kind].family == Family.CLASSIFIER else 0
+    validation = validation_size(spec, base)
     fixed = {**base, "validation": validation} if validation else dict(base)
     known = known_settings(experiments) if known is None else known
     points = []
@@ -225,62 +273,17 @@ def orphaned_runs(results: Path, produced: set[str], under: str) -> list[str]:
     )
 
 
-def sweep_problems(name: str, spec: dict, experiments: dict[str, dict]) -> list[tuple[tuple, str]]:
-    """What is wrong with one sweep that its schema cannot see, as (config path, message): both or
-    neither of grid and points, a base not in the catalogue, a key its kind does not have, a validation
-    set on a regression, zipped lists of different lengths. Each point's values are then checked as an
-    entry of the base's kind (`configcheck.sweep_points`), and two points with one folder
-    (`duplicate_paths`)."""
-    where = ("sweeps", name)
-    if ("grid" in spec) == ("points" in spec):
-        return [(where, "give either `grid` (every combination) or `points` (zipped), not both or neither")]
-    base = spec["base"]
-    if base not in experiments:
-        known = ", ".join(experiments)
-        return [((*where, "base"), f"'{base}' is not an entry of the catalogue (experiments: {known})")]
-    kind = experiments[base]["kind"]
-    fields = {f.name for f in dataclasses.fields(KINDS[kind].config)}
-    block = "grid" if "grid" in spec else "points"
-    problems: list[tuple[tuple, str]] = [
-        (
-            (*where, block, key),
-            f"the base entry '{base}' is of kind {kind}, which has no hyperparameter "
-            f"'{key}' (it has: {', '.join(sorted(fields))})",
-        )
-        for key in spec[block]
-        if key not in fields
-    ]
-    if "validation" in spec and KINDS[kind].family != Family.CLASSIFIER:
-        problems.append(
-            (
-                (*where, "validation"),
-                f"'{base}' is a regression: its held-out set is the "
-                "test set, and a regression sweep selects nothing, so it takes no validation set",
-            )
-        )
-    lengths = {key: len(values) for key, values in spec[block].items()}
-    if block == "points" and len(set(lengths.values())) > 1:
-        problems.append(
-            (
-                (*where, "points"),
-                f"zipped points need one value per point in every key, got "
-                f"{', '.join(f'{k}: {n}' for k, n in lengths.items())}",
-            )
-        )
-    return problems
+# ---- The wildcard of a point's folder ----
+
+# Every hyperparameter any kind has: the keys a point's folder may name.
+_KEYS = sorted({f.name for kind in KINDS.values() for f in dataclasses.fields(kind.config)})
 
 
-def duplicate_paths(sweep: Sweep) -> list[tuple[tuple, str]]:
-    seen: dict[str, int] = {}
-    problems = []
-    for i, point in enumerate(sweep.points):
-        if point.path in seen:
-            problems.append(
-                (
-                    (("sweeps", sweep.name, "grid" if sweep.grid else "points")),
-                    f"points {seen[point.path] + 1} and {i + 1} are the same point, {point.path} "
-                    "(values are compared as numbers: 1 and 1.0 are one value)",
-                )
-            )
-        seen.setdefault(point.path, i)
-    return problems
+def point_pattern() -> str:
+    """The regular expression of a point's folder, `<key>~<value>` per swept key: the hyperparameters'
+    names, and values without a slash. Not the alternation of every point's path, which Snakemake would
+    write into each output pattern and match on every file: that cost a 4,000-point grid's dry run a
+    minute. A folder that is no point of its sweep fails in `Sweep.point`, naming the sweep."""
+    key = "(?:" + "|".join(re.escape(k) for k in _KEYS) + ")"
+    level = f"{key}{re.escape(SEP)}[^/]+"
+    return f"{level}(?:/{level})*"
