@@ -157,7 +157,9 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
     jobs = out.count("\nrule ")
     assert out.count("has been submitted with SLURM jobid") == jobs >= 4 + len(ANALYSES) + len(KEEP), out
 
-    # The same result files, byte for byte (run.json holds timings, so only its status is compared).
+    # The same result files, byte for byte (run.json holds timings, so only its status is compared), and
+    # beside each run its trained parameters (model.pt, written by the job but no Snakemake output).
+    compared += [f"results/runs/{name}/seed0/model.pt" for name in KEEP]
     for work in (local, cluster):
         assert sorted(files(work, "results/runs") + files(work, "results/analyses")) == sorted(compared)
     for name in compared:

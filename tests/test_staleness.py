@@ -153,9 +153,15 @@ def assert_plan(
                 assert reason.startswith(AGGREGATE_REASONS), f"{job} reruns because: {reason}"
 
 
-def job_files(plan: Plan, jobs: set[Job], keys=("output", "log", "benchmark")) -> set[str]:
-    """The files the given planned jobs write (outputs only, or with logs and benchmarks)."""
-    return {path for job in jobs for key in keys if key in plan[job] for path in plan[job][key].split(", ")}
+def job_files(
+    plan: Plan, jobs: set[Job], keys=("output", "log", "benchmark"), work: Path | None = None
+) -> set[str]:
+    """The files the given planned jobs write (outputs only, or with logs and benchmarks); with `work`,
+    also the model.pt a training job writes beside its run.json (no Snakemake output; a diverged run
+    has none)."""
+    found = {path for job in jobs for key in keys if key in plan[job] for path in plan[job][key].split(", ")}
+    models = {str(Path(f).with_name("model.pt")) for f in found if f.endswith("/run.json")}
+    return found | {m for m in models if work is not None and (work / m).exists()}
 
 
 # --- Copies, edits and checks -------------------------------------------------------------------
@@ -227,7 +233,7 @@ def run_some(work: Path, plan: Plan, expected: set[Job], ran: set[Job]) -> None:
     before = snapshot(work)
     tiny.snakemake(work, *sorted(job_files(plan, ran, keys=("output",))))
     rewritten = changed(before, snapshot(work))
-    assert rewritten == job_files(plan, ran)
+    assert rewritten == job_files(plan, ran, work=work)
     # The tables may be due or not: a rerun that rewrote a run with the same bytes (a fast regression's
     # run.json can repeat its wall time to the millisecond) changes nothing they show; its benchmark file
     # still changes, so the report is due.
@@ -259,7 +265,7 @@ def test_learning_rate_reruns_that_experiment_and_aggregates(work):
     old = metrics_bytes(work, ["mlp_concise"], config["seeds"])
     before = snapshot(work)
     tiny.snakemake(work)  # the whole workflow, aggregates included
-    assert changed(before, snapshot(work)) == job_files(plan, set(plan))
+    assert changed(before, snapshot(work)) == job_files(plan, set(plan), work=work)
     assert dry_run(work) == {}
     for seed in config["seeds"]:
         record = json.loads((work / f"results/runs/mlp_concise/seed{seed}/run.json").read_text())
@@ -457,7 +463,7 @@ def test_forced_rerun_from_scratch_is_byte_identical(work):
     before = snapshot(work)
     tiny.snakemake(work, *force)
     rewritten = changed(before, snapshot(work))
-    assert rewritten == job_files(plan, set(plan))
+    assert rewritten == job_files(plan, set(plan), work=work)
     assert metrics.read_bytes() == old
     record = json.loads((metrics.parent / "run.json").read_text())
     assert record["metrics_sha256"] == sha256(metrics)
