@@ -110,6 +110,7 @@ def before(tmp_path):
 # ---- The console command ----
 
 
+@pytest.mark.slow  # runs a fresh interpreter that imports torch: seconds
 def test_runs_as_the_installed_console_command(before, tmp_path):
     """`mlplab-compare`, as pyproject.toml declares it and `make setup` installs it."""
     command = str(Path(sys.executable).with_name("mlplab-compare"))

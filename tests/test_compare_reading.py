@@ -156,6 +156,7 @@ def test_a_seed_missing_or_unfinished_is_named_and_fails(before, tmp_path, capsy
     assert allowed == (0 if case == "deleted" else 1)
 
 
+@pytest.mark.slow  # runs a fresh interpreter that imports torch: seconds
 def test_the_installed_command_names_every_seed_it_did_not_compare(before, tmp_path):
     after = tmp_path / "after"
     shutil.copytree(before, after)
@@ -210,6 +211,7 @@ def test_an_entry_with_no_finished_run_is_not_tested(before, tmp_path, capsys):
 # ---- Folders that are not what was meant ----
 
 
+@pytest.mark.slow  # runs a fresh interpreter that imports torch: seconds
 def test_a_runs_folder_given_for_a_results_folder_is_named(before, tmp_path, capsys):
     proc = installed_compare(before / "runs", before)
     assert proc.returncode == 2 and proc.stdout == ""

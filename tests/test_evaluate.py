@@ -266,6 +266,7 @@ def test_a_metrics_csv_that_differs_from_the_weights_exits_1(classifier_run, tmp
     )
 
 
+@pytest.mark.slow  # runs a fresh interpreter that imports torch: seconds
 def test_help_promises_equality_for_cpu_runs():
     proc = subprocess.run([EVALUATE, "--help"], capture_output=True, text=True, check=True)
     text = " ".join(proc.stdout.split())

@@ -551,6 +551,7 @@ def diverging_runs(root, all_seeds: bool) -> list:
     return folders
 
 
+@pytest.mark.slow  # draws every figure and the report twice: seconds
 @pytest.mark.parametrize("all_seeds", [False, True], ids=["one seed", "every seed"])
 def test_first_epoch_divergence_breaks_no_figure_table_or_report(tmp_path, all_seeds):
     runs = tables.load_runs(diverging_runs(tmp_path / "runs", all_seeds))
