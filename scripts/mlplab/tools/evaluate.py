@@ -28,9 +28,8 @@ from mlplab.chapter.hyperparameters import Classifier, Training
 from mlplab.workflow.catalogue import KINDS, Kind, parse_entry
 from mlplab.workflow.data_fingerprint import tensors_sha256
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.provenance import sha256_file
 from mlplab.workflow.run_execution import MODEL_PT, DataFileError, fit_seed, load_data
-from mlplab.workflow.run_reading import RunFileError, read_record, rebuild_hint
+from mlplab.workflow.run_reading import RunFileError, read_record, rebuild_hint, verify_file
 from mlplab.workflow.run_record import DIVERGED, METRICS_CSV, RESULTS, RUN_JSON, RunRecord
 
 PROG = "mlplab-evaluate"
@@ -99,14 +98,9 @@ def load_parameters(folder: Path, record: RunRecord) -> dict[str, torch.Tensor]:
     """model.pt, checked against the SHA-256 run.json records, loaded as tensors only."""
     model_pt = folder / MODEL_PT
     try:
-        digest = sha256_file(model_pt)
-    except OSError as e:
-        raise BadInput(f"{model_pt}: cannot be read ({e.strerror}); {rebuild_hint(folder)}") from None
-    if digest != record.model_sha256:
-        raise BadInput(
-            f"{model_pt}: changed after its run wrote it (its SHA-256 is not the one in run.json); "
-            + rebuild_hint(folder)
-        )
+        verify_file(model_pt, record.model_sha256)
+    except RunFileError as e:
+        raise BadInput(str(e)) from None
     try:
         parameters = torch.load(model_pt, map_location=CPU, weights_only=True)
     except Exception as e:  # torch raises RuntimeError, pickle and zip errors, ...

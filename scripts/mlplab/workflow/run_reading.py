@@ -42,14 +42,19 @@ def read_record(folder: Path | str, verify: bool = True) -> RunRecord:
 
 
 def verify_metrics(folder: Path, record: RunRecord) -> None:
-    metrics_csv = folder / METRICS_CSV
+    verify_file(folder / METRICS_CSV, record.metrics_sha256)
+
+
+def verify_file(path: Path, recorded: str | None) -> None:
+    """A file of a run (metrics.csv, model.pt) is the one its run wrote: its SHA-256 is run.json's."""
+    folder = path.parent
     try:
-        digest = sha256_file(metrics_csv)
+        digest = sha256_file(path)
     except OSError as e:
-        raise RunFileError(f"{metrics_csv}: cannot be read ({e.strerror}); {rebuild_hint(folder)}") from None
-    if digest != record.metrics_sha256:
+        raise RunFileError(f"{path}: cannot be read ({e.strerror}); {rebuild_hint(folder)}") from None
+    if digest != recorded:
         raise RunFileError(
-            f"{metrics_csv}: changed after its run wrote it (its SHA-256 is not the one in run.json); "
+            f"{path}: changed after its run wrote it (its SHA-256 is not the one in run.json); "
             + rebuild_hint(folder)
         )
 
