@@ -20,14 +20,13 @@ from mlplab.compare.reading import EPOCH, BadInput, read_metrics
 from mlplab.presentation.topics import TOPICS
 from mlplab.workflow.provenance import sha256_file
 from mlplab.workflow.run_reading import RunFileError, chance, read_record, rebuild_hint
-from mlplab.workflow.run_record import METRICS_CSV, RESULTS, RUN_JSON, RunRecord, catalogue_run
+from mlplab.workflow.run_record import METRICS_CSV, MODEL_PT, RESULTS, RUN_JSON, RunRecord, catalogue_run
 from mlplab.workflow.sweeps import expand_all
 
 TAG = "mlplab."  # every tag this export sets starts with it; MLflow's own start with "mlflow."
 FOLDER_TAG = TAG + "run_folder"  # the run's key: its folder relative to the results folder
 FINGERPRINT_TAG = TAG + "run_json_sha256"  # run.json, which holds metrics.csv's and model.pt's SHA-256s
 REUSED_TAG = TAG + "reused_by"
-MODEL_PT = "model.pt"  # the trained parameters, where the run saved them
 TOPIC, SWEEP = "topic/", "sweep/"  # experiment names: "topic/mlp", "sweep/mlp_lr"
 OTHER = TOPIC + "catalogue"  # an entry that no topic shows (none today: `comparison` shows every entry)
 

@@ -26,9 +26,7 @@ from mlplab.workflow import provenance
 from mlplab.workflow.catalogue import Kind
 from mlplab.workflow.data_fingerprint import verified
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_record import OK, RUN_JSON, RunRecord
-
-MODEL_PT = "model.pt"  # a run's trained parameters, beside its run.json
+from mlplab.workflow.run_record import MODEL_PT, OK, RUN_JSON, RunRecord
 
 
 def resolve_device(name: str) -> torch.device:

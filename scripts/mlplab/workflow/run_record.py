@@ -21,6 +21,7 @@ from mlplab.workflow.provenance import sha256_file, write_json
 
 RUN_JSON = "run.json"
 METRICS_CSV = "metrics.csv"
+MODEL_PT = "model.pt"  # the trained parameters, where the run saved them
 SEED_FOLDER = re.compile(r"seed(\d+)")
 # The run folders, as Snakemake patterns (with the results folder) and relative to the results folder.
 CATALOGUE_RUN = "runs/{experiment}/seed{seed}"
