@@ -50,7 +50,7 @@ def a_run(root: Path) -> Path:
     ids=["garbage run.json", "empty run.json", "missing metrics.csv", "edited metrics.csv"],
 )
 def test_a_damaged_run_is_named_with_its_rebuild_command(tmp_path, damage, message):
-    folder = a_run(tmp_path)
+    folder = a_run(tmp_path / "results")
     read_run(folder)  # intact: reads
     damage(folder)
     with pytest.raises(RunFileError, match=message) as caught:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from mlplab.workflow.provenance import sha256_file
-from mlplab.workflow.run_reading import RunFileError, read_record, run_folders, seed_of
+from mlplab.workflow.run_reading import RunFileError, read_record, rebuild_hint, run_folders, seed_of
 from mlplab.workflow.run_record import (
     REQUIRED_KEYS,
     RunRecord,
@@ -60,7 +60,7 @@ def test_required_keys_are_the_fields_without_a_default():
     ids=["not an object", "missing keys", "config not an entry", "metrics changed"],
 )  # fmt: skip
 def test_a_damaged_record_is_refused_naming_the_file_and_the_rebuild(tmp_path, damage, message):
-    folder = tmp_path / "runs/poly/seed3"
+    folder = tmp_path / "results/runs/poly/seed3"
     a_run(folder)
     damage(folder)
     with pytest.raises(RunFileError, match=message) as caught:
@@ -86,3 +86,19 @@ def test_one_pattern_for_each_kind_of_run_folder():
     )
     files = ["r/runs/a/seed0/metrics.csv", "r/runs/a/seed0/run.json", "r/runs/a/seed1/run.json"]
     assert [seed_of(f) for f in run_folders(files)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["runs/poly/seed3", "sweeps/mlp_lr/lr~0.3/seed0", "sweeps/dropout_rates/dropout~0-0/init~xavier/seed1"],
+)
+def test_a_run_in_a_copied_results_folder_is_rebuilt_where_it_was_made(tmp_path, run):
+    """Only the workflow's own results/ can be rebuilt in place; in a copy the hint gives the path the
+    workflow writes the run to, and names the copy."""
+    assert rebuild_hint(tmp_path / "results" / run) == (
+        f"rebuild the run with: snakemake --cores all -R {tmp_path / 'results' / run / 'metrics.csv'}"
+    )
+    copy = tmp_path / "results" / "results-before"  # a copy kept inside results/ is a copy too
+    hint = rebuild_hint(copy / run)
+    assert hint.startswith(f"{copy} is not a results folder the workflow wrote")
+    assert hint.endswith(f"snakemake --cores all -R results/{run}/metrics.csv")

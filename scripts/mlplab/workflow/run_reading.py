@@ -8,18 +8,40 @@ everywhere, with the command that rebuilds it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from mlplab.workflow.catalogue import KINDS, chance_level
 from mlplab.workflow.provenance import sha256_file
-from mlplab.workflow.run_record import METRICS_CSV, RUN_JSON, SEED_FOLDER, RunRecord, RunRecordError
+from mlplab.workflow.run_record import (
+    METRICS_CSV,
+    RESULTS,
+    RUN_JSON,
+    SEED_FOLDER,
+    RunRecord,
+    RunRecordError,
+)
 
 
 class RunFileError(ValueError):
     """A run's run.json or metrics.csv is missing, corrupt, or not the file the run wrote."""
 
 
+# A run folder's path: the results folder it lies in, and the run's path in it (`runs/<experiment>/seed<k>`,
+# `sweeps/<sweep>/<point>/seed<k>`, the point one or more levels); the last runs/ or sweeps/ that fits.
+RUN_PATH = re.compile(r"(?:(.*)/)?((?:runs/[^/]+|sweeps/[^/]+(?:/[^/]+)+?)/seed\d+)")
+
+
 def rebuild_hint(folder: Path) -> str:
+    """The command that rebuilds a run. The workflow writes runs under results/ only: a run read in a
+    copy (`results-before/runs/...`) is rebuilt where it was made, by the path the workflow knows."""
+    match = RUN_PATH.fullmatch(folder.as_posix())
+    if match and match.group(1) and Path(match.group(1)).name != RESULTS:
+        made = f"{RESULTS}/{match.group(2)}/{METRICS_CSV}"
+        return (
+            f"{match.group(1)} is not a results folder the workflow wrote (a copy, or moved): rebuild "
+            f"the run in the workflow folder that made it, with: snakemake --cores all -R {made}"
+        )
     return f"rebuild the run with: snakemake --cores all -R {folder / METRICS_CSV}"
 
 
