@@ -2,8 +2,11 @@
 same run (this machine's speed drifts by a third over a day; ratios do not):
 
 1. `snakemake -n exercises` with a sweep of N points (default 4,000, one seed: N training jobs) added to
-   config.yaml, against a bare Snakefile with the same number of jobs and outputs (rules with only their
-   outputs and a `touch`). Target: at most 1.5×.
+   config.yaml, against Snakemake alone on the same DAG: a bare Snakefile with the same jobs, each with
+   as many input and output files, made by the same upstream jobs (rules with only their inputs, outputs
+   and a `touch`; checked to plan what ours plans). Target: at most 1.5×. Printed beside it: the ratio to
+   as many jobs and outputs without any inputs, which no workflow whose jobs read files can approach
+   (the same DAG's bare rules alone take twice as long as that at 4,000 points).
 2. A no-op `snakemake -n` on the finished default workflow (every output there and recorded as made),
    against a bare `snakemake --version`. Target: at most 1.5×.
 
@@ -17,6 +20,7 @@ with Snakemake alone's; our first run also on its own, as it fills the parse cac
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -68,17 +72,18 @@ def timed(args: list[str], cwd: Path, check: bool = True) -> tuple[float, str]:
     return seconds, proc.stdout + proc.stderr
 
 
-def medians(ours: tuple[list[str], Path], bare: tuple[list[str], Path], runs: int):
-    """(our first run's seconds, our median, the bare command's median, our last output): `runs` runs of
-    each after a first of ours (which fills the parse cache), taken in turn, so that a machine that
-    slows down or speeds up meanwhile weighs on both alike."""
+def medians(ours: tuple[list[str], Path], *others: tuple[list[str], Path], runs: int):
+    """(our first run's seconds, our median, each other command's median, our last output): `runs` runs
+    of each after a first of ours (which fills the parse cache), taken in turn, so that a machine that
+    slows down or speeds up meanwhile weighs on all alike."""
     first, out = timed(*ours)
-    times: tuple[list[float], list[float]] = ([], [])
+    times: list[list[float]] = [[] for _ in range(1 + len(others))]
     for _ in range(runs):
         seconds, out = timed(*ours)
         times[0].append(seconds)
-        times[1].append(timed(*bare)[0])
-    return first, statistics.median(times[0]), statistics.median(times[1]), out
+        for kept, other in zip(times[1:], others, strict=True):
+            kept.append(timed(*other)[0])
+    return first, *(statistics.median(kept) for kept in times), out
 
 
 def job_counts(dry_run: str) -> dict[str, int]:
@@ -92,15 +97,9 @@ def job_counts(dry_run: str) -> dict[str, int]:
     return counts
 
 
-def output_count(work: Path, target: str) -> int:
-    """Every output file of the DAG of `target`, from Snakemake's summary (one line per file)."""
-    _, out = timed([SNAKEMAKE, "--summary", target, "--cores", "1"], work)
-    return sum(1 for line in out.splitlines() if "\t" in line and not line.startswith("output_file"))
-
-
 def bare_snakefile(folder: Path, jobs: int, outputs: int) -> None:
     """`jobs` jobs (one of them the target rule, which has no outputs) with `outputs` output files in
-    all, spread as evenly as they go: rules with only their outputs and a `touch`."""
+    all, spread as evenly as they go: rules with only their outputs and a `touch`, and no inputs."""
     folder.mkdir(parents=True)
     workers = jobs - 1
     each, extra = divmod(outputs, workers)
@@ -114,6 +113,56 @@ def bare_snakefile(folder: Path, jobs: int, outputs: int) -> None:
             files = ", ".join(f"'out/{name}/{{i}}/{k}.txt'" for k in range(per_job))
             text += f"\n\nrule {name}:\n    output:\n        {files},\n"
             text += "    shell:\n        'touch {output}'\n"
+    (folder / "Snakefile").write_text(text)
+
+
+def planned_jobs(dry_run: str) -> list[tuple[str, list[str], list[str]]]:
+    """(rule, input files, output files) of every job a `snakemake -n` output plans."""
+    jobs: list[tuple[str, list[str], list[str]]] = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", dry_run):
+        match = re.match(r"(?:local)?rule (\w+):\n", block)
+        if match:
+            fields = dict(re.findall(r"^    (input|output): (.*)$", block, re.MULTILINE))
+            files = {key: fields[key].split(", ") if key in fields else [] for key in ("input", "output")}
+            jobs.append((match.group(1), files["input"], files["output"]))
+    return jobs
+
+
+def shape(jobs: list[tuple[str, list[str], list[str]]]) -> tuple[int, int, int]:
+    """(jobs, input files, output files) of a plan."""
+    return len(jobs), sum(len(job[1]) for job in jobs), sum(len(job[2]) for job in jobs)
+
+
+def same_dag_snakefile(folder: Path, jobs: list[tuple[str, list[str], list[str]]]) -> None:
+    """Snakemake alone on the same DAG: a bare rule per rule (and number of outputs), each job with as
+    many input and output files as ours, the inputs made by the same upstream jobs or, for those no
+    job makes (the library's modules), empty files; rules with only their inputs (looked up by the
+    job's index), outputs and a `touch`. The target job, which has no outputs, is `rule all`."""
+    folder.mkdir(parents=True)
+    groups: dict[str, list[tuple[list[str], list[str]]]] = {}
+    bare_path: dict[str, str] = {}
+    target: list[str] = []
+    for rule, inputs, outputs in jobs:
+        if not outputs:
+            target = inputs
+            continue
+        name = f"{rule}_{len(outputs)}"
+        group = groups.setdefault(name, [])
+        bare_path.update({out: f"out/{name}/{len(group)}/{k}.txt" for k, out in enumerate(outputs)})
+        group.append((inputs, outputs))
+    sources = {path for _, inputs, _ in jobs for path in inputs} - set(bare_path)
+    for path in sources:
+        bare_path[path] = f"src/{path.lstrip('/')}"
+        (folder / bare_path[path]).parent.mkdir(parents=True, exist_ok=True)
+        (folder / bare_path[path]).touch()
+    inputs = {name: [[bare_path[p] for p in job[0]] for job in group] for name, group in groups.items()}
+    (folder / "inputs.json").write_text(json.dumps(inputs))
+    text = "import json\n\nINPUTS = json.load(open('inputs.json'))\n\n\nrule all:\n    input:\n"
+    text += "".join(f"        {bare_path[p]!r},\n" for p in target)
+    for name, group in groups.items():
+        files = ", ".join(f"'out/{name}/{{i}}/{k}.txt'" for k in range(len(group[0][1])))
+        text += f"\n\nrule {name}:\n    input:\n        lambda w: INPUTS[{name!r}][int(w.i)],\n"
+        text += f"    output:\n        {files},\n    shell:\n        'touch {{output}}'\n"
     (folder / "Snakefile").write_text(text)
 
 
@@ -169,23 +218,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlplab-dry-run-") as scratch:
         root = Path(scratch)
 
-        # 1. A large sweep's dry run beside Snakemake alone with as many jobs and outputs.
+        # 1. A large sweep's dry run beside Snakemake alone on the same DAG, and beside as many jobs
+        # and outputs with no inputs at all.
         work = scratch_copy(root / "sweep")
         add_sweep(work, args.points)
         command = [SNAKEMAKE, "-n", "exercises", "--cores", "2"]
         _, plan = timed(command, work)
-        counts = job_counts(plan)
-        jobs, outputs = sum(counts.values()), output_count(work, "exercises")
-        bare = root / "bare"
-        bare_snakefile(bare, jobs, outputs)
-        first, ours, bare_time, out = medians(
-            (command, work), ([SNAKEMAKE, "-n", "--cores", "2"], bare), args.runs
+        counts, planned = job_counts(plan), planned_jobs(plan)
+        assert len(planned) == sum(counts.values()), "the plan's jobs disagree with its job stats"
+        jobs, inputs, outputs = shape(planned)
+        same_dag_snakefile(root / "same_dag", planned)
+        bare_snakefile(root / "bare", jobs, outputs)
+        bare_command = [SNAKEMAKE, "-n", "--cores", "2"]
+        mirrored = planned_jobs(timed(bare_command, root / "same_dag")[1])
+        if shape(mirrored) != shape(planned):
+            sys.exit(f"the same-DAG Snakefile plans {shape(mirrored)}, ours {shape(planned)}")
+        first, ours, same_dag, bare, out = medians(
+            (command, work), (bare_command, root / "same_dag"), (bare_command, root / "bare"), runs=args.runs
         )
         print(
             f"config.yaml's sweeps and a {args.points:,}-point grid: {jobs:,} jobs "
-            f"({counts.get('train_sweep_point', 0):,} sweep points), {outputs:,} outputs"
+            f"({counts.get('train_sweep_point', 0):,} sweep points), {inputs:,} inputs, {outputs:,} outputs"
         )
-        print(ratio_line("  snakemake -n exercises / a bare Snakefile as large", ours, bare_time, first))
+        print(ratio_line("  snakemake -n exercises / Snakemake alone on the same DAG", ours, same_dag, first))
+        print(ratio_line("  ... / as many jobs and outputs without inputs", ours, bare, first))
+        print(
+            f"  (the same DAG's bare rules / as many jobs and outputs without inputs: {same_dag / bare:.2f}×)"
+        )
         line = next((line for line in out.splitlines() if "training jobs, about" in line), None)
         print(f"  its cost line: {line}" if line else "  (no cost line printed)")
 
@@ -193,7 +252,7 @@ def main() -> None:
         work = scratch_copy(root / "default")
         finish(work)
         first, ours, version, _ = medians(
-            ([SNAKEMAKE, "-n", "--cores", "1"], work), ([SNAKEMAKE, "--version"], work), args.runs
+            ([SNAKEMAKE, "-n", "--cores", "1"], work), ([SNAKEMAKE, "--version"], work), runs=args.runs
         )
         what = "no-op snakemake -n on the finished workflow / snakemake --version"
         print(ratio_line(what, ours, version, first))

@@ -65,10 +65,19 @@ def test_dry_run_benchmark_compares_the_workflow_with_snakemake_alone():
     # The shipped sweeps' points and the grid's 24, each a job of its own, beside as many bare jobs.
     points = figure(r"\(([\d,]+) sweep points\)", out.replace(",", ""))
     assert points >= 24
-    for what in ("snakemake -n exercises / a bare Snakefile as large", "no-op snakemake -n"):
+    same_dag_line = "snakemake -n exercises / Snakemake alone on the same DAG"
+    no_inputs_line = "... / as many jobs and outputs without inputs"
+    timings = {}
+    for what in (same_dag_line, no_inputs_line, "no-op snakemake -n"):
         line = next(line for line in out.splitlines() if what in line)
         timing = re.search(r"([\d.]+) s against ([\d.]+) s, ([\d.]+)×", line)
         assert timing, line
         ours, bare, ratio = (float(x) for x in timing.groups())
         # Each printed to 2 decimals: the ratio of the printed seconds agrees to a few per cent.
         assert ours > 0 and bare > 0 and ratio == pytest.approx(ours / bare, rel=0.03)
+        timings[what] = (ours, bare)
+    # Both sweep lines time the same runs of ours, beside two baselines whose ratio is printed too.
+    (ours, same_dag), (ours_again, no_inputs) = timings[same_dag_line], timings[no_inputs_line]
+    assert ours == ours_again
+    between = figure(r"the same DAG's bare rules / as many jobs and outputs without inputs: ([\d.]+)×", out)
+    assert between == pytest.approx(same_dag / no_inputs, rel=0.03)
