@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 import textwrap
 import time
@@ -246,15 +247,31 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # Each frame replaces the last on a terminal; written to a file or a pipe, frames follow one another.
     clear = CLEAR if sys.stdout.isatty() else "\n"
-    try:
-        while True:
-            sys.stdout.write(clear + frame)
-            sys.stdout.flush()
-            time.sleep(args.watch)
-            frame = frame_or_why(args.results, config, colour, args.watch)
-    except KeyboardInterrupt:
-        sys.stdout.write("\n")
-    return 0
+    stop = ctrl_c_flag()
+    while True:
+        sys.stdout.write(clear + frame)
+        sys.stdout.flush()
+        deadline = time.monotonic() + args.watch
+        while not stop and time.monotonic() < deadline:
+            time.sleep(min(0.1, args.watch))
+        if stop:
+            sys.stdout.write("\n")
+            return 0
+        frame = frame_or_why(args.results, config, colour, args.watch)
+
+
+def ctrl_c_flag() -> list[bool]:
+    """A flag that Ctrl-C sets, read while the watch waits. A KeyboardInterrupt raised wherever the signal
+    lands could be swallowed (inside a finalizer it is only printed) and the watch go on; a second Ctrl-C
+    interrupts at once."""
+    stop: list[bool] = []
+
+    def interrupted(signum, frame):
+        stop.append(True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, interrupted)
+    return stop
 
 
 if __name__ == "__main__":
