@@ -9,13 +9,6 @@ def entry_of(wildcards):
     return EXPERIMENTS[wildcards.experiment]
 
 
-def run_name(wildcards):
-    """'mlp_concise', or 'mlp_lr/lr~0.3' for a sweep's point: run.json's `experiment`."""
-    if "sweep" in wildcards.keys():
-        return f"{wildcards.sweep}/{wildcards.point}"
-    return wildcards.experiment
-
-
 def kind_of(wildcards):
     return KINDS[entry_of(wildcards)["kind"]]
 
@@ -46,6 +39,25 @@ def train_inputs(wildcards):
     return {**dataset_inputs(kind.data), "lib": lib("train.py", *code)}
 
 
+# With device: cpu (the default) every job trains on the CPU: the device's inputs, params and resources
+# are then constants rather than functions Snakemake calls for each job (a large sweep plans thousands).
+ON_CPU = config["device"] == "cpu"
+
+
+def train_params(name):
+    """The training rules' params; `name` is run.json's `experiment`: '{experiment}', or
+    '{sweep}/{point}' for a sweep's point ('mlp_lr/lr~0.3'), filled in from the job's wildcards."""
+    return {
+        # save_weights=False, only where the config turns weights off (see weights_params).
+        **weights_params(),
+        "entry": lambda wildcards: canonical(entry_of(wildcards)),
+        "name": name,
+        "device": "cpu" if ON_CPU else train_device,
+        # Metrics are byte-identical only for the same thread count, so a change reruns the runs.
+        "threads": config["threads_per_job"],
+    }
+
+
 def device_check(wildcards):
     """The device check (rules/device.smk), for the jobs that train on the config's device when that may
     be a GPU; unnamed, so the training script does not take it for data. With device: cpu, and for the
@@ -58,6 +70,10 @@ def device_check(wildcards):
 def train_device(wildcards):
     """Only kinds that train on the device get it; the rest run on the CPU wherever the config says."""
     return config["device"] if kind_of(wildcards).uses_device else "cpu"
+
+
+def train_gpus(wildcards):
+    return int(train_device(wildcards) == "cuda")
 
 
 def weights_params():

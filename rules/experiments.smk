@@ -7,7 +7,7 @@ include: "experiment_inputs.smk"
 rule train:
     input:
         unpack(train_inputs),
-        device_check,
+        [] if ON_CPU else device_check,
     output:
         metrics=run_file(CATALOGUE_RUN, METRICS_CSV),
         run=run_file(CATALOGUE_RUN, RUN_JSON),
@@ -23,14 +23,8 @@ rule train:
         mem_mb=lambda wildcards: train_resources(wildcards)[0],
         runtime=lambda wildcards: train_resources(wildcards)[1],
         # On SLURM this becomes `--gpus=1`; locally it only counts against `--resources gpu=N`.
-        gpu=lambda wildcards: int(train_device(wildcards) == "cuda"),
+        gpu=0 if ON_CPU else train_gpus,
     params:
-        # save_weights=False, only where the config turns weights off (see weights_params).
-        **weights_params(),
-        entry=lambda wildcards: canonical(entry_of(wildcards)),
-        name=run_name,
-        device=train_device,
-        # Metrics are byte-identical only for the same thread count, so a change reruns the runs.
-        threads=config["threads_per_job"],
+        **train_params(name="{experiment}"),
     script:
         "../scripts/train.py"

@@ -16,6 +16,8 @@ use rule train as train_sweep_point with:
         "results/benchmarks/train/sweeps/{sweep}/{point}/seed{seed}.tsv"
     wildcard_constraints:
         **SWEEP_CONSTRAINTS,
+    params:
+        **train_params(name="{sweep}/{point}"),
 
 
 rule sweep_closed_form:
