@@ -8,9 +8,7 @@ from torch import nn
 
 from mlplab.chapter import hyperparameters
 from mlplab.chapter.sgd import Step, optim_step, scratch_step
-
-NUM_INPUTS = 28 * 28
-NUM_OUTPUTS = 10
+from mlplab.chapter.sizes import NUM_INPUTS, NUM_OUTPUTS
 
 
 def relu(X: torch.Tensor) -> torch.Tensor:
