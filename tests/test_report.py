@@ -191,7 +191,7 @@ def test_the_books_floor_is_met_only_when_every_seed_meets_it(tmp_path):
     (test_acc,) = [c for c in checks if c.quantity == "final test accuracy"]
     assert test_acc.within is False and test_acc.mark == "✗ outside tolerance"
     assert test_acc.tolerance == "> 0.7 in every completed seed"
-    assert test_acc.ours.endswith("; worst seed 1: 0.65")
+    assert test_acc.ours.endswith("; worst seed 1: 0.650")
     train_acc = next(c for c in checks if c.quantity == "final train accuracy")
     assert train_acc.within is True  # 0.9 in both seeds
     # The rule is written beside the mark, and the miss is listed at the top of the page.
@@ -304,7 +304,7 @@ def test_report_shows_the_notes_printed_demonstrations(tmp_path):
     polynomial = matrix_tables(section_html(html, "polynomial"))
     assert list(polynomial) == ["poly_normal weight:"]
     assert [row[0] for row in polynomial["poly_normal weight:"]] == ["seed 0", "seed 1", "mean", "true"]
-    assert polynomial["poly_normal weight:"][2] == ["mean", "5.05", "1.2", "-3.4", "5.5"]
+    assert polynomial["poly_normal weight:"][2] == ["mean", "5.05", "1.20", "-3.40", "5.50"]
     assert "<th>w[3]</th>" in section_html(html, "polynomial")
 
     decay = section_html(html, "weight_decay")

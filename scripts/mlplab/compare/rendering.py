@@ -1,14 +1,18 @@
 """A comparison in words: the table's cells, the method and detail sentences every output shares, and the
 terminal's and the markdown's renderings of them. Numbers are written by `mlplab.presentation.formatting`,
-as on the report's pages."""
+as on the report's pages. Every output lists the changes first; the terminal's table fits WIDTH columns
+(A's and B's means without their intervals, names and verdicts wrapped, identical rows counted in one
+line) unless asked for everything (`wide`)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 
 from mlplab.compare.reading import entry_label
 from mlplab.compare.verdicts import (
     FAILING,
+    IDENTICAL,
     NOT_TESTED,
     VERDICTS,
     Comparison,
@@ -20,6 +24,7 @@ from mlplab.compare.verdicts import (
 from mlplab.presentation import stats
 from mlplab.presentation.formatting import NO_VALUE, estimate, number, signed_interval
 from mlplab.presentation.margins import ACCURACY_MARGIN, RELATIVE_MARGIN
+from mlplab.presentation.text_table import text_table
 
 REFERENCE = "A's mean"  # what a relative margin is a fraction of
 
@@ -34,6 +39,18 @@ COLUMNS = (
     "verdict",
 )
 NUMERIC_FROM = 2  # the columns from here on hold numbers
+WIDTH = 100  # characters per line of the terminal's output, unless --wide
+# The terminal's table within WIDTH: the means without their intervals (those are in --wide, the markdown
+# and the page), no detectable difference (the seed-noise lines give it per metric). Which columns may wrap.
+NARROW_COLUMNS = {
+    "entry": True,
+    "metric": False,
+    "A mean": False,
+    "B mean": False,
+    "B − A [95% CI]": False,
+    "p (Holm)": False,
+    "verdict": True,
+}
 
 
 # ---- Words and numbers ----
@@ -72,6 +89,40 @@ def table_cells(row: Row, entry: Entry) -> list[str]:
         detectable_text(row),
         verdict_text(row, entry),
     ]
+
+
+def narrow_cells(row: Row, entry: Entry) -> list[str]:
+    """The cells of NARROW_COLUMNS."""
+    return [
+        entry.label,
+        row.metric,
+        number(row.a.mean) if row.a else NO_VALUE,
+        number(row.b.mean) if row.b else NO_VALUE,
+        difference_text(row),
+        number(row.p_holm, 3),
+        verdict_text(row, entry),
+    ]
+
+
+def ordered(c: Comparison) -> list[tuple[Entry, Row]]:
+    """Every (entry, row), changes first: the failing verdicts in FAILING's order (changed first), then rows
+    of entries failing for their seeds or runs at chance, then within noise, then identical; entries in
+    their order within each."""
+
+    def rank(pair: tuple[Entry, Row]) -> int:
+        entry, row = pair
+        if row.verdict in FAILING:
+            return FAILING.index(row.verdict)
+        if c.entry_fails(entry):
+            return len(FAILING)
+        return len(FAILING) + 1 + (row.verdict == IDENTICAL)
+
+    return sorted(((e, row) for e in c.entries for row in e.rows), key=rank)
+
+
+def quietly_identical(c: Comparison, entry: Entry, row: Row) -> bool:
+    """An identical row with nothing else to say: counted in one line of the terminal's table."""
+    return row.verdict == IDENTICAL and not c.entry_fails(entry)
 
 
 def method_lines(c: Comparison) -> list[str]:
@@ -201,23 +252,45 @@ def summary_lines(c: Comparison) -> list[str]:
 # ---- Terminal ----
 
 
-def aligned(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+def table_lines(c: Comparison, wide: bool) -> list[str]:
+    """Every row with every column (`wide`), or the narrow table with the identical rows counted."""
+    pairs = ordered(c)
+    if wide:
+        return text_table(COLUMNS, [table_cells(row, e) for e, row in pairs], [False] * len(COLUMNS))
+    shown = [(e, row) for e, row in pairs if not quietly_identical(c, e, row)]
+    lines = text_table(
+        list(NARROW_COLUMNS), [narrow_cells(row, e) for e, row in shown], list(NARROW_COLUMNS.values()), WIDTH
+    )
+    identical = [e for e, row in pairs if quietly_identical(c, e, row)]
+    if identical:
+        entries = len(dict.fromkeys(id(e) for e in identical))
+        rows = f"{len(identical)} row{'s' if len(identical) != 1 else ''}"
+        lines += textwrap.wrap(
+            f"... and {rows} of {entries} entr{'ies' if entries != 1 else 'y'} {IDENTICAL} (every seed's "
+            "metrics.csv the same on both sides); --wide lists them, with A's and B's intervals",
+            WIDTH,
+        )
+    return lines
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
-    return [line(header), line(["-" * w for w in widths]), *map(line, rows)]
-
-
-def format_text(c: Comparison) -> str:
+def format_text(c: Comparison, wide: bool = False) -> str:
+    """The comparison for a terminal: within WIDTH columns, or every row and column on one line each
+    (`wide`)."""
     same = same_folder_text(c)
     lines = [f"A: {c.a}", f"B: {c.b}", *([same] if same else []), ""]
-    lines += aligned(list(COLUMNS), [table_cells(row, e) for e in c.entries for row in e.rows])
-    lines += ["", *summary_lines(c), *method_lines(c)]
+    lines += table_lines(c, wide)
+    prose = ["", *summary_lines(c), *method_lines(c)]
     for heading, items in detail_lines(c):
-        lines += ["", f"{heading}:", *(f"  {item}" for item in items)]
-    return "\n".join(lines) + "\n"
+        prose += ["", f"{heading}:", *(f"  {item}" for item in items)]
+    if not wide:  # each sentence wrapped, a detail's continuation under its text
+        prose = [part for line in prose for part in textwrap.wrap(line, WIDTH, subsequent_indent=indent(line))
+                 or [""]]  # fmt: skip
+    return "\n".join(lines + prose) + "\n"
+
+
+def indent(line: str) -> str:
+    """A wrapped line's continuation: under the text of a detail item ('  mlp: …'), flush otherwise."""
+    return "    " if line.startswith("  ") else ""
 
 
 # ---- Markdown ----
@@ -247,12 +320,11 @@ def format_markdown(c: Comparison) -> str:
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
     ]
-    for entry in c.entries:
-        for row in entry.rows:
-            cells = [md(cell) for cell in table_cells(row, entry)]
-            if row.verdict in FAILING or c.entry_fails(entry):
-                cells[-1] = f"**{cells[-1]}**"
-            lines.append("| " + " | ".join(cells) + " |")
+    for entry, row in ordered(c):
+        cells = [md(cell) for cell in table_cells(row, entry)]
+        if row.verdict in FAILING or c.entry_fails(entry):
+            cells[-1] = f"**{cells[-1]}**"
+        lines.append("| " + " | ".join(cells) + " |")
     for line in method_lines(c):
         lines += ["", md(line)]
     for heading, items in detail_lines(c):

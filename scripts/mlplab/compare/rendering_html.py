@@ -15,6 +15,7 @@ from mlplab.compare.rendering import (
     NUMERIC_FROM,
     detail_lines,
     method_lines,
+    ordered,
     same_folder_text,
     summary_lines,
     table_cells,
@@ -66,8 +67,7 @@ def format_html(c: Comparison) -> str:
             "cells": table_cells(row, entry),
             "class": "miss" if c.entry_fails(entry) else ROW_CLASS.get(row.verdict, ""),
         }
-        for entry in c.entries
-        for row in entry.rows
+        for entry, row in ordered(c)
     ]
     drawn = [e for e in c.entries if e.runs_a or e.runs_b]  # an entry with no finished run has no curve
     figures = [

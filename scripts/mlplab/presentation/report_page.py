@@ -25,7 +25,7 @@ from mlplab.presentation import stats
 from mlplab.presentation.at_chance import chance_text
 from mlplab.presentation.at_chance import expected as expected_chance
 from mlplab.presentation.book_checks import is_ablation, reference_checks
-from mlplab.presentation.formatting import NO_VALUE, finite, number
+from mlplab.presentation.formatting import DIGITS, NO_VALUE, finite, number
 from mlplab.presentation.formatting import estimate as estimate_text
 from mlplab.presentation.summaries import (
     clipped,
@@ -84,7 +84,7 @@ def metrics_table(summary: pd.DataFrame, experiments: list[str]) -> dict:
                 "seeds": row.n_seeds,
                 "epochs": row.epochs,
                 "metrics": cells,
-                "seconds": number(row.wall_time_s_mean, 3),
+                "seconds": number(row.wall_time_s_mean),
             }
         )
     shown_clipped = [m for m in metrics if any(clipped(row, m) for row in rows.itertuples())]
@@ -339,7 +339,7 @@ def section(
     if topic.baseline:
         part["paired"] = paired_differences(topic.baseline, catalogue, experiments, runs)
 
-    def final(name: str, metric: str, minus: str | None = None, digits: int = 3) -> str:
+    def final(name: str, metric: str, minus: str | None = None, digits: int = DIGITS) -> str:
         """The final `metric` (less `minus`, seed by seed) over the completed seeds, as `estimate_text`;
         the interval of a metric (not of a difference) clipped to what it can be, and said so."""
         values = [
@@ -354,8 +354,8 @@ def section(
         text = estimate_text(e.mean, e.low, e.high, e.n, digits)
         return f"{text} ({stats.clipped_note([metric])})" if e.clipped else text
 
-    def per_seed(name: str, metric: str, digits: int = 4) -> str:
-        """'seed 0: 12.96, seed 1: 13.01', a diverged seed marked."""
+    def per_seed(name: str, metric: str, digits: int = DIGITS) -> str:
+        """'seed 0: 13.0, seed 1: 12.9', a diverged seed marked."""
         return ", ".join(
             f"seed {run['seed']}: {number(run.get(metric), digits)}"
             + ("" if run["status"] == "ok" else f" ({run['status']})")
