@@ -76,6 +76,15 @@ def train_gpus(wildcards):
     return int(train_device(wildcards) == "cuda")
 
 
+def train_outputs(run):
+    """A training job's outputs: metrics.csv and run.json, and model.pt where weights are saved (so that a
+    deleted model.pt reruns its run)."""
+    names = {"metrics": METRICS_CSV, "run": RUN_JSON}
+    if config.get("save_weights", True):
+        names["model"] = MODEL_PT
+    return {key: run_file(run, name) for key, name in names.items()}
+
+
 def weights_params():
     """The train rule's params for model.pt: none by default, `save_weights=False` where the config turns
     weights off. Snakemake reruns a job whose params changed (it compares their values), so a param with

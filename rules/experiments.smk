@@ -9,10 +9,9 @@ rule train:
         unpack(train_inputs),
         [] if ON_CPU else device_check,
     output:
-        metrics=run_file(CATALOGUE_RUN, METRICS_CSV),
-        run=run_file(CATALOGUE_RUN, RUN_JSON),
+        **train_outputs(CATALOGUE_RUN),
     log:
-        "logs/train/{experiment}/seed{seed}.log",
+        run_log(CATALOGUE_RUN),
     benchmark:
         "results/benchmarks/train/{experiment}/seed{seed}.tsv"
     priority: train_priority

@@ -8,10 +8,9 @@ include: "sweep_inputs.smk"
 
 use rule train as train_sweep_point with:
     output:
-        metrics=run_file(SWEEP_RUN, METRICS_CSV),
-        run=run_file(SWEEP_RUN, RUN_JSON),
+        **train_outputs(SWEEP_RUN),
     log:
-        "logs/train/sweeps/{sweep}/{point}/seed{seed}.log",
+        run_log(SWEEP_RUN),
     benchmark:
         "results/benchmarks/train/sweeps/{sweep}/{point}/seed{seed}.tsv"
     wildcard_constraints:

@@ -2,6 +2,7 @@
 helper modules of this folder through pytest's `pythonpath` setting (pyproject.toml)."""
 
 import pytest
+from compare_runs import write_before
 
 import tiny
 
@@ -18,3 +19,9 @@ def tiny_run(tmp_path_factory):
 def tiny_workdir(tmp_path):
     """A fresh tiny working copy, not yet run, for tests that edit or break things."""
     return tiny.make_workdir(tmp_path)
+
+
+@pytest.fixture
+def before(tmp_path):
+    """Side A of a comparison, written by hand (`compare_runs.write_before`)."""
+    return write_before(tmp_path)

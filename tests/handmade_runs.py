@@ -1,23 +1,22 @@
-"""Run folders written by hand, as rule `train` leaves them, for tests of the steps that read runs."""
+"""Run folders written by hand through the training job's own writer (`run_record.RunWriter`), as rule
+`train` leaves them, for tests of the steps that read runs."""
 
-import hashlib
 from pathlib import Path
 
-import pandas as pd
-
-from mlplab.workflow.run_record import RunRecord
+from mlplab.workflow.run_record import RunRecord, RunWriter
 
 
 def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[dict], **record) -> Path:
-    """A run folder as rule `train` leaves it: metrics.csv (one row per epoch) and run.json."""
+    """A run folder `root/<experiment>/seed<seed>` as rule `train` leaves it: metrics.csv (one row per
+    epoch) and run.json. `experiment` may be a path under a results folder (`runs/mlp`,
+    `sweeps/mlp_lr/lr~0.1`): run.json records the run's name as the workflow does (`mlp`, `mlp_lr/lr~0.1`).
+    `columns` gives metrics.csv's header where no row does (a run diverged in its first epoch)."""
     folder = root / experiment / f"seed{seed}"
-    folder.mkdir(parents=True)
-    # A run with no completed epoch leaves the header only, as rule `train` does.
-    columns = record.pop("columns", None)
-    pd.DataFrame(rows, columns=columns).to_csv(folder / "metrics.csv", index=False)
+    columns = record.pop("columns", None) or (list(rows[0]) if rows else ["epoch"])
     status = record.pop("status", "ok")
-    run = {
-        "experiment": experiment,
+    name = experiment.removeprefix("runs/").removeprefix("sweeps/")
+    fields = {
+        "experiment": name,
         "config": config,
         "seed": seed,
         "status": status,
@@ -30,10 +29,15 @@ def write_run(root: Path, experiment: str, config: dict, seed: int, rows: list[d
         "device": "cpu",
         "versions": {"torch": "2.14.1"},
         "git": {"commit": "abc123", "dirty": False},
-        "metrics_sha256": hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest(),
         **record,
     }
-    RunRecord.from_dict(run).write(folder / "run.json")
+    with RunWriter(folder, save_weights=False) as writer:
+        metrics = writer.start()
+        for row in rows:
+            metrics.write_row(row)
+        writer.finish(
+            columns, None, lambda digest, _: RunRecord.from_dict({**fields, "metrics_sha256": digest})
+        )
     return folder
 
 

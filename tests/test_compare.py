@@ -1,11 +1,7 @@
-"""mlplab-compare end to end, and the hand-written results folders every test_compare_* module reads:
-the installed console command, then real tiny runs of a small catalogue through Snakemake. The parts are
-tested in test_compare_reading, _verdicts, _provenance, _rendering and _cli."""
+"""mlplab-compare end to end: the installed console command, then real tiny runs of a small catalogue
+through Snakemake. The parts are tested in test_compare_reading, _verdicts, _provenance, _rendering and
+_cli, on the hand-written folders of compare_runs.py."""
 
-import csv
-import hashlib
-import io
-import json
 import re
 import shutil
 import subprocess
@@ -13,99 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from compare_runs import verdicts
 
 import tiny
 from mlplab.compare import cli
-from mlplab.compare.reading import entry_label, load_results
-from mlplab.compare.verdicts import Comparison, compare
 from mlplab.workflow import provenance
-
-# ---- Hand-written results folders ----
-
-MLP = {"kind": "mlp_concise", "lr": 0.1, "batch_size": 256, "epochs": 2}
-POLY = {"kind": "polynomial", "num_features": 4, "lr": 0.01, "batch_size": 10, "epochs": 2}
-# What run.json's `data` holds: per data file its fingerprint (the inner objects opaque to compare).
-DATA = {
-    "train": {
-        "file": "data/fashion-mnist/train.pt",
-        "sha256": "1" * 64,
-        "sources": {"train-images-idx3-ubyte.gz": "2" * 64},
-    },
-    "polynomial": {
-        "file": "data/polynomial.pt",
-        "sha256": "3" * 64,
-        "generator": {"noise_std": 0.1, "n_train": 100, "code_sha256": "4" * 64},
-    },
-}
-
-
-def write_run(results: Path, entry: str, seed: int, final: dict, config: dict, status="ok", **record) -> Path:
-    """A run folder as the workflow leaves it: two epochs in metrics.csv, run.json with its SHA-256."""
-    folder = results / entry / f"seed{seed}"
-    folder.mkdir(parents=True)
-    first = {name: value * 1.5 for name, value in final.items()}
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=["epoch", *final], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows([{"epoch": 1, **first}, {"epoch": 2, **final}])
-    (folder / "metrics.csv").write_text(text.getvalue())
-    run = {
-        "experiment": entry.split("/")[-1],
-        "config": config,
-        "seed": seed,
-        "status": status,
-        "epochs_completed": 2,
-        "diverged_at_epoch": 2 if status == "diverged" else None,
-        "final": {"epoch": 2, **final},
-        "threads": 1,
-        "device": "cpu",
-        "versions": {"python": "3.11.7", "torch": "2.14.1", "numpy": "2.4.6"},
-        "git": {"commit": "a" * 40, "dirty": False},
-        "machine": {"hostname": "node1", "cpus": 2},
-        "metrics_sha256": hashlib.sha256(text.getvalue().encode()).hexdigest(),
-        "data": DATA,
-        **record,
-    }
-    (folder / "run.json").write_text(json.dumps(run))
-    return folder
-
-
-def write_entry(results, entry, finals, config=MLP, seeds=None, **record):
-    """One run per item of finals (a dict of final metrics), seeds 0, 1, ... unless given."""
-    for seed, final in zip(seeds or range(len(finals)), finals, strict=True):
-        write_run(results, entry, seed, final, config, **record)
-
-
-def acc(values, loss=0.4):
-    return [{"train_loss": loss, "test_acc": v} for v in values]
-
-
-def run_compare(a, b, *options) -> int:
-    """main() in-process; returns its exit status (what it printed is in capsys)."""
-    return cli.main([str(a), str(b), *options])
-
-
-def comparison(a, b, **kwargs) -> Comparison:
-    return compare(load_results(a), load_results(b), **kwargs)
-
-
-def verdicts(a, b, **kwargs) -> dict[tuple[str, str], str]:
-    return {(entry_label(row.entry), row.metric): row.verdict for row in comparison(a, b, **kwargs).rows}
-
-
-def write_before(tmp_path: Path) -> Path:
-    """The usual side A: mlp (test_acc 0.80, 0.81, 0.82) and poly, three seeds each; each test module's
-    `before` fixture."""
-    results = tmp_path / "before"
-    write_entry(results, "runs/mlp", acc([0.80, 0.81, 0.82]))
-    write_entry(results, "runs/poly", [{"train_loss": 0.01, "test_loss": 0.02}] * 3, config=POLY)
-    return results
-
-
-@pytest.fixture
-def before(tmp_path):
-    return write_before(tmp_path)
-
 
 # ---- The console command ----
 

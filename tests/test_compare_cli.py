@@ -4,15 +4,10 @@ bad options, and what is refused before anything is read."""
 import shutil
 
 import pytest
-from test_compare import run_compare, write_before
+from compare_runs import run_compare
 
 from mlplab.compare.cli import parse_margin
 from mlplab.presentation.margins import Margin
-
-
-@pytest.fixture
-def before(tmp_path):
-    return write_before(tmp_path)
 
 
 @pytest.mark.parametrize(

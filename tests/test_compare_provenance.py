@@ -7,15 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_compare import DATA, MLP, acc, comparison, run_compare, verdicts, write_before, write_run
+from compare_runs import DATA, MLP, acc, comparison, run_compare, verdicts, write_run
 
 from mlplab.compare.provenance import tally
 from mlplab.presentation.formatting import NO_VALUE
-
-
-@pytest.fixture
-def before(tmp_path):
-    return write_before(tmp_path)
 
 
 def test_provenance_differences_are_per_run(before, tmp_path, capsys):

@@ -10,15 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_compare import MLP, acc, comparison, run_compare, write_before, write_entry
+from compare_runs import MLP, acc, comparison, run_compare, write_entry
 
 from mlplab.compare.reading import BadInput, load_results
 from mlplab.workflow.run_record import RunRecord
-
-
-@pytest.fixture
-def before(tmp_path):
-    return write_before(tmp_path)
 
 
 def test_runs_by_entry_and_seed(before):
@@ -26,22 +21,20 @@ def test_runs_by_entry_and_seed(before):
     assert list(results.runs) == ["runs/mlp", "runs/poly"] and results.unfinished == {}
     runs = results.runs["runs/mlp"]
     assert [run.seed for run in runs] == [0, 1, 2]
-    assert isinstance(runs[0].record, RunRecord) and runs[0].config == MLP and not runs[0].diverged
-    assert runs[0].columns == ["train_loss", "test_acc"]
-    assert runs[1].rows == [
-        {"epoch": 1.0, "train_loss": pytest.approx(0.6), "test_acc": pytest.approx(1.215)},
-        {"epoch": 2.0, "train_loss": 0.4, "test_acc": 0.81},
-    ]
+    assert isinstance(runs[0].record, RunRecord) and runs[0].record.config == MLP and runs[0].ok
+    assert runs[0].columns == ("train_loss", "test_acc")
+    assert runs[1].rows == (
+        {"epoch": 1, "train_loss": pytest.approx(0.6), "test_acc": pytest.approx(1.215)},
+        {"epoch": 2, "train_loss": 0.4, "test_acc": 0.81},
+    )
     assert runs[1].final("test_acc") == 0.81 and runs[1].final("test_loss") is None
-    assert runs[1].sha256 == hashlib.sha256((before / "runs/mlp/seed1/metrics.csv").read_bytes()).hexdigest()
+    metrics = before / "runs/mlp/seed1/metrics.csv"
+    assert runs[1].record.metrics_sha256 == hashlib.sha256(metrics.read_bytes()).hexdigest()
 
 
 def corrupt(results: Path, case: str) -> Path:
     """Break one run of a copy of `results`; return the path the message must name."""
     run = results / "runs/mlp/seed1"
-    if case == "run.json missing":
-        (run / "run.json").unlink()
-        return run / "run.json"
     if case == "run.json not JSON":
         (run / "run.json").write_text("{not json")
         return run / "run.json"
@@ -67,13 +60,13 @@ def corrupt(results: Path, case: str) -> Path:
     raise ValueError(case)
 
 
-# The messages are the run record reader's (mlplab.workflow.run_reading), but for metrics.csv's numbers.
+# The messages are the run folder reader's (mlplab.workflow.run_reading). A run that lost its run.json is
+# not finished (failed, as mlplab-status says): test_a_seed_missing_or_unfinished_is_named_and_fails.
 BAD_RUNS = {
-    "run.json missing": "cannot be read (No such file or directory)",
     "run.json not JSON": "cannot be read as JSON",
     "run.json without keys": "not a run record (missing config, metrics_sha256)",
     "metrics.csv missing": "cannot be read (No such file or directory)",
-    "metrics.csv corrupt": "not a number",
+    "metrics.csv corrupt": "corrupt at line 2",
     "metrics.csv modified": "changed after its run wrote it",
 }
 
@@ -122,17 +115,20 @@ def leave_unfinished(seed_folder: Path, case: str) -> None:
     seed_folder.mkdir(parents=True)
     if case == "partial":  # training writes metrics.csv.partial row by row, renames it at the end
         (seed_folder / "metrics.csv.partial").write_text("epoch,train_loss,test_acc\n1,0.6,1.2\n")
-    if case == "locked":  # a training job holds the writer's lock, nothing written yet
+    if case == "locked":  # a training job on another node holds the writer's lock, nothing written yet
         (seed_folder / ".writer.lock").write_text('{"host": "node1", "pid": 1}')
+    if case == "run.json lost":  # a finished run's metrics.csv without its run.json
+        (seed_folder / "metrics.csv").write_text("epoch,train_loss,test_acc\n1,0.6,1.2\n")
 
 
 WELCH = "tested with a Welch's t-test, no seed paired (A seeds 0, 1, 2; B seeds 0, 1)"
+# Each unfinished seed folder in the state mlplab-status gives it (`run_reading.unfinished`).
 UNFINISHED = {
-    "deleted": f"mlp: seed 2 only in A; {WELCH}",
-    "partial": f"mlp: B seed2 partial (metrics.csv.partial, 1 epoch written; no run.json); {WELCH}",
-    "empty": f"mlp: B seed2 empty folder; {WELCH}",
-    "locked": "mlp: B seed2 partial (a writer's lock (.writer.lock): a training job started it; "
-    f"no run.json); {WELCH}",
+    "deleted": "mlp: seed 2 only in A;",
+    "partial": "mlp: B seed2 failed: metrics.csv.partial is left with no job writing it",
+    "empty": "mlp: B seed2 waiting;",
+    "locked": "mlp: B seed2 running: epoch 0 of ?; PID 1 on node1, not checkable from here;",
+    "run.json lost": "mlp: B seed2 failed: metrics.csv without run.json",
 }
 
 
@@ -143,7 +139,7 @@ def test_a_seed_missing_or_unfinished_is_named_and_fails(before, tmp_path, capsy
     leave_unfinished(after / "runs/mlp/seed2", case)
     assert run_compare(before, after, "--fail-on-change") == 1
     captured = capsys.readouterr()
-    assert UNFINISHED[case] in captured.out
+    assert UNFINISHED[case] in " ".join(captured.out.split())
     flag = "seeds differ" if case == "deleted" else "unfinished runs"
     assert re.search(rf"^mlp\s+test_acc\s.*, n = 2\s.*within noise; {flag}$", captured.out, re.M)
     failing = "1 entry whose seeds differ" if case == "deleted" else "1 unfinished run"
@@ -165,8 +161,8 @@ def test_the_installed_command_names_every_seed_it_did_not_compare(before, tmp_p
     leave_unfinished(after / "runs/poly/seed2", "empty")
     proc = installed_compare(before, after, "--fail-on-change")
     assert proc.returncode == 1, proc.stderr
-    assert UNFINISHED["partial"] in proc.stdout
-    assert "poly: seed 1 only in A; B seed2 empty folder\n" in proc.stdout
+    assert UNFINISHED["partial"] in " ".join(proc.stdout.split())
+    assert "poly: seed 1 only in A; B seed2 waiting\n" in proc.stdout
     assert "Runs: A 6 finished; B 3 finished, 2 unfinished." in proc.stdout
     assert proc.stderr == (
         "mlplab-compare: failing on change: 2 not tested, 2 unfinished runs, 1 entry whose seeds differ\n"
@@ -180,10 +176,8 @@ def test_the_same_seeds_paired_beside_an_unfinished_one(before, tmp_path, capsys
     leave_unfinished(after / "runs/mlp/seed3", "partial")
     assert run_compare(before, after, "--fail-on-change") == 1
     out = capsys.readouterr().out
-    assert (
-        "mlp: B seed3 partial (metrics.csv.partial, 1 epoch written; no run.json), only in B; "
-        "tested with a paired t-test on seeds 0, 1, 2"
-    ) in out
+    assert "mlp: B seed3 failed: metrics.csv.partial is left" in out
+    assert "only in B; tested with a paired t-test on seeds 0, 1, 2" in " ".join(out.split())
     assert "Runs: A 6 finished; B 6 finished, 1 unfinished." in out
 
 

@@ -6,24 +6,18 @@ import re
 import shutil
 
 import pytest
-from test_compare import (
+from compare_runs import (
     MLP,
     POLY,
     acc,
     comparison,
     run_compare,
     verdicts,
-    write_before,
     write_entry,
     write_run,
 )
 
 from mlplab.presentation.margins import Margin, margin_of
-
-
-@pytest.fixture
-def before(tmp_path):
-    return write_before(tmp_path)
 
 
 def test_a_copy_is_identical_and_passes(before, tmp_path, capsys):
@@ -50,7 +44,7 @@ def test_a_changed_lr_is_named_without_statistics(before, tmp_path, capsys):
     }
     assert run_compare(before, after, "--fail-on-change") == 1
     captured = capsys.readouterr()
-    assert "mlp: removed batch_size (was 256); lr: 0.1 → 0.3; added momentum = 0.9" in captured.out
+    assert "mlp: removed batch_size (was 256); lr 0.1 → 0.3; added momentum = 0.9" in captured.out
     assert "failing on change: 2 config changed" in captured.err
     assert run_compare(before, after) == 0  # without --fail-on-change
 

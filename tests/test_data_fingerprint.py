@@ -17,7 +17,7 @@ from mlplab.workflow.data_fingerprint import (
     verified,
     write_fingerprint,
 )
-from mlplab.workflow.run_reading import read_record
+from mlplab.workflow.run_reading import read_run
 
 
 def test_the_fingerprint_is_of_the_tensors_not_the_file(tmp_path):
@@ -54,14 +54,14 @@ def test_other_data_or_a_missing_fingerprint_is_refused_with_the_rebuild_command
 @pytest.mark.snakemake
 def test_every_run_records_the_data_it_trained_on(tiny_run):
     raw = tiny.read_config(tiny_run)["data"]["fashion_mnist"]["checksums"]
-    classifier = read_record(tiny_run / "results/runs/mlp_concise/seed0")
+    classifier = read_run(tiny_run / "results/runs/mlp_concise/seed0").record
     assert set(classifier.data) == {"train", "test"}
     train = classifier.data["train"]
     assert train["file"] == "data/fashion-mnist/train.pt"
     # The raw files it was decoded from, by the SHA-256 the config's checksums verify.
     assert train["sources"] == {name: raw[name]["sha256"] for name in train["sources"]}
     assert set(train["sources"]) == {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}
-    poly = read_record(tiny_run / "results/runs/poly_normal/seed0").data["polynomial"]
+    poly = read_run(tiny_run / "results/runs/poly_normal/seed0").record.data["polynomial"]
     generator = tiny.read_config(tiny_run)["data"]["polynomial"]
     assert {k: poly["generator"][k] for k in generator} == generator
     assert len(poly["generator"]["code_sha256"]) == 64

@@ -7,6 +7,7 @@ read the tiny workflow's runs and run Snakemake with weights off."""
 import contextlib
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -23,11 +24,10 @@ from mlplab.workflow.catalogue import DATASETS, KINDS, Family, parse_entry
 from mlplab.workflow.data_fingerprint import write_fingerprint
 from mlplab.workflow.idx import decode_split, save_split
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_record import METRICS_CSV, RUN_JSON, catalogue_run
+from mlplab.workflow.run_record import METRICS_CSV, MODEL_PT, RUN_JSON, catalogue_run
 from tiny import FASHION_NAMES, fake_fashion_mnist
 
 CPU = torch.device("cpu")
-MODEL_PT = runs.MODEL_PT
 EVALUATE = str(Path(sys.executable).with_name("mlplab-evaluate"))
 DATA_FILES = {
     "train": "data/fashion-mnist/train.pt",
@@ -85,31 +85,23 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def train_run(workflow: Path, name: str, hp: dict, seed: int = 0, save_weights: bool = True) -> Path:
-    """What scripts/train.py does for one run: data checked against its fingerprints, metrics.csv row by
-    row, model.pt, then run.json."""
-    kind, config = KINDS[hp["kind"]], parse_entry(hp)
+def train_run(
+    workflow: Path,
+    name: str,
+    hp: dict,
+    seed: int = 0,
+    save_weights: bool = True,
+    diverge_at: int | None = None,
+) -> Path:
+    """What scripts/train.py does for one run (`run_execution.train_run`), in a workflow-like folder."""
     folder = workflow / "results" / catalogue_run(name, seed)
-    folder.mkdir(parents=True)
+    data_paths = {split: DATA_FILES[split] for split in DATASETS[KINDS[hp["kind"]].data]}
     with contextlib.chdir(workflow):
-        data, fingerprints = runs.load_inputs({split: DATA_FILES[split] for split in DATASETS[kind.data]})
-    metrics = runs.MetricsFile(str(folder / METRICS_CSV))
-    result, wall = runs.timed_run(kind, config, seed, data, CPU, on_epoch=metrics.write_row)
-    metrics.close(["epoch", *kind.metrics_of(config)])
-    model_sha256 = runs.save_parameters(result, folder / MODEL_PT) if save_weights else None
-    record = runs.run_record(
-        result,
-        name=name,
-        entry=hp,
-        seed=seed,
-        threads=torch.get_num_threads(),
-        device=CPU,
-        wall_time_s=wall,
-        metrics_path=str(folder / METRICS_CSV),
-        data=fingerprints,
-        model_sha256=model_sha256,
-    )
-    record.write(folder / RUN_JSON)
+        runs.train_run(
+            folder.relative_to(workflow), hp, name=name, seed=seed, data_paths=data_paths, device=CPU,
+            threads=torch.get_num_threads(), save_weights=save_weights, log=logging.getLogger("test"),
+            diverge_at=diverge_at,
+        )  # fmt: skip
     return folder
 
 
@@ -130,6 +122,7 @@ VERDICTS = ("equal", "DIFFERS")  # the last column of each metric's line
 
 
 def evaluated(capsys, *args) -> tuple[int, str, str]:
+    capsys.readouterr()  # what training printed before
     code = evaluate.main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -176,17 +169,23 @@ def test_the_saved_parameters_are_the_trained_ones(workflow):
 # ---- What is refused, and why ----
 
 
-def test_a_diverged_run_saves_nothing_and_evaluate_says_so(workflow, capsys):
-    folder = train_run(workflow, "diverged", DIVERGING)
+def test_a_diverged_run_saves_its_last_finite_parameters_and_evaluate_recomputes_them(workflow, capsys):
+    """Diverged at epoch 3: model.pt holds epoch 2's parameters, which score metrics.csv's last row."""
+    folder = train_run(workflow, "diverged", ENTRIES["polynomial"], diverge_at=3)
     record = read_json(folder / RUN_JSON)
-    assert record["status"] == "diverged" and record["model_sha256"] is None
-    assert not (folder / MODEL_PT).exists()
+    assert (record["status"], record["model_epoch"], record["epochs_completed"]) == ("diverged", 2, 2)
+    assert record["model_sha256"] == sha256(folder / MODEL_PT)
     code, out, err = evaluated(capsys, folder)
-    assert code == 2 and out == ""
-    assert err == (
-        f"mlplab-evaluate: {folder / RUN_JSON}: model_sha256 is null: the run diverged at epoch "
-        f"{record['diverged_at_epoch']}, and a diverged run saves no weights\n"
-    )
+    assert (code, err) == (0, "") and "epoch 2," in out and "all 2 recomputed metrics equal" in out
+
+
+def test_a_run_diverged_in_its_first_epoch_keeps_its_initial_parameters(workflow, capsys):
+    folder = train_run(workflow, "diverged_at_once", DIVERGING, diverge_at=1)
+    record = read_json(folder / RUN_JSON)
+    assert (record["status"], record["model_epoch"], record["epochs_completed"]) == ("diverged", 0, 0)
+    assert torch.load(folder / MODEL_PT, weights_only=True)["weight"].isfinite().all()
+    code, out, err = evaluated(capsys, folder)
+    assert code == 2 and out == "" and "model.pt holds the initial parameters" in err
 
 
 def test_a_run_without_weights_is_refused_saying_why(workflow, capsys):
@@ -219,6 +218,15 @@ def test_a_changed_model_pt_is_refused_naming_it(classifier_run, tmp_path, capsy
     assert code == 2 and err.startswith(f"mlplab-evaluate: {folder / MODEL_PT}: cannot be read")
 
 
+def test_an_entry_s_folder_is_refused_naming_one_of_its_seed_folders(classifier_run, capsys):
+    code, out, err = evaluated(capsys, classifier_run.parent)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlplab-evaluate: {classifier_run.parent}: the folder of an entry, not of one run; give one of its "
+        f"seeds, e.g. {classifier_run}\n"
+    )
+
+
 def test_data_is_found_beside_results_or_under_data_root_and_checked(
     classifier_run, workflow, tmp_path, capsys
 ):
@@ -249,7 +257,8 @@ def test_data_is_found_beside_results_or_under_data_root_and_checked(
 
 def test_a_metrics_csv_that_differs_from_the_weights_exits_1(classifier_run, tmp_path, capsys):
     """A metric that does not come back is a difference (exit 1), not bad input: run.json is rewritten to
-    vouch for the edited metrics.csv, so only the recomputation can tell."""
+    vouch for the edited metrics.csv (its SHA-256 and its copy of the last row), so only the
+    recomputation can tell."""
     folder = tmp_path / "results" / "runs" / "mlp" / "seed0"
     shutil.copytree(classifier_run, folder)
     lines = (folder / METRICS_CSV).read_text().splitlines()
@@ -258,6 +267,7 @@ def test_a_metrics_csv_that_differs_from_the_weights_exits_1(classifier_run, tmp
     (folder / METRICS_CSV).write_text("\n".join([*lines[:-1], ",".join(last)]) + "\n")
     record = read_json(folder / RUN_JSON)
     record["metrics_sha256"] = sha256(folder / METRICS_CSV)
+    record["final"]["test_acc"] = 0.5
     (folder / RUN_JSON).write_text(json.dumps(record))
     code, out, _ = evaluated(capsys, folder, "--data-root", classifier_run.parents[3])
     assert code == 1
@@ -273,47 +283,24 @@ def test_help_promises_equality_for_cpu_runs():
     assert "Equality is promised for runs trained on the CPU" in text and "run.json's thread count" in text
 
 
-# ---- Whether another job finished a run, model.pt included ----
-
-
-def test_a_finished_run_has_its_model_only_as_its_record_says(classifier_run, workflow, tmp_path):
-    folder = tmp_path / "run"
-    shutil.copytree(classifier_run, folder)
-    assert runs.has_its_model(folder, save_weights=True) and runs.has_its_model(folder, save_weights=False)
-    (folder / MODEL_PT).write_bytes(b"not the model")
-    assert not runs.has_its_model(folder, save_weights=True)
-    (folder / MODEL_PT).unlink()
-    assert not runs.has_its_model(folder, save_weights=True)
-    no_weights = train_run(workflow, "mlp_no_weights", MLP, save_weights=False)
-    assert runs.has_its_model(no_weights, save_weights=False)
-    assert not runs.has_its_model(no_weights, save_weights=True)  # weights on: trained again
-    diverged = train_run(workflow, "diverged_finished", DIVERGING)
-    assert runs.has_its_model(diverged, save_weights=True)  # a diverged run has none to have
-
-
 # ---- The workflow: the tiny runs, and weights off ----
 
 
 @pytest.mark.snakemake
 def test_every_tiny_run_has_its_model_and_mlplab_evaluate_reproduces_it(tiny_run):
-    """The runs the train rule wrote: ok ones with model.pt, diverged ones without; mlplab-evaluate, as
-    installed, gives each ok run's metrics back exactly (one seed per entry)."""
+    """The runs the train rule wrote, every one with its model.pt (a diverged one its last finite epoch's);
+    mlplab-evaluate, as installed, gives each ok run's metrics back exactly (one seed per entry)."""
     folders = sorted(p.parent for p in (tiny_run / "results" / "runs").glob("*/seed*/run.json"))
     assert {f.parent.name for f in folders} == set(tiny.ENTRIES) | set(tiny.DIVERGING)
     for folder in folders:
         record = read_json(folder / RUN_JSON)
-        if record["status"] == "diverged":
-            assert record["model_sha256"] is None and not (folder / MODEL_PT).exists()
-            continue
         assert record["model_sha256"] == sha256(folder / MODEL_PT)
+        assert record["model_epoch"] == record["epochs_completed"]
         torch.load(folder / MODEL_PT, weights_only=True)
-        if folder.name == "seed0":
+        if folder.name == "seed0" and record["status"] == "ok":
             proc = subprocess.run([EVALUATE, str(folder)], capture_output=True, text=True)
             assert proc.returncode == 0, proc.stdout + proc.stderr
             assert "recomputed metrics equal metrics.csv's last row" in proc.stdout
-    diverged = tiny_run / "results" / "runs" / "mlp_diverged" / "seed0"
-    proc = subprocess.run([EVALUATE, str(diverged)], capture_output=True, text=True)
-    assert proc.returncode == 2 and "a diverged run saves no weights" in proc.stderr
 
 
 @pytest.mark.snakemake

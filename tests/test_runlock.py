@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from mlplab.workflow.run_lock import LOCK_NAME, RunFolderBusy, run_folder_lock
+from mlplab.workflow.run_lock import RunFolderBusy, run_folder_lock
+from mlplab.workflow.run_record import LOCK
 
 
 def holder(pid: int, host: str = platform.node()) -> str:
@@ -20,9 +21,9 @@ def holder(pid: int, host: str = platform.node()) -> str:
 def test_the_lock_names_its_holder_and_is_released(tmp_path):
     with run_folder_lock(tmp_path) as must_train:
         assert must_train
-        record = json.loads((tmp_path / LOCK_NAME).read_text())
+        record = json.loads((tmp_path / LOCK).read_text())
         assert record["pid"] == os.getpid() and record["host"] == platform.node()
-    assert not (tmp_path / LOCK_NAME).exists()
+    assert not (tmp_path / LOCK).exists()
 
 
 @pytest.mark.parametrize(
@@ -31,26 +32,26 @@ def test_the_lock_names_its_holder_and_is_released(tmp_path):
 def test_a_live_holder_is_waited_for_then_its_result_stands(tmp_path, capsys, finished):
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5)"])
     threading.Thread(target=writer.wait).start()  # reaped when it ends, as an unrelated process would be
-    (tmp_path / LOCK_NAME).write_text(holder(writer.pid))
+    (tmp_path / LOCK).write_text(holder(writer.pid))
     with run_folder_lock(tmp_path, finished=lambda: finished, poll_s=0.1) as must_train:
         assert writer.poll() is not None  # only once the holder had gone
         assert must_train is not finished
     err = capsys.readouterr().err
     assert f"another job is writing this run (PID {writer.pid} on {platform.node()})" in err
     assert ("not training it again" in err) is finished
-    assert not (tmp_path / LOCK_NAME).exists()
+    assert not (tmp_path / LOCK).exists()
 
 
 def test_a_dead_holders_lock_is_taken_over(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / LOCK_NAME).write_text(holder(dead.pid))
+    (tmp_path / LOCK).write_text(holder(dead.pid))
     with run_folder_lock(tmp_path, finished=lambda: True) as must_train:
         assert must_train  # not waited for: a dead holder finished nothing
-        assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
+        assert json.loads((tmp_path / LOCK).read_text())["pid"] == os.getpid()
 
 
 def test_a_holder_that_cannot_be_checked_is_refused(tmp_path):
-    (tmp_path / LOCK_NAME).write_text(holder(1, host="another-node"))
-    with pytest.raises(RunFolderBusy, match=f"remove {tmp_path / LOCK_NAME}"), run_folder_lock(tmp_path):
+    (tmp_path / LOCK).write_text(holder(1, host="another-node"))
+    with pytest.raises(RunFolderBusy, match=f"remove {tmp_path / LOCK}"), run_folder_lock(tmp_path):
         pass

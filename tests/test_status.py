@@ -22,9 +22,11 @@ from handmade_runs import MLP, POLY, classifier_rows, write_run
 import tiny
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS
 from mlplab.tools import status
+from mlplab.tools.status import clock
 from mlplab.tools.status_plan import load_config, plan
-from mlplab.tools.status_state import PARTIAL, State, clock, run_state
-from mlplab.workflow.run_lock import LOCK_NAME, run_folder_lock, this_writer
+from mlplab.workflow.run_lock import run_folder_lock, this_writer
+from mlplab.workflow.run_reading import State, run_state
+from mlplab.workflow.run_record import LOCK, PARTIAL, MetricsFile
 from mlplab.workflow.sweeps import produced_runs
 
 STATUS = str(Path(sys.executable).with_name("mlplab-status"))
@@ -50,7 +52,7 @@ def dead_pid() -> int:
 
 def write_lock(folder: Path, holder: dict, age_s: float = 0.0) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    lock = folder / LOCK_NAME
+    lock = folder / LOCK
     lock.write_text(json.dumps(holder))
     os.utime(lock, (time.time() - age_s,) * 2)
     return lock
@@ -108,7 +110,7 @@ def test_a_live_writer_is_running_with_its_epoch_elapsed_time_and_estimate(tmp_p
     with run_folder_lock(folder) as must_train:
         assert must_train
         write_partial(folder, 1, half_row=True)
-        since = (folder / LOCK_NAME).stat().st_mtime
+        since = (folder / LOCK).stat().st_mtime
         state = run_state(folder, 3, now=since + 60)
     assert (state.state, state.epochs, state.planned) == (State.RUNNING, 1, 3)
     assert state.elapsed_s == pytest.approx(60)
@@ -142,7 +144,7 @@ def test_a_partial_file_without_a_writer_is_failed(tmp_path):
     write_partial(tmp_path, 2)
     state = run_state(tmp_path, 3)
     assert state.state == State.FAILED
-    assert f"no {LOCK_NAME}" in state.why and "epoch 2 of 3" in state.why
+    assert f"no {LOCK}" in state.why and "epoch 2 of 3" in state.why
 
 
 def test_metrics_without_run_json_is_failed(tmp_path):
@@ -151,9 +153,9 @@ def test_metrics_without_run_json_is_failed(tmp_path):
 
 
 def test_a_lock_not_yet_written_is_a_job_starting_and_later_a_dead_one(tmp_path):
-    (tmp_path / LOCK_NAME).write_text("")
+    (tmp_path / LOCK).write_text("")
     assert run_state(tmp_path, 2).state == State.RUNNING
-    os.utime(tmp_path / LOCK_NAME, (time.time() - 60,) * 2)
+    os.utime(tmp_path / LOCK, (time.time() - 60,) * 2)
     assert run_state(tmp_path, 2).state == State.FAILED
 
 
@@ -162,6 +164,66 @@ def test_a_verified_run_is_done_whatever_lies_beside_it(tmp_path):
     write_partial(folder, 1)
     write_lock(folder, this_writer())
     assert run_state(folder, 2).state == State.DONE
+
+
+def test_a_live_writer_with_no_new_row_for_long_is_stalled_since_its_last_row(tmp_path):
+    """A lock from another node (which cannot be checked) whose partial file has not grown for hours is
+    not running: stalled, since the time of its last row."""
+    write_lock(tmp_path, {"slurm_job_id": None, "host": "another-node", "pid": 12}, age_s=4 * 3600)
+    write_partial(tmp_path, 2)
+    last_row = time.time() - 3 * 3600
+    os.utime(tmp_path / PARTIAL, (last_row,) * 2)
+    state = run_state(tmp_path, 10)
+    assert (state.state, state.epochs, state.since) == (State.STALLED, 2, pytest.approx(last_row))
+    text, _ = status.details(state, time.time())
+    assert text.startswith(f"since {time.strftime('%H:%M', time.localtime(last_row))}: epoch 2 of 10")
+    # Its own pace: 2 epochs in the hour after the lock, so a quiet half hour is not yet stalled.
+    os.utime(tmp_path / PARTIAL, (time.time() - 1800,) * 2)
+    assert run_state(tmp_path, 10).state == State.RUNNING
+
+
+def test_before_its_first_row_a_writer_is_stalled_by_its_entry_s_pace_or_after_ten_minutes(tmp_path):
+    write_lock(tmp_path, this_writer(), age_s=120)
+    assert run_state(tmp_path, 10).state == State.RUNNING  # no pace known: ten minutes
+    assert run_state(tmp_path, 10, epoch_s=2.0).state == State.STALLED  # 2 s an epoch: a minute at most
+    assert run_state(tmp_path, 10, epoch_s=30.0).state == State.RUNNING  # 5 × 30 s
+    os.utime(tmp_path / LOCK, (time.time() - 700,) * 2)
+    assert run_state(tmp_path, 10).state == State.STALLED
+
+
+def test_a_done_run_whose_entry_changed_is_out_of_date_with_what_changed(tmp_path):
+    folder = write_run(tmp_path, "mlp", MLP, 0, classifier_rows(0.85, 0.4))
+    assert run_state(folder, 2, entry=MLP).state == State.DONE
+    state = run_state(folder, 2, entry={**MLP, "lr": 0.2, "init": "xavier_uniform"})
+    assert (state.state, state.why) == (State.OUT_OF_DATE, 'added init = "xavier_uniform", lr 0.1 → 0.2')
+
+
+def test_a_failed_job_says_why_from_its_log_and_where_the_log_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "results/runs/mlp/seed1"
+    write_partial(folder, 1)
+    log = tmp_path / "logs/train/mlp/seed1.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "2026-12-07 10:00:00 INFO epoch 1/2: train loss 0.6\n"
+        "2026-12-07 10:00:01 ERROR job failed: no space left on device\nTraceback (most recent call last):\n"
+    )
+    state = run_state(folder, 2)
+    assert (state.state, state.log) == (State.FAILED, log)
+    assert state.why == "no space left on device; it stopped at epoch 1 of 2"
+    assert status.details(state, time.time())[0].endswith("(log: logs/train/mlp/seed1.log)")
+    (folder / PARTIAL).unlink()  # failed before its first epoch: nothing but the log says so
+    assert run_state(folder, 2).why == "no space left on device"
+
+
+def test_control_characters_from_a_run_s_files_are_never_printed(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = handmade_workflow(tmp_path)
+    evil = "\x1b[2J\x1b]0;owned\x07"
+    write_run(results / "runs", "poly", POLY, 0, POLY_ROWS, status="diverged", divergence=f"NaN {evil}")
+    code, out, _ = main_output(capsys, "results")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert "NaN \\x1b[2J\\x1b]0;owned\\x07" in out
 
 
 def test_clock():
@@ -247,19 +309,20 @@ def test_the_table_lists_each_run_running_first_and_totals_every_state(tmp_path,
     assert re.match(
         r"    num_features~1 +seed 1  failed +its job \(PID \d+ on .*\) is gone", lines[sweep + 2]
     )
-    assert lines[-1] == "total  6 runs: 1 running, 1 failed, 1 done, 1 diverged, 0 chance, 2 waiting"
+    assert tally(out) == Counter({"running": 1, "failed": 1, "done": 1, "diverged": 1, "waiting": 2})
+    assert lines[-2].startswith("total  6 runs: 1 running, 0 stalled, 1 failed, 1 done, 0 out of date")
 
 
 def test_colour_only_on_a_terminal():
     table = status.Table(["mlp"], [0], colour=True)
-    assert table.painted(State.FAILED) == "\x1b[31mfailed  \x1b[0m"
+    assert table.painted(State.FAILED) == "\x1b[31mfailed".ljust(5 + len(State.OUT_OF_DATE)) + "\x1b[0m"
 
 
 def test_config_option_and_a_results_folder_given_as_dot(tmp_path, capsys, monkeypatch):
     results = handmade_workflow(tmp_path)
     (tmp_path / "config.yaml").rename(tmp_path / "other.yaml")
     code, out, _ = main_output(capsys, str(results), "--config", str(tmp_path / "other.yaml"))
-    assert code == 0 and out.splitlines()[-1].startswith("total  6 runs")
+    assert code == 0 and out.splitlines()[-2].startswith("total  6 runs")
     (tmp_path / "other.yaml").rename(tmp_path / "config.yaml")
     monkeypatch.chdir(results)
     code, out, _ = main_output(capsys, ".")
@@ -340,9 +403,10 @@ def test_watch_redraws_until_ctrl_c_and_exits_0(tmp_path):
 
 
 def tally(out: str) -> Counter:
-    """The totals line as state → count."""
-    total = out.splitlines()[-1]
-    return Counter({state: int(n) for n, state in re.findall(r"(\d+) (\w+)", total.split(":", 1)[1])})
+    """The totals line as state → count (the states with none left out)."""
+    total = next(line for line in out.splitlines() if line.startswith("total  "))
+    counts = (item.split(" ", 1) for item in total.split(": ", 1)[1].split(", "))
+    return Counter({state: int(n) for n, state in counts if int(n)})
 
 
 @pytest.mark.snakemake
@@ -353,21 +417,19 @@ def test_before_a_run_every_run_is_waiting(tmp_path, capsys):
     n = len(produced_runs(tiny.read_config(work)))
     assert code == 0
     assert tally(out) == Counter({State.WAITING: n})
-    assert out.splitlines()[-1].startswith(f"total  {n} runs: 0 running")
+    assert out.splitlines()[-2].startswith(f"total  {n} runs: 0 running")
 
 
 @pytest.mark.snakemake
 def test_during_a_run_a_held_epoch_shows_progress_and_failures_say_why(tmp_path, capsys, monkeypatch):
-    from mlplab.workflow.run_execution import MetricsFile  # imports torch: only here
-
     work = tiny.make_workdir(tmp_path)
     monkeypatch.chdir(work)  # where Snakemake runs, and the rebuild command a failed run names
     results = work / "results"
     held = results / "runs/mlp_concise/seed0"
     with run_folder_lock(held):
-        metrics = MetricsFile(str(held / "metrics.csv"))
+        metrics = MetricsFile(held / "metrics.csv")
         metrics.write_row({"epoch": 1, **ROW})
-        os.utime(held / LOCK_NAME, (time.time() - 150,) * 2)  # the job started 2.5 minutes ago
+        os.utime(held / LOCK, (time.time() - 150,) * 2)  # the job started 2.5 minutes ago
         dead = results / "runs/dropout_concise/seed1"
         write_partial(dead, 1)
         write_lock(dead, {"slurm_job_id": None, "host": platform.node(), "pid": dead_pid()})

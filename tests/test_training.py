@@ -3,17 +3,19 @@
 import hashlib
 import importlib.metadata
 import json
+import logging
 
 import pandas as pd
 import pytest
 import torch
 
+from mlplab.chapter.regression import polynomial_metrics
 from mlplab.chapter.synthetic import linear_data, polynomial_data
 from mlplab.workflow import run_execution as runs
 from mlplab.workflow.catalogue import KINDS, parse_entry
 from mlplab.workflow.data_fingerprint import write_fingerprint
 from mlplab.workflow.idx import decode_split, save_split
-from mlplab.workflow.run_execution import MetricsFile, run_record
+from mlplab.workflow.run_record import METRICS_CSV, MODEL_PT, RUN_JSON
 from tiny import FASHION_NAMES, fake_fashion_mnist
 
 CPU = torch.device("cpu")
@@ -99,54 +101,59 @@ def test_weight_decay_shrinks_w(data_paths, kind):
     assert decayed.rows[-1]["test_loss"] < plain.rows[-1]["test_loss"]
 
 
-def run_and_write(hp, seed, data_paths, tmp_path, tag):
-    """What the train rule does: metrics.csv row by row as epochs complete, then model.pt, then run.json."""
-    metrics, run = tmp_path / f"{tag}.csv", tmp_path / f"{tag}.json"
-    out = MetricsFile(str(metrics))
-    result = run_experiment(hp, seed, data_paths, on_epoch=out.write_row)
-    out.close(["epoch", *KINDS[hp["kind"]].metrics])
-    model_sha256 = runs.save_parameters(result, tmp_path / f"{tag}.pt")
-    record = run_record(
-        result,
-        name="x",
-        entry=hp,
-        seed=seed,
-        threads=1,
-        device=CPU,
-        wall_time_s=1.0,
-        metrics_path=str(metrics),
-        model_sha256=model_sha256,
-    )
-    record.write(run)
-    return result, metrics, json.loads(run.read_text())
+def run_and_write(hp, seed, data_paths, tmp_path, tag, diverge_at=None):
+    """What the train rule does (`run_execution.train_run`): metrics.csv row by row as epochs complete,
+    then model.pt, then run.json; the run folder and its record."""
+    kind = KINDS[hp["kind"]]
+    names = {"fashion_mnist": ("train", "test")}.get(kind.data, (kind.data,))
+    folder = tmp_path / tag
+    runs.train_run(
+        folder, hp, name="x", seed=seed, data_paths={name: data_paths[name] for name in names}, device=CPU,
+        threads=1, save_weights=True, log=logging.getLogger("test"), diverge_at=diverge_at,
+    )  # fmt: skip
+    return folder, json.loads((folder / RUN_JSON).read_text())
 
 
 @pytest.mark.slow
 def test_same_seed_gives_identical_bytes(data_paths, tmp_path):
     hp = {**MLP, "kind": "dropout_concise", "num_hiddens": [32, 32], "dropout": [0.2, 0.5], "epochs": 2}
-    _, first, record = run_and_write(hp, 1, data_paths, tmp_path, "a")
-    _, second, _ = run_and_write(hp, 1, data_paths, tmp_path, "b")
-    _, other, _ = run_and_write(hp, 2, data_paths, tmp_path, "c")
-    assert len(pd.read_csv(first)) == hp["epochs"]
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-    assert record["metrics_sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
+    first, record = run_and_write(hp, 1, data_paths, tmp_path, "a")
+    second, _ = run_and_write(hp, 1, data_paths, tmp_path, "b")
+    other, _ = run_and_write(hp, 2, data_paths, tmp_path, "c")
+    metrics = first / METRICS_CSV
+    assert len(pd.read_csv(metrics)) == hp["epochs"]
+    assert metrics.read_bytes() == (second / METRICS_CSV).read_bytes() != (other / METRICS_CSV).read_bytes()
+    assert record["metrics_sha256"] == hashlib.sha256(metrics.read_bytes()).hexdigest()
     assert record["status"] == "ok" and record["versions"]["torch"] == importlib.metadata.version("torch")
-    # The weights too: the same seed saves the same model.pt, byte for byte, whatever the file's name.
-    model = (tmp_path / "a.pt").read_bytes()
-    assert model == (tmp_path / "b.pt").read_bytes() != (tmp_path / "c.pt").read_bytes()
+    # The weights too: the same seed saves the same model.pt, byte for byte, whatever the folder.
+    model = (first / MODEL_PT).read_bytes()
+    assert model == (second / MODEL_PT).read_bytes() != (other / MODEL_PT).read_bytes()
     assert record["model_sha256"] == hashlib.sha256(model).hexdigest()
+    assert record["examples"] == {"train": 2000, "test": 400}
 
 
 def test_divergence_is_recorded_not_raised(data_paths, tmp_path):
     hp = dict(kind="polynomial", num_features=20, lr=50.0, batch_size=10, epochs=6)
-    result, metrics, record = run_and_write(hp, 0, data_paths, tmp_path, "d")
+    result = run_experiment(hp, 0, data_paths)
     assert result.status == "diverged"
     assert len(result.rows) == result.diverged_at_epoch - 1 < hp["epochs"]
+    folder, record = run_and_write(hp, 0, data_paths, tmp_path, "d")
     assert record["status"] == "diverged" and record["epochs_completed"] == len(result.rows)
-    # Its parameters are not those of any row of metrics.csv: none saved.
-    assert record["model_sha256"] is None and not (tmp_path / "d.pt").exists()
-    assert pd.read_csv(metrics).notna().all().all()
+    assert record["model_epoch"] == len(result.rows)  # the initial parameters, where epoch 1 blew up
+    assert all(t.isfinite().all() for t in torch.load(folder / MODEL_PT, weights_only=True).values())
+    assert pd.read_csv(folder / METRICS_CSV).notna().all().all()
+
+
+def test_a_diverged_run_keeps_the_parameters_of_its_last_finite_epoch(data_paths, tmp_path):
+    """They score that epoch's row of metrics.csv, as its epoch loop scored them."""
+    hp = dict(kind="polynomial", num_features=4, lr=0.01, batch_size=10, epochs=6)
+    folder, record = run_and_write(hp, 0, data_paths, tmp_path, "d", diverge_at=4)
+    assert (record["status"], record["epochs_completed"], record["model_epoch"]) == ("diverged", 3, 3)
+    saved = torch.load(folder / MODEL_PT, weights_only=True)
+    data = torch.load(data_paths["polynomial"], weights_only=True)
+    rescored = polynomial_metrics(parse_entry(hp), {"polynomial": data}, saved)
+    last = pd.read_csv(folder / METRICS_CSV).iloc[-1]
+    assert rescored == {name: last[name] for name in rescored}
 
 
 def test_a_badly_initialised_run_that_recovers_is_not_diverged(data_paths):

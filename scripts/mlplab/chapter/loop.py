@@ -33,9 +33,13 @@ class RunResult:
     extra: dict = field(default_factory=dict)  # kind-specific results, e.g. learned weights
     initial_loss: float | None = None  # train loss before the first epoch
     divergence: str | None = None  # why the run counts as diverged
-    # What the fit trained, by name (a model's state_dict, or a from-scratch fit's own tensors), as it
-    # stands when training ends: saved as model.pt, never written to run.json.
+    # What the fit trained, by name (a model's state_dict, or a from-scratch fit's own tensors), as they
+    # stood after the last completed epoch (`parameters_epoch`; 0: the initial ones, when the first epoch
+    # diverged): saved as model.pt, never written to run.json.
     parameters: dict[str, torch.Tensor] = field(default_factory=dict)
+    parameters_epoch: int = 0
+    # The examples the run trained on and was measured on, by split ("train", "validation", "test").
+    examples: dict[str, int] = field(default_factory=dict)
 
 
 BLOW_UP = 1000.0
@@ -53,9 +57,15 @@ def divergence(metrics: dict[str, float], initial_loss: float | None) -> str | N
     return None
 
 
+def snapshot(parameters: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A copy of `parameters` that later steps leave as it is."""
+    return {name: tensor.detach().clone() for name, tensor in parameters.items()}
+
+
 def run_epochs(
     epochs: int,
     epoch_fn: Callable[[int], dict[str, float]],
+    parameters: Callable[[], dict[str, torch.Tensor]],
     on_epoch: Callable[[dict], None] | None = None,
     initial_loss: float | None = None,
     diverge_at: int | None = None,
@@ -63,9 +73,11 @@ def run_epochs(
     """Call `epoch_fn(epoch)` for epochs 1..epochs, and `on_epoch(row)` with each completed epoch's row
     (the train rule writes it to metrics.csv as it happens). An epoch whose metrics show divergence
     ends the run as diverged; its metrics are not kept: they would poison means and plots downstream.
+    `parameters()` gives what the fit trains; a copy is kept after each completed epoch (and before the
+    first), so that a diverged run still hands back the parameters of its last finite epoch.
     `diverge_at` is a test-only fault: that epoch's metrics are made NaN (no hyperparameter makes one
     seed of an otherwise sound entry diverge on purpose; scripts/train.py sets it from a test variable)."""
-    result = RunResult(initial_loss=initial_loss)
+    result = RunResult(initial_loss=initial_loss, parameters=snapshot(parameters()))
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         metrics = epoch_fn(epoch)
@@ -80,7 +92,7 @@ def run_epochs(
             break
         row = {"epoch": epoch, **metrics}
         result.rows.append(row)
-        log.info("epoch %d: %s", epoch, metrics)
+        result.parameters, result.parameters_epoch = snapshot(parameters()), epoch
         if on_epoch is not None:
             on_epoch(row)
     return result

@@ -65,13 +65,15 @@ def fit_polynomial(
         return _polynomial_metrics(predict, *splits)
 
     initial_loss = _mse(predict, X_train, y_train)
-    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
+    result = run_epochs(
+        config.epochs, epoch_fn, net.state_dict, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at
+    )
+    result.examples = {"train": n_train, "test": len(splits[1])}
     true_w = data["true_w"]
     result.extra["weights"] = {
         "learned": net.weight.detach().squeeze(0).tolist(),
         "true": true_w[:num_features].tolist(),
     }
-    result.parameters = dict(net.state_dict())
     return result
 
 
@@ -127,8 +129,11 @@ def fit_weight_decay_scratch(
         return _regression_metrics(predict, data, w)
 
     initial_loss = _mse(predict, X_train, y_train)
-    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
-    result.parameters = {"w": w.detach(), "b": b.detach()}
+    trained = {"w": w, "b": b}
+    result = run_epochs(
+        config.epochs, epoch_fn, lambda: trained, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at
+    )
+    result.examples = linear_examples(data)
     return result
 
 
@@ -170,9 +175,15 @@ def fit_weight_decay_concise(
         return _regression_metrics(predict, data, net.weight)
 
     initial_loss = _mse(predict, X_train, y_train)
-    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
-    result.parameters = dict(net.state_dict())
+    result = run_epochs(
+        config.epochs, epoch_fn, net.state_dict, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at
+    )
+    result.examples = linear_examples(data)
     return result
+
+
+def linear_examples(data: dict[str, torch.Tensor]) -> dict[str, int]:
+    return {"train": len(data["X_train"]), "test": len(data["X_test"])}
 
 
 def weight_decay_concise_metrics(

@@ -110,8 +110,11 @@ def train_classifier(
     # The loss before training, the yardstick for a blow-up (see mlplab.chapter.loop); eval mode draws no
     # dropout masks, so the random streams of training are untouched.
     initial_loss, _ = evaluate(net, images, y_train)
-    result = run_epochs(config.epochs, epoch_fn, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at)
-    result.parameters = dict(net.state_dict())
+    result = run_epochs(
+        config.epochs, epoch_fn, net.state_dict, on_epoch, initial_loss=initial_loss, diverge_at=diverge_at
+    )
+    validation = {"validation": len(held_out[1])} if held_out else {}
+    result.examples = {"train": n, **validation, "test": len(test[1])}
     return result
 
 

@@ -1,8 +1,8 @@
 """Reading a results folder for mlplab-compare: every seed folder under it (`seed<k>/`), by entry and seed.
-A finished run (run.json and metrics.csv) is checked by `mlplab.workflow.run_reading` as every other reader
-of runs checks it; a seed folder without a finished run (training still writing it, or killed, or a folder
-left empty) is kept as unfinished, with why, so that the comparison accounts for every seed folder instead
-of judging the rest as if it were all.
+A finished run is read and checked by `mlplab.workflow.run_reading.read_run` as every other reader of runs
+reads it; a seed folder without a finished run (training still writing it, or killed, or a folder left
+empty) is kept as unfinished, in the words mlplab-status uses for it (`run_reading.unfinished`), so that
+the comparison accounts for every seed folder instead of judging the rest as if it were all.
 
 An entry is a run folder's path relative to the results folder without the `seed<k>` part
 (runs/mlp_concise, sweeps/mlp_lr/lr~0.3), shown without a leading `runs/`.
@@ -10,53 +10,20 @@ An entry is a run folder's path relative to the results folder without the `seed
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlplab.workflow.run_lock import LOCK_NAME
-from mlplab.workflow.run_reading import RunFileError, read_record, seed_of
-from mlplab.workflow.run_record import CATALOGUE_RUN, METRICS_CSV, RUN_JSON, SWEEP_RUN, RunRecord
+from mlplab.workflow.run_reading import EPOCH, Run, RunFileError, read_run, seed_of, unfinished
+from mlplab.workflow.run_record import CATALOGUE_RUN, SWEEP_RUN
 
-EPOCH = "epoch"
-# What run_execution.MetricsFile writes row by row while a run trains, renamed to metrics.csv at its end.
-PARTIAL = f"{METRICS_CSV}.partial"
+__all__ = ["EPOCH", "BadInput", "Results", "Run", "Unfinished", "entry_label", "load_results", "misplaced"]
 # The folders that hold run folders directly under a results folder, and how deep a run folder lies in them.
 RUN_GROUPS = {pattern.split("/")[0]: pattern.count("/") for pattern in (CATALOGUE_RUN, SWEEP_RUN)}
 
 
 class BadInput(Exception):
     """Input the comparison cannot use; the message is one line naming the folder or file."""
-
-
-@dataclass
-class Run:
-    folder: Path
-    seed: int
-    record: RunRecord
-    columns: list[str]  # metrics.csv's columns after `epoch`
-    rows: list[dict[str, float | None]]  # one per epoch, `epoch` included
-
-    @property
-    def diverged(self) -> bool:
-        return not self.record.ok
-
-    @property
-    def config(self) -> dict:
-        return self.record.config
-
-    @property
-    def sha256(self) -> str:
-        # read_record has checked that metrics.csv still has the SHA-256 its run wrote down.
-        return self.record.metrics_sha256
-
-    def final(self, metric: str) -> float | None:
-        """The metric at the last completed epoch; None when missing or not finite."""
-        value = self.rows[-1].get(metric) if self.rows else None
-        return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -125,75 +92,25 @@ def load_results(folder: Path | str) -> Results:
     if not folders:
         raise BadInput(f"{folder}: not a results folder (no seed<k> run folder under it)")
     runs: dict[str, list[Run]] = defaultdict(list)
-    unfinished: dict[str, list[Unfinished]] = defaultdict(list)
+    unfinished_runs: dict[str, list[Unfinished]] = defaultdict(list)
     for run_folder in folders:
         entry = run_folder.parent.relative_to(folder).as_posix()
-        why = unfinished_why(run_folder)
-        if why is None:
+        state = unfinished(run_folder)
+        if state is None:
             runs[entry].append(load_run(run_folder))
         else:
             seed = seed_of(run_folder)
             assert seed is not None  # seed_dirs gives seed<k> folders only
-            unfinished[entry].append(Unfinished(run_folder, seed, why))
+            unfinished_runs[entry].append(Unfinished(run_folder, seed, state.summary()))
     return Results(
         folder,
         {entry: sorted(found, key=lambda r: r.seed) for entry, found in sorted(runs.items())},
-        {entry: sorted(found, key=lambda u: u.seed) for entry, found in sorted(unfinished.items())},
+        {entry: sorted(found, key=lambda u: u.seed) for entry, found in sorted(unfinished_runs.items())},
     )
-
-
-def unfinished_why(folder: Path) -> str | None:
-    """Why a seed folder holds no finished run, or None where it has run.json (read and checked next), or
-    metrics.csv alone, a finished run that lost its run.json: refused with the command that rebuilds it."""
-    if (folder / RUN_JSON).exists():
-        return None
-    locked = (folder / LOCK_NAME).exists()
-    lock = f"a writer's lock ({LOCK_NAME})"
-    if (folder / PARTIAL).exists():
-        try:
-            epochs = max(len((folder / PARTIAL).read_text().splitlines()) - 1, 0)
-            written = f"{epochs} epoch{'s' if epochs != 1 else ''} written"
-        except (OSError, UnicodeDecodeError):
-            written = "unreadable"
-        return f"partial ({PARTIAL}, {written}{', ' + lock if locked else ''}; no {RUN_JSON})"
-    if locked:
-        return f"partial ({lock}: a training job started it; no {RUN_JSON})"
-    if (folder / METRICS_CSV).exists():
-        return None
-    held = sorted(p.name for p in folder.iterdir())
-    if not held:
-        return "empty folder"
-    shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
-    return f"no {RUN_JSON} or {METRICS_CSV} (holds {shown})"
 
 
 def load_run(folder: Path) -> Run:
     try:
-        record = read_record(folder, verify=True)
+        return read_run(folder)
     except RunFileError as error:
         raise BadInput(str(error)) from None
-    columns, rows = read_metrics(folder / METRICS_CSV)
-    seed = seed_of(folder)
-    assert seed is not None  # load_results reads seed<k> folders only
-    return Run(folder, seed, record, columns, rows)
-
-
-def read_metrics(path: Path) -> tuple[list[str], list[dict[str, float | None]]]:
-    """Columns after `epoch`, and the rows as numbers (an empty cell is None)."""
-    try:
-        lines = list(csv.reader(io.StringIO(path.read_text())))
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise BadInput(f"{path}: corrupt ({error})") from None
-    if not lines or not lines[0] or lines[0][0] != EPOCH:
-        raise BadInput(f"{path}: corrupt, the header does not start with {EPOCH}")
-    header, rows = lines[0], []
-    for number, line in enumerate(lines[1:], start=2):
-        if len(line) != len(header):
-            raise BadInput(f"{path}: corrupt, line {number} has {len(line)} fields, the header {len(header)}")
-        try:
-            rows.append(
-                {name: float(cell) if cell else None for name, cell in zip(header, line, strict=True)}
-            )
-        except ValueError:
-            raise BadInput(f"{path}: corrupt, line {number} holds a value that is not a number") from None
-    return header[1:], rows

@@ -36,7 +36,7 @@ from mlplab.compare.reading import BadInput, Results, Run, Unfinished, entry_lab
 from mlplab.presentation import stats
 from mlplab.presentation.formatting import NO_VALUE
 from mlplab.presentation.margins import Margin, margin_of
-from mlplab.workflow.run_reading import chance
+from mlplab.workflow.run_reading import config_changes
 
 IDENTICAL = "identical"
 CONFIG_CHANGED = "config changed"
@@ -226,19 +226,6 @@ def seeds_text(seeds: Iterable[int]) -> str:
     return f"seed{'s' if len(ordered) != 1 else ''} {', '.join(map(str, ordered))}"
 
 
-def config_changes(old: dict, new: dict) -> list[str]:
-    """Keys changed (old → new), added and removed, in key order."""
-    changes = []
-    for key in sorted(old.keys() | new.keys()):
-        if key not in new:
-            changes.append(f"removed {key} (was {json.dumps(old[key])})")
-        elif key not in old:
-            changes.append(f"added {key} = {json.dumps(new[key])}")
-        elif old[key] != new[key]:
-            changes.append(f"{key}: {json.dumps(old[key])} → {json.dumps(new[key])}")
-    return changes
-
-
 def config_key(config: dict) -> str:
     return json.dumps(config, sort_keys=True)
 
@@ -249,10 +236,10 @@ def entry_verdict(entry: Entry) -> None:
     a, b = entry.runs_a, entry.runs_b
     for side, runs, at_chance in (("A", a, entry.chance_a), ("B", b, entry.chance_b)):
         for run in runs:
-            if run.diverged:
+            if not run.ok:
                 epoch = run.record.diverged_at_epoch
                 entry.diverged.append(f"{side} seed{run.seed}" + (f" at epoch {epoch}" if epoch else ""))
-            elif (why := chance(run.record)) is not None:
+            elif (why := run.chance) is not None:
                 at_chance[run.seed] = why
     if not b or not a:
         if (not a and entry.unfinished_a) or (not b and entry.unfinished_b):
@@ -260,10 +247,11 @@ def entry_verdict(entry: Entry) -> None:
         else:
             entry.verdict = ONLY_A if not b else ONLY_B
         return
-    configs_a, configs_b = {config_key(r.config) for r in a}, {config_key(r.config) for r in b}
+    configs_a = {config_key(r.record.config) for r in a}
+    configs_b = {config_key(r.record.config) for r in b}
     if configs_a != configs_b or len(configs_a) > 1:
         entry.verdict = CONFIG_CHANGED
-        entry.config_changes = config_changes(a[0].config, b[0].config)
+        entry.config_changes = config_changes(a[0].record.config, b[0].record.config)
         for side, configs in (("A", configs_a), ("B", configs_b)):
             if len(configs) > 1:
                 entry.config_changes.append(f"{side}'s seeds ran {len(configs)} different configs")
@@ -271,7 +259,7 @@ def entry_verdict(entry: Entry) -> None:
     entry.data_changes = data_changes(a, b)
     if entry.data_changes:
         entry.verdict = DATA_CHANGED
-    elif {r.seed: r.sha256 for r in a} == {r.seed: r.sha256 for r in b}:
+    elif {r.seed: r.record.metrics_sha256 for r in a} == {r.seed: r.record.metrics_sha256 for r in b}:
         entry.verdict = IDENTICAL
     elif entry.diverged:
         entry.verdict = DIVERGED
@@ -289,8 +277,9 @@ def data_changes(a: list[Run], b: list[Run]) -> list[str]:
     return [f"{key}: {old} → {new} ({seeds_text(seeds)})" for (key, old, new), seeds in by_change.items()]
 
 
-def estimate(values: list[float]) -> stats.Estimate | None:
-    return stats.mean_ci(values) if values else None
+def estimate(values: list[float], metric: str) -> stats.Estimate | None:
+    """The mean and its interval, clipped to what the metric can be, as the pages clip it."""
+    return stats.mean_ci(values).within(metric) if values else None
 
 
 def metric_rows(entry: Entry) -> list[Row]:
@@ -302,7 +291,12 @@ def metric_rows(entry: Entry) -> list[Row]:
     for metric in metrics:
         by_seed_a = {r.seed: v for r in entry.runs_a if (v := r.final(metric)) is not None}
         by_seed_b = {r.seed: v for r in entry.runs_b if (v := r.final(metric)) is not None}
-        row = Row(entry.entry, metric, estimate(list(by_seed_a.values())), estimate(list(by_seed_b.values())))
+        row = Row(
+            entry.entry,
+            metric,
+            estimate(list(by_seed_a.values()), metric),
+            estimate(list(by_seed_b.values()), metric),
+        )
         if row.a and row.b:
             row.difference = row.b.mean - row.a.mean
         in_a = any(metric in r.columns for r in entry.runs_a)

@@ -1,6 +1,6 @@
 """How the tables and pages show runs that completed no better than chance. The rule itself is declared
-once (`catalogue.chance_level`, read through `run_reading.chance`); what is decided here is how a count of
-them reads and when it is expected.
+once (`catalogue.chance_level`, read through `run_reading.Run.chance`); what is decided here is how a count
+of them reads and when it is expected.
 
 A run at chance keeps its status (it trained and finished), so without a mark of its own it would pass for
 a poor but real result. Some entries are at chance by design: the dropout p = 1 ablation passes no signal.

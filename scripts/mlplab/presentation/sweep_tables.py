@@ -18,7 +18,7 @@ from mlplab.presentation import stats
 from mlplab.presentation.margins import smallest_meaningful
 from mlplab.presentation.tables import CHANCE, CLIPPED, cell, estimate
 from mlplab.workflow.catalogue import HEADLINE, KINDS, SELECT_ON, Family, parse_entry
-from mlplab.workflow.run_reading import chance, read_record
+from mlplab.workflow.run_reading import read_run
 from mlplab.workflow.sweeps import Sweep
 
 # The metrics each point is compared with the baseline on.
@@ -31,7 +31,7 @@ COMPARED_ON = {
 @dataclass
 class PointRuns:
     """A point's runs: the final metrics of those that completed, by seed; how many diverged; why those
-    at chance are (`run_reading.chance`), by seed; the initial losses, by seed."""
+    at chance are (`run_reading.Run.chance`), by seed; the initial losses, by seed."""
 
     finals: dict[int, dict] = field(default_factory=dict)
     diverged: int = 0
@@ -42,15 +42,15 @@ class PointRuns:
 def point_finals(folders: list[str]) -> PointRuns:
     runs = PointRuns()
     for folder in folders:
-        record = read_record(folder)
-        if not record.ok or not record.final:
+        run = read_run(folder)
+        if not run.ok or not run.rows:
             runs.diverged += 1
             continue
-        runs.finals[record.seed] = {k: v for k, v in record.final.items() if k != "epoch"}
-        if reason := chance(record):
-            runs.chance[record.seed] = reason
-        if record.initial_loss is not None:
-            runs.initial[record.seed] = record.initial_loss
+        runs.finals[run.seed] = run.final_metrics
+        if reason := run.chance:
+            runs.chance[run.seed] = reason
+        if run.record.initial_loss is not None:
+            runs.initial[run.seed] = run.record.initial_loss
     return runs
 
 

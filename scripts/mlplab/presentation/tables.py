@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from mlplab.presentation import stats
 from mlplab.presentation.at_chance import EXPECTED
 from mlplab.workflow.catalogue import KINDS, METRICS, optional, parse_entry
-from mlplab.workflow.run_reading import chance, read_record
-from mlplab.workflow.run_record import METRICS_CSV, RunRecord
+from mlplab.workflow.run_reading import Run, read_run
+from mlplab.workflow.run_record import RunRecord
 
 RUN_KEYS = [
     "experiment",
@@ -30,7 +29,7 @@ RUN_KEYS = [
     "divergence",
     "initial_loss",
 ]
-# Why a completed run is no better than chance (`run_reading.chance`), empty otherwise: its status stays
+# Why a completed run is no better than chance (`run_reading.Run.chance`), empty otherwise: its status stays
 # ok (it trained and finished) but no table may pass it off as a result of learning.
 CHANCE = "chance"
 # Every kind's hyperparameters, in the order the catalogue declares them, optional ones last; a run has
@@ -49,12 +48,11 @@ class RunTables:
     weights: pd.DataFrame  # polynomial fits: experiment, seed, status, coefficient, learned, true
 
 
-def read_run(folder: Path | str) -> tuple[RunRecord, pd.DataFrame]:
-    """A run's record and its epochs, checked (`run_reading.read_record`), with numbers only."""
-    record = read_record(folder)
-    metrics = pd.read_csv(Path(folder) / METRICS_CSV)
-    # A run that diverged in its first epoch leaves a header only, which pandas reads as text columns.
-    return record, metrics.astype({c: "float64" for c in metrics if c != "epoch"}).astype({"epoch": "int64"})
+def epochs_frame(run: Run) -> pd.DataFrame:
+    """A verified run's epochs (`run_reading.read_run`) as numbers, also where it has none (a run that
+    diverged in its first epoch)."""
+    frame = pd.DataFrame(list(run.rows), columns=["epoch", *run.columns])
+    return frame.astype({c: "float64" for c in run.columns}).astype({"epoch": "int64"})
 
 
 def cell(value):
@@ -76,10 +74,12 @@ def ordered_metrics(columns) -> list[str]:
     return [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
 
 
-def run_row(record: RunRecord) -> dict:
-    """One run as a flat row; final metrics are the last completed epoch's (None if none completed)."""
+def run_row(run: Run) -> dict:
+    """One run as a flat row; final metrics are metrics.csv's last completed epoch's (none if none
+    completed)."""
+    record = run.record
     row = {key: getattr(record, key) for key in RUN_KEYS}
-    row[CHANCE] = chance(record) or ""
+    row[CHANCE] = run.chance or ""
     config = parse_entry(record.config)
     row[EXPECTED] = config.expects_chance
     row["departures"] = "; ".join(config.departures())
@@ -92,14 +92,12 @@ def run_row(record: RunRecord) -> dict:
     row["host"] = (record.machine or {}).get("hostname")
     row["gpu"] = gpu_text(record.gpu)
     row.update({VERSION_PREFIX + name: v for name, v in sorted((record.versions or {}).items())})
-    final = dict(record.final or {})
-    final.pop("epoch", None)
-    return {**row, **final}
+    return {**row, **run.final_metrics}
 
 
-def epoch_rows(record: RunRecord, metrics: pd.DataFrame) -> pd.DataFrame:
-    labels = {"experiment": record.experiment, "kind": record.kind, "seed": record.seed}
-    return metrics.assign(**labels)
+def epoch_rows(run: Run) -> pd.DataFrame:
+    labels = {"experiment": run.record.experiment, "kind": run.record.kind, "seed": run.seed}
+    return epochs_frame(run).assign(**labels)
 
 
 def weight_rows(record: RunRecord) -> pd.DataFrame:
@@ -124,10 +122,10 @@ def weight_rows(record: RunRecord) -> pd.DataFrame:
 def load_runs(folders) -> RunTables:
     epochs, runs, weights = [], [], []
     for folder in folders:
-        record, metrics = read_run(folder)
-        epochs.append(epoch_rows(record, metrics))
-        runs.append(run_row(record))
-        weights.append(weight_rows(record))
+        run = read_run(folder)
+        epochs.append(epoch_rows(run))
+        runs.append(run_row(run))
+        weights.append(weight_rows(run.record))
     return RunTables(
         epochs=tidy_epochs(pd.concat(epochs, ignore_index=True) if epochs else pd.DataFrame()),
         runs=tidy_runs(pd.DataFrame(runs)),

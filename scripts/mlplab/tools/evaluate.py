@@ -15,7 +15,7 @@ input (one line on stderr naming the file and what to do).
 from __future__ import annotations
 
 import argparse
-import csv
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -28,9 +28,9 @@ from mlplab.chapter.hyperparameters import Classifier, Training
 from mlplab.workflow.catalogue import KINDS, Kind, parse_entry
 from mlplab.workflow.data_fingerprint import tensors_sha256
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_execution import MODEL_PT, DataFileError, fit_seed, load_data
-from mlplab.workflow.run_reading import RunFileError, read_record, rebuild_hint, verify_file
-from mlplab.workflow.run_record import DIVERGED, METRICS_CSV, RESULTS, RUN_JSON, RunRecord
+from mlplab.workflow.run_execution import DataFileError, fit_seed, load_data
+from mlplab.workflow.run_reading import Run, RunFileError, read_run, rebuild_hint, seed_of
+from mlplab.workflow.run_record import RESULTS, RunRecord
 
 PROG = "mlplab-evaluate"
 CPU = torch.device("cpu")
@@ -74,39 +74,35 @@ RESCORE: dict[Callable, Rescore] = {
 # ---- Reading and checking a run's files ----
 
 
-def read_run(folder: Path) -> tuple[RunRecord, Kind]:
+def read_checked(folder: Path) -> tuple[Run, Kind]:
     try:
-        record = read_record(folder)
+        run = read_run(folder)
     except RunFileError as e:
         raise BadInput(str(e)) from None
-    kind = KINDS.get(record.kind)
+    kind = KINDS.get(run.record.kind)
     if kind is None:
-        raise BadInput(f"{folder / RUN_JSON}: kind {record.kind!r} is not one this library knows")
-    if record.model_sha256 is None:
-        if record.status == DIVERGED:
-            why = f"the run diverged at epoch {record.diverged_at_epoch}, and a diverged run saves no weights"
-        else:
-            why = (
-                "the run saved no weights (trained with save_weights: false, or before runs saved them); "
-                f"set save_weights: true (its default) and {rebuild_hint(folder)}"
-            )
-        raise BadInput(f"{folder / RUN_JSON}: model_sha256 is null: {why}")
-    return record, kind
+        raise BadInput(f"{run.record_file}: kind {run.record.kind!r} is not one this library knows")
+    if run.model_file is None:
+        why = (
+            "the run saved no weights (trained with save_weights: false, or before runs saved them); "
+            f"set save_weights: true (its default) and {rebuild_hint(folder)}"
+        )
+        raise BadInput(f"{run.record_file}: model_sha256 is null: {why}")
+    return run, kind
 
 
-def load_parameters(folder: Path, record: RunRecord) -> dict[str, torch.Tensor]:
+def load_parameters(run: Run) -> dict[str, torch.Tensor]:
     """model.pt, checked against the SHA-256 run.json records, loaded as tensors only."""
-    model_pt = folder / MODEL_PT
     try:
-        verify_file(model_pt, record.model_sha256)
+        content = run.model()
+        parameters = torch.load(io.BytesIO(content), map_location=CPU, weights_only=True)
     except RunFileError as e:
         raise BadInput(str(e)) from None
-    try:
-        parameters = torch.load(model_pt, map_location=CPU, weights_only=True)
     except Exception as e:  # torch raises RuntimeError, pickle and zip errors, ...
-        raise BadInput(f"{model_pt}: cannot be loaded ({type(e).__name__}); {rebuild_hint(folder)}") from None
+        why = f"cannot be loaded ({type(e).__name__}); {rebuild_hint(run.folder)}"
+        raise BadInput(f"{run.model_file}: {why}") from None
     if not isinstance(parameters, dict) or not all(isinstance(t, torch.Tensor) for t in parameters.values()):
-        raise BadInput(f"{model_pt}: not a state dict of tensors; {rebuild_hint(folder)}")
+        raise BadInput(f"{run.model_file}: not a state dict of tensors; {rebuild_hint(run.folder)}")
     return parameters
 
 
@@ -121,17 +117,17 @@ def workflow_folder(folder: Path) -> Path:
     )
 
 
-def load_run_data(folder: Path, record: RunRecord, root: Path) -> dict[str, dict[str, torch.Tensor]]:
+def load_run_data(run: Run, root: Path) -> dict[str, dict[str, torch.Tensor]]:
     """The data files run.json names, each checked against the fingerprint it recorded."""
-    if not record.data:
+    if not run.record.data:
         raise BadInput(
-            f"{folder / RUN_JSON}: names no data files (written before runs recorded them); "
-            + rebuild_hint(folder)
+            f"{run.record_file}: names no data files (written before runs recorded them); "
+            + rebuild_hint(run.folder)
         )
     data = {}
-    for name, fingerprint in record.data.items():
+    for name, fingerprint in run.record.data.items():
         if not isinstance(fingerprint, dict) or not isinstance(fingerprint.get("file"), str):
-            raise BadInput(f"{folder / RUN_JSON}: data {name!r} is not a fingerprint (it names no file)")
+            raise BadInput(f"{run.record_file}: data {name!r} is not a fingerprint (it names no file)")
         path = root / fingerprint["file"]
         if not path.is_file():
             raise BadInput(
@@ -150,58 +146,69 @@ def load_run_data(folder: Path, record: RunRecord, root: Path) -> dict[str, dict
     return data
 
 
-def last_row(folder: Path) -> dict[str, str]:
-    """metrics.csv's last row as written (the numbers as text, exactly as the run wrote them)."""
-    with open(folder / METRICS_CSV, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        raise BadInput(f"{folder / METRICS_CSV}: no completed epoch to compare with")
-    return rows[-1]
+def model_row(run: Run) -> dict[str, float | None]:
+    """The row of metrics.csv that model.pt's parameters scored: the last completed epoch's."""
+    epoch = run.record.model_epoch if run.record.model_epoch is not None else len(run.rows)
+    if epoch == 0 or not run.rows:
+        why = (
+            "model.pt holds the initial parameters (the run diverged in its first epoch)"
+            if epoch == 0
+            else ""
+        )
+        raise BadInput(f"{run.metrics_file}: no completed epoch to compare with; {why or 'nothing to do'}")
+    return run.rows[epoch - 1]
 
 
 # ---- The command ----
 
 
-def evaluate(folder: Path, data_root: Path | None) -> tuple[dict[str, float], dict[str, str], RunRecord]:
-    """(recomputed metrics, metrics.csv's last row, record) of a run folder; BadInput for bad input."""
+def evaluate(folder: Path, data_root: Path | None) -> tuple[dict[str, float], dict, RunRecord]:
+    """(recomputed metrics, the row of metrics.csv they recompute, record) of a run folder; BadInput for
+    bad input."""
     if not folder.is_dir():
         raise BadInput(f"{folder}: not a folder")
-    record, kind = read_run(folder)
+    if seed_of(folder) is None and (seeds := sorted(p for p in folder.iterdir() if seed_of(p) is not None)):
+        raise BadInput(
+            f"{folder}: the folder of an entry, not of one run; give one of its seeds, e.g. {seeds[0]}"
+        )
+    run, kind = read_checked(folder)
+    record = run.record
     rescore = RESCORE.get(resolve(kind.fit))
     if rescore is None:
-        raise BadInput(
-            f"{folder / RUN_JSON}: kind {kind.name!r} has no re-evaluation (mlplab.tools.evaluate)"
-        )
-    parameters = load_parameters(folder, record)
-    row = last_row(folder)
-    data = load_run_data(folder, record, data_root if data_root is not None else workflow_folder(folder))
+        raise BadInput(f"{run.record_file}: kind {kind.name!r} has no re-evaluation (mlplab.tools.evaluate)")
+    parameters = load_parameters(run)
+    row = model_row(run)
+    data = load_run_data(run, data_root if data_root is not None else workflow_folder(folder))
     torch.set_num_threads(record.threads or 1)
     config = parse_entry(record.config)
     try:
         metrics = rescore(kind, config, data, parameters, record.seed)
     except (RuntimeError, KeyError) as e:  # load_state_dict's missing, unexpected or misshapen tensors
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise BadInput(f"{folder / MODEL_PT}: does not fit a {kind.name} of this entry ({first})") from None
+        raise BadInput(f"{run.model_file}: does not fit a {kind.name} of this entry ({first})") from None
     return metrics, row, record
 
 
-def report(
-    folder: Path, metrics: dict[str, float], row: dict[str, str], record: RunRecord
-) -> tuple[str, bool]:
+def report(folder: Path, metrics: dict[str, float], row: dict, record: RunRecord) -> tuple[str, bool]:
     """The comparison as text, and whether every recomputed metric equals the row's."""
     lines = [
         f"{folder}: {record.experiment}, seed {record.seed}, epoch {row.get('epoch')}, trained on "
         f"{record.device} with {record.threads} thread(s); recomputed on the CPU with "
         f"{torch.get_num_threads()} thread(s)"
     ]
-    table = [("metric", METRICS_CSV, "recomputed", "")]
+    table = [("metric", "written", "recomputed", "")]
     equal = True
     for name, value in metrics.items():
         written = row.get(name)
         same = written is not None and float(written) == value
         equal &= same
         table.append(
-            (name, written if written is not None else "(none)", repr(value), "equal" if same else "DIFFERS")
+            (
+                name,
+                repr(written) if written is not None else "(none)",
+                repr(value),
+                "equal" if same else "DIFFERS",
+            )
         )
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     lines += [

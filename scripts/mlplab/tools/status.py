@@ -1,9 +1,9 @@
 """mlplab-status [RESULTS]: where the workflow's runs stand, from the files alone.
 
 What there is to run comes from the config (`status_plan`), each run's state from its folder
-(`status_state`); Snakemake is never asked and nothing is locked, so this works beside a running
-Snakemake, and on a cluster from a login node that sees the shared folder. `--watch` redraws until
-Ctrl-C.
+(`mlplab.workflow.run_reading.run_state`, as mlplab-compare reads them); Snakemake is never asked and
+nothing is locked, so this works beside a running Snakemake, and on a cluster from a login node that sees
+the shared folder. `--watch` redraws until Ctrl-C.
 
 Exit status: 0; 2 for a missing results folder or a config that cannot be read (one line on stderr).
 """
@@ -14,6 +14,7 @@ import argparse
 import math
 import os
 import signal
+import statistics
 import sys
 import textwrap
 import time
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from mlplab.presentation.formatting import number
 from mlplab.tools.status_plan import ConfigError, Group, Run, load_config, plan
-from mlplab.tools.status_state import RunState, State, clock, of_planned, run_state
+from mlplab.workflow.run_reading import RunState, State, of_planned, printable, run_state
 
 PROG = "mlplab-status"
 WIDTH = 110  # every line fits a terminal this wide
@@ -32,14 +33,18 @@ WATCH_S = 5.0
 CLEAR = "\x1b[H\x1b[2J"
 COLOURS = {
     State.RUNNING: "36",
+    State.STALLED: "31",
     State.FAILED: "31",
     State.DONE: "32",
+    State.OUT_OF_DATE: "33",
     State.DIVERGED: "35",
     State.CHANCE: "33",
     State.WAITING: "2",
 }
+# What the states are read from: a change of code or data makes a run stale too, which only Snakemake sees.
+SEEN = "(from the run folders and config.yaml: code and data changes show in `snakemake -n`)"
 # Within a group, what needs a look comes first.
-FIRST = {State.RUNNING: 0, State.FAILED: 1}
+FIRST = {State.RUNNING: 0, State.STALLED: 1, State.FAILED: 2, State.OUT_OF_DATE: 3}
 
 
 class NoResults(ValueError):
@@ -81,16 +86,35 @@ def metric_text(value: str) -> str:
         return value
 
 
-def details(state: RunState) -> tuple[str, list[str]]:
+def clock(seconds: float) -> str:
+    """'0:42', '12:05', '1:02:03'."""
+    minutes, secs = divmod(round(max(seconds, 0.0)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def time_of_day(epoch_s: float) -> str:
+    return time.strftime("%H:%M", time.localtime(epoch_s))
+
+
+def details(state: RunState, now: float) -> tuple[str, list[str]]:
     """A run's detail (the text after its state) and, for a running job, its last epoch's metrics."""
+    metrics = [f"{name} {metric_text(value)}" for name, value in state.metrics.items()]
     if state.state == State.RUNNING:
         progress = [of_planned(state.epochs or 0, state.planned), f"{clock(state.elapsed_s or 0)} elapsed"]
         progress.append(f"~{clock(state.left_s)} left" if state.left_s is not None else "no estimate yet")
-        text = ", ".join(progress) + (f"; {state.why}" if state.why else "")
-        return text, [f"{name} {metric_text(value)}" for name, value in state.metrics.items()]
+        return ", ".join(progress) + (f"; {state.why}" if state.why else ""), metrics
+    if state.state == State.STALLED and state.since is not None:
+        quiet = f"nothing written for {clock(now - state.since)}"
+        text = f"since {time_of_day(state.since)}: {of_planned(state.epochs or 0, state.planned)}, {quiet}"
+        return text + (f"; {state.why}" if state.why else ""), metrics
     if state.state == State.DONE:
         took = f" in {clock(state.elapsed_s)}" if state.elapsed_s is not None else ""
         return f"{plural(state.epochs or 0, 'epoch')}{took}", []
+    if state.state == State.OUT_OF_DATE:
+        return f"({state.why}): reruns on the next snakemake", []
+    if state.log is not None:
+        return f"{state.why} (log: {os.path.relpath(state.log)})", []
     return state.why, []
 
 
@@ -116,18 +140,19 @@ class Table:
     def continued(self, texts: list[str], at: int) -> None:
         self.lines.extend(" " * at + text for text in texts)
 
-    def run(self, name: str, run: Run, state: RunState) -> None:
-        text, metrics = details(state)
+    def run(self, name: str, run: Run, state: RunState, now: float) -> None:
+        text, metrics = details(state, now)
         width = WIDTH - self.detail_at
         wrapped = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
-        head = f"  {cut(name, self.name_width):<{self.name_width}}  {f'seed {run.seed}':<{self.seed_width}}  "
+        shown = cut(printable(name), self.name_width)
+        head = f"  {shown:<{self.name_width}}  {f'seed {run.seed}':<{self.seed_width}}  "
         self.lines.append((head + self.painted(state.state) + "  " + wrapped[0]).rstrip())
         self.continued(wrapped[1:] + packed(metrics, width), self.detail_at)
 
     def summary(self, name: str, text: str) -> None:
         at = 2 + self.name_width + 2
         wrapped = textwrap.wrap(text, WIDTH - at) or [""]
-        self.lines.append(f"  {cut(name, self.name_width):<{self.name_width}}  {wrapped[0]}")
+        self.lines.append(f"  {cut(printable(name), self.name_width):<{self.name_width}}  {wrapped[0]}")
         self.continued(wrapped[1:], at)
 
 
@@ -164,7 +189,7 @@ def render(results: Path, config_path: Path, colour: bool = False, now: float | 
     now = time.time() if now is None else now
     listed = []  # each group, its runs' states, and the rows it shows
     for group in groups:
-        states = ordered([(run, run_state(run.folder, run.epochs, now)) for run in group.runs])
+        states = ordered(group_states(group, now))
         # A sweep shows the points that need a look; a catalogue entry, every run.
         listed.append((group, states, [(r, s) for r, s in states if not group.sweep or s.state in FIRST]))
     names = [g.name for g in groups] + [f"  {r.point}" for g, _, rows in listed if g.sweep for r, _ in rows]
@@ -182,9 +207,28 @@ def render(results: Path, config_path: Path, colour: bool = False, now: float | 
             if sweep:
                 table.summary(group.name, sweep_line(group, tally))
             for n, (run, state) in enumerate(rows):
-                table.run(f"  {run.point}" if sweep else "" if n else group.name, run, state)
-    table.lines += ["", f"total  {plural(sum(total.values()), 'run')}: {counts(total, every=True)}"]
+                table.run(f"  {run.point}" if sweep else "" if n else group.name, run, state, now)
+    table.lines += ["", f"total  {plural(sum(total.values()), 'run')}: {counts(total, every=True)}", SEEN]
     return "\n".join(table.lines) + "\n"
+
+
+def group_states(group: Group, now: float) -> list[tuple[Run, RunState]]:
+    """Each run's state; a run that has written no row yet is judged stalled by the pace of its finished
+    seeds, where there are some."""
+    states = [(run, run_state(run.folder, run.epochs, now, entry=run.entry)) for run in group.runs]
+    paces = [s.run.record.seconds_per_epoch for _, s in states if s.run and s.run.record.seconds_per_epoch]
+    if not paces:
+        return states
+    pace = statistics.median(paces)
+    return [
+        (
+            run,
+            run_state(run.folder, run.epochs, now, entry=run.entry, epoch_s=pace)
+            if state.epochs == 0
+            else state,
+        )
+        for run, state in states
+    ]
 
 
 def positive_seconds(text: str) -> float:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from mlplab.workflow.catalogue import canonical
 from mlplab.workflow.run_record import RESULTS, catalogue_run
 from mlplab.workflow.sweeps import expand_all
 
@@ -24,6 +25,7 @@ class Run:
     folder: Path
     seed: int
     epochs: int | None  # planned, from the entry that trains it
+    entry: dict  # the entry that trains it, as the training job gets it (a finished run of another is stale)
     point: str = ""  # a sweep point's folder below its sweep's ("lr~0.3"); empty for a catalogue entry
 
 
@@ -100,7 +102,8 @@ def plan(config: dict, results: Path, config_path: Path | str = "config.yaml") -
 
     for name, entry in experiments.items():
         for seed in seeds:
-            add(groups[name], Run(results / catalogue_run(name, seed), seed, planned_epochs(entry)))
+            folder = results / catalogue_run(name, seed)
+            add(groups[name], Run(folder, seed, planned_epochs(entry), canonical(entry)))
     # Own points first, so that a point reused at a seed its owner lacks is still counted under the owner.
     for own in (True, False):
         for sweep in sweeps.values():
@@ -108,7 +111,8 @@ def plan(config: dict, results: Path, config_path: Path | str = "config.yaml") -
                 sweep_groups[sweep.name].points += own
                 owner, _, path = point.run.partition("/")
                 group = sweep_groups[owner] if path else groups[owner]
-                for seed, folder in zip(sweep.seeds, sweep.run_folders(point), strict=True):
-                    relative = folder.removeprefix(f"{RESULTS}/")
-                    add(group, Run(results / relative, seed, planned_epochs(point.entry), path))
+                entry = canonical(point.entry)
+                for seed, run_folder in zip(sweep.seeds, sweep.run_folders(point), strict=True):
+                    relative = run_folder.removeprefix(f"{RESULTS}/")
+                    add(group, Run(results / relative, seed, planned_epochs(entry), entry, path))
     return [*groups.values(), *sweep_groups.values()]

@@ -20,6 +20,26 @@ from pathlib import Path
 import mlplab
 
 log = logging.getLogger("mlplab")
+# How a failed job's log says why, in one line before the traceback (mlplab-status reads it).
+FAILED = "job failed: "
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a job failed, in one line: 'no space left on device', 'DataFileError: data/...: corrupt'."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[:1].lower() + error.strerror[1:]
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def logged_failure(log: Path | None) -> str | None:
+    """Why the job's log says it failed (its last failure line), or None."""
+    try:
+        lines = log.read_text(errors="replace").splitlines() if log is not None else []
+    except OSError:
+        return None
+    reasons = [line.split(FAILED, 1)[1] for line in lines if FAILED in line]
+    return reasons[-1].strip() if reasons else None
 
 
 @contextlib.contextmanager
@@ -33,8 +53,8 @@ def job_logging(log_path: str):
     log.info("mlp-lab library: %s", Path(mlplab.__file__).parent)
     try:
         yield log
-    except BaseException:
-        log.exception("job failed")
+    except BaseException as error:
+        log.exception("%s%s", FAILED, failure_reason(error))
         raise
     finally:
         log.removeHandler(handler)

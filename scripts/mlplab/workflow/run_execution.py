@@ -1,18 +1,14 @@
-"""Run one catalogue entry with one seed, and record what it produced and with what.
-
-A run that ends well saves what it trained as model.pt (`save_parameters`) before its run.json, which
-records the file's SHA-256: a run.json always comes with its model, and a reader (mlplab-evaluate) can
-tell the file the run wrote from one changed since. model.pt is not a Snakemake output, so that a config
-with `save_weights: false` has no missing outputs; the training job checks it instead (`has_its_model`).
+"""Run one catalogue entry with one seed, and record what it produced and with what: the data it loads
+(checked against their fingerprints), the fit its kind trains with, model.pt's bytes and run.json's record.
+The run folder's files are written by `mlplab.workflow.run_record.RunWriter`.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import io
-import json
-import os
+import logging
+import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +19,10 @@ from mlplab.chapter.hyperparameters import Training
 from mlplab.chapter.loop import RunResult
 from mlplab.chapter.seeding import derive_seed
 from mlplab.workflow import provenance
-from mlplab.workflow.catalogue import Kind
+from mlplab.workflow.catalogue import HEADLINE, KINDS, Kind, parse_entry
 from mlplab.workflow.data_fingerprint import verified
 from mlplab.workflow.named_objects import resolve
-from mlplab.workflow.run_record import MODEL_PT, OK, RUN_JSON, RunRecord
+from mlplab.workflow.run_record import RunRecord, RunWriter
 
 
 def resolve_device(name: str) -> torch.device:
@@ -60,7 +56,23 @@ def load_inputs(data_paths: dict[str, str]) -> tuple[dict[str, dict[str, torch.T
     fingerprint the rule that made it wrote beside it (refused before training if it differs); and those
     fingerprints, for run.json."""
     data = {name: load_data(path) for name, path in data_paths.items()}
-    return data, {name: verified(data[name], path) for name, path in data_paths.items()}
+    fingerprints = {name: verified(data[name], path) for name, path in data_paths.items()}
+    refuse_same_data(fingerprints, data_paths)
+    return data, fingerprints
+
+
+def refuse_same_data(fingerprints: dict[str, dict], data_paths: dict[str, str]) -> None:
+    """Refuse two data files of a run that hold the same data: a test set copied over the training set
+    (with its fingerprint) would otherwise train on the examples it is measured on."""
+    seen: dict[str, str] = {}
+    for name, fingerprint in fingerprints.items():
+        twin = seen.setdefault(fingerprint["sha256"], name)
+        if twin != name:
+            raise DataFileError(
+                f"{data_paths[name]} holds the same data as {data_paths[twin]} ({name} and {twin} would be "
+                f"one set: a run must never be measured on what it trained on); rebuild both with: "
+                f"snakemake --cores all -R {data_paths[twin]} {data_paths[name]}"
+            )
 
 
 def run_experiment(
@@ -87,63 +99,15 @@ def fit_seed(seed: int) -> int:
     return derive_seed(seed, "batch_order")
 
 
-def save_parameters(result: RunResult, path: Path | str) -> str | None:
-    """Save what a run trained as `path` (model.pt: its tensors by name, on the CPU, loadable with
-    `torch.load(path, weights_only=True)`), atomically, and return the file's SHA-256. A diverged run's
-    parameters are not those of any row of its metrics.csv: nothing is saved, and None returned."""
-    if result.status != OK or not result.parameters:
-        return None
+def model_bytes(result: RunResult) -> bytes:
+    """model.pt's bytes: what a run trained (its tensors by name, as they stood after its last completed
+    epoch), on the CPU, loadable with `torch.load(path, weights_only=True)`. Serialised in memory, so that
+    the bytes hashed are the bytes written, and equal parameters give equal files (torch names the
+    archive's inner folder after the file it writes to)."""
     tensors = {name: tensor.detach().to("cpu", copy=True) for name, tensor in result.parameters.items()}
-    # Into memory first: the bytes hashed are the bytes written, and the archive's inner name does not
-    # follow the file's (torch names it after the file), so equal parameters give equal files.
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, path)
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
-
-
-def has_its_model(folder: Path | str, save_weights: bool) -> bool:
-    """Whether a finished run's model.pt is as its run.json says: the file whose SHA-256 it records, or
-    none where it records none, which with weights on only a diverged run may (a run trained with them
-    off is then not complete). For the training job's check of a run another job finished."""
-    folder = Path(folder)
-    try:
-        record = json.loads((folder / RUN_JSON).read_text())
-        recorded = record.get("model_sha256")
-        if recorded is None:
-            return not save_weights or record.get("status") != OK
-        return provenance.sha256_file(folder / MODEL_PT) == recorded
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-class MetricsFile:
-    """metrics.csv written one row per epoch as training goes, into `metrics.csv.partial` beside it (so
-    progress can be followed), and renamed into place when the run ends: a killed job, or a second job
-    for the same run, never leaves a partial file under the name Snakemake takes as the result.
-    The csv module, not pandas: importing pandas would add to the start-up of every training job."""
-
-    def __init__(self, path: str):
-        self.path, self.partial = Path(path), Path(f"{path}.partial")
-        self.file = open(self.partial, "w", newline="")
-        self.writer: csv.DictWriter | None = None
-
-    def write_row(self, row: dict) -> None:
-        if self.writer is None:
-            self.writer = csv.DictWriter(self.file, fieldnames=list(row))
-            self.writer.writeheader()
-        self.writer.writerow(row)
-        self.file.flush()
-
-    def close(self, columns: list[str]) -> None:
-        """Finish the file; a run that diverged in its first epoch still gets its header."""
-        if self.writer is None:
-            csv.DictWriter(self.file, fieldnames=columns).writeheader()
-        self.file.close()
-        os.replace(self.partial, self.path)
+    return buffer.getvalue()
 
 
 def run_record(
@@ -155,9 +119,9 @@ def run_record(
     threads: int,
     device: torch.device,
     wall_time_s: float,
-    metrics_path: str,
+    metrics_sha256: str,
+    model_sha256: str | None,
     data: dict[str, dict] | None = None,
-    model_sha256: str | None = None,
 ) -> RunRecord:
     """What the run was, how it ended and what made it, for run.json beside the finished metrics.csv."""
     return RunRecord(
@@ -178,23 +142,119 @@ def run_record(
         versions=provenance.versions(),
         git=provenance.git_commit(),
         machine=provenance.machine(),
-        metrics_sha256=provenance.sha256_file(metrics_path),
+        metrics_sha256=metrics_sha256,
         data=data,
+        examples=result.examples,
         model_sha256=model_sha256,
+        model_epoch=result.parameters_epoch if model_sha256 else None,
         extra=result.extra,
     )  # fmt: skip
 
 
-def timed_run(
-    kind: Kind,
-    config: Training,
+def train_run(
+    folder: Path,
+    entry: dict,
+    *,
+    name: str,
     seed: int,
-    data: dict[str, dict[str, torch.Tensor]],
-    device,
-    on_epoch=None,
-    diverge_at=None,
-):
-    """`run_experiment` and its wall time in seconds."""
-    start = time.perf_counter()
-    result = run_experiment(kind, config, seed, data, device, on_epoch, diverge_at)
-    return result, time.perf_counter() - start
+    data_paths: dict[str, str],
+    device: torch.device,
+    threads: int,
+    save_weights: bool,
+    log: logging.Logger,
+    diverge_at: int | None = None,
+) -> RunRecord:
+    """One run trained and written into its folder, as the training job does it: the data checked against
+    their fingerprints before anything trains, metrics.csv a row per epoch, then model.pt and run.json
+    (`run_record.RunWriter`), its progress told as it goes (`Progress`). `name` is run.json's
+    `experiment`; `threads` what torch was set to; `diverge_at` a test-only fault (`loop.run_epochs`)."""
+    kind, config = KINDS[entry["kind"]], parse_entry(entry)
+    log.info("%s seed %d on %s, %d thread(s): %s", name, seed, device, threads, config)
+    with RunWriter(folder, save_weights) as writer:
+        # A data file that is not the data the workflow made is refused here, before anything trains.
+        data, fingerprints = load_inputs(data_paths)
+        metrics = writer.start()
+        progress = Progress(kind, name, seed, config.epochs, log)
+
+        def on_epoch(row: dict) -> None:
+            metrics.write_row(row)
+            progress.epoch(row)
+
+        start = time.perf_counter()
+        result = run_experiment(kind, config, seed, data, device, on_epoch, diverge_at)
+        wall = time.perf_counter() - start
+        record = writer.finish(
+            ["epoch", *kind.metrics_of(config)],
+            model_bytes(result),
+            lambda metrics_sha256, model_sha256: run_record(
+                result, name=name, entry=entry, seed=seed, threads=threads, device=device, wall_time_s=wall,
+                metrics_sha256=metrics_sha256, model_sha256=model_sha256, data=fingerprints,
+            ),
+        )  # fmt: skip
+    # A diverged run is recorded, not raised: one diverging run must not abort the rest of the workflow.
+    progress.ended(result, wall)
+    return record
+
+
+PROGRESS_S = 5.0  # the console gets a run's progress at most this often
+
+
+def duration(seconds: float) -> str:
+    """'14 s', '3 min', '2.5 h'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+def row_text(row: dict) -> str:
+    """'train loss 0.512, train acc 0.812, test acc 0.795': accuracies to three decimals, the rest to four
+    significant digits."""
+    return ", ".join(
+        f"{name.replace('_', ' ')} {value:.3f}"
+        if name.endswith("_acc")
+        else f"{name.replace('_', ' ')} {value:.4g}"
+        for name, value in row.items()
+        if name != "epoch" and isinstance(value, float) and math.isfinite(value)
+    )
+
+
+class Progress:
+    """A run's progress, told as it trains: each epoch as a line of its log, and on the console (stderr,
+    which Snakemake shows for a local run) at most every PROGRESS_S seconds, with an estimate of what is
+    left; every line names the run, since jobs run side by side. `ended` gives the result in one line."""
+
+    def __init__(
+        self, kind: Kind, name: str, seed: int, epochs: int, log: logging.Logger, clock=time.monotonic
+    ):
+        self.kind, self.run, self.epochs, self.log, self.clock = (
+            kind,
+            f"{name} seed {seed}",
+            epochs,
+            log,
+            clock,
+        )
+        self.started = self.shown = clock()
+
+    def say(self, text: str) -> None:
+        print(f"{self.run}: {text}", file=sys.stderr, flush=True)
+
+    def epoch(self, row: dict) -> None:
+        text = f"epoch {row['epoch']}/{self.epochs}: {row_text(row)}"
+        self.log.info(text)
+        now = self.clock()
+        if now - self.shown >= PROGRESS_S and row["epoch"] < self.epochs:
+            left = (now - self.started) / row["epoch"] * (self.epochs - row["epoch"])
+            self.say(f"{text}, ~{duration(left)} left")
+            self.shown = now
+
+    def ended(self, result: RunResult, wall_s: float) -> None:
+        headline = HEADLINE[self.kind.family]
+        final = result.rows[-1] if result.rows else {}
+        if result.status != "ok":
+            text = f"diverged at epoch {result.diverged_at_epoch}: {result.divergence}"
+        elif headline in final:
+            text = f"{len(result.rows)} epochs, {row_text({headline: final[headline]})}"
+        else:
+            text = f"{len(result.rows)} epochs"
+        self.log.info(text)
+        self.say(f"{text}, {duration(wall_s)}")

@@ -21,10 +21,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from mlplab.workflow.run_record import LOCK, refuse_links
+
 log = logging.getLogger("mlplab")
-LOCK_NAME = ".writer.lock"
+
+
+# A lock that names no holder yet: created, not yet written (the holder writes it at once). Younger than
+# this it counts as a job starting; older, as one that died between the two steps.
+UNWRITTEN_LOCK_S = 10.0
 
 
 class RunFolderBusy(RuntimeError):
@@ -80,12 +87,13 @@ def run_folder_lock(folder: Path | str, finished: Callable[[], bool] = lambda: F
     once the holder is gone yields False if `finished()` says the holder completed the run (its result
     stands), else claims the folder and yields True. A holder that cannot be checked from here (another
     host, no SLURM) is refused at once: there is no telling when it ends."""
-    lock = Path(folder) / LOCK_NAME
+    lock = Path(folder) / LOCK
+    refuse_links(lock.parent)  # a lock planted as a link (or a FIFO behind one) is no job's claim
     lock.parent.mkdir(parents=True, exist_ok=True)
     me, waited_for = this_writer(), None
     while True:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW)
         except FileExistsError:
             try:
                 holder = json.loads(lock.read_text())
@@ -132,3 +140,34 @@ def run_folder_lock(folder: Path | str, finished: Callable[[], bool] = lambda: F
         with contextlib.suppress(FileNotFoundError, ValueError, OSError):
             if json.loads(lock.read_text()) == me:
                 lock.unlink()
+
+
+# ---- The lock as a reader sees it (mlplab-status, mlplab-compare) ----
+
+
+@dataclass(frozen=True)
+class Writer:
+    """The job a run folder's lock names."""
+
+    holder: dict  # as run_lock writes it; empty when the file names no one
+    since: float  # the lock's modification time: written once, when the job claimed the folder
+    live: bool
+
+    def named(self) -> str:
+        return describe(self.holder) if self.holder else "a job that left its lock unwritten"
+
+
+def writer(folder: Path | str, now: float) -> Writer | None:
+    """The lock's holder and whether it may still be writing (`run_lock.alive`: a holder that cannot be
+    checked from here counts as alive, as it does for the training job)."""
+    lock = Path(folder) / LOCK
+    try:
+        since = lock.lstat().st_mtime
+        holder = json.loads(lock.read_text()) if lock.is_file() and not lock.is_symlink() else None
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        holder = None
+    if not isinstance(holder, dict) or not holder:
+        return Writer({}, since, now - since < UNWRITTEN_LOCK_S)
+    return Writer(holder, since, alive(holder))
