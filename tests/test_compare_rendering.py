@@ -6,10 +6,11 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from test_compare import MLP, acc, comparison, run_compare, write_before, write_entry
+from compare_runs import MLP, acc, comparison, run_compare, write_before, write_entry
 
-from mlplab.compare.rendering import format_text, table_cells
+from mlplab.compare.rendering import WIDTH, format_text, table_cells
 from mlplab.presentation.formatting import NO_VALUE
+from mlplab.presentation.text_table import text_table
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_markdown_and_html_are_written_escaped_and_self_contained(before, tmp_pa
     table = text[start : text.index("\n\n", start)].splitlines()
     assert len(table) == 2 + 6 and all(line.count(" | ") == 7 for line in table if line.startswith("| "))
     assert "| odd&lt;b&gt;\\|name | test_acc |" in text
-    assert "**config changed**" in text and 'lr: 0.1 → "&lt;script&gt;x&lt;/script&gt;"' in text
+    assert "**config changed**" in text and 'lr 0.1 → "&lt;script&gt;x&lt;/script&gt;"' in text
     assert "| threads | 1 | 1 |" in text
 
     html = page.read_text()
@@ -124,7 +125,7 @@ def test_not_tested_and_unaccounted_seeds_show_in_every_output(before, tmp_path,
     assert "<td>not tested (n = 1)</td>" in html and 'class="miss"' in html
     for line in (
         "mlp: seed 3 only in B; tested with a Welch",
-        "poly: B seed5 empty folder, only in B",
+        "poly: B seed5 waiting, only in B",
         "mlp: at chance: B seed 0 (test accuracy 0.100 is within 0.05 of chance (1/10))",
         "one test_acc: fewer than 2 completed seeds on a side (A 1, B 1): no test",
         "Runs: A 7 finished; B 8 finished, 1 unfinished.",
@@ -137,3 +138,49 @@ def test_the_same_folder_is_said_in_every_output(before, tmp_path, capsys):
     assert run_compare(before, before, "--markdown", str(md), "--html", str(page)) == 0
     said = f"A and B are the same folder ({before.resolve()}): every run is compared with itself."
     assert said in capsys.readouterr().out and said in md.read_text() and said in page.read_text()
+
+
+def test_the_terminal_table_fits_100_columns_with_changes_first_and_identical_rows_counted(before, tmp_path):
+    """Long names wrap, the changed row comes before the rest, the identical rows are one line; --wide
+    gives every row and column on one line each."""
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    long = "runs/mlp_scratch_relu_logits_with_a_much_longer_name"
+    write_entry(before, long, acc([0.80, 0.81, 0.82]))
+    write_entry(after, long, acc([0.85, 0.862, 0.868]))
+    c = comparison(before, after)
+    narrow = format_text(c).splitlines()
+    assert max(map(len, narrow)) <= WIDTH
+    table = narrow[narrow.index("") + 1 : narrow.index("", narrow.index("") + 1)]
+    header, rule, first, *rest = table
+    assert header.split()[:2] == ["entry", "metric"] and set(rule) == {"-", " "}
+    assert first.startswith("mlp_") and re.search(
+        r"\+0\.0500 \[\+0\.0450, \+0\.0550\]\s+\S+\s+changed$", first
+    )
+    assert "".join(line.split()[0] for line in [first, *rest[:3]] if line[0] != " ").startswith(
+        "mlp_scratch_relu_logits_with_a_much_longer_name"
+    )  # wrapped at its underscores, in the entry column
+    counted = [line for line in rest if "identical" in line]
+    assert len(counted) == 1 and counted[0].startswith("... and 4 rows of 2 entries identical")
+    assert "0.810 [0.785, 0.835], n = 3" not in "\n".join(table)  # A's interval only with --wide
+
+    wide = format_text(c, wide=True).splitlines()
+    rows = [line for line in wide if line.startswith(("mlp", "poly"))]
+    assert len(rows) == 6 and rows[0].startswith("mlp_scratch_relu_logits_with_a_much_longer_name")
+    verdicts = ["changed", "within noise", *["identical"] * 4]  # changes first here too
+    assert all(line.endswith(f"  {verdict}") for line, verdict in zip(rows, verdicts, strict=True))
+    assert "0.810 [0.785, 0.835], n = 3" in "\n".join(wide) and max(map(len, wide)) > WIDTH
+
+
+def test_text_table_wraps_only_where_it_may():
+    lines = text_table(
+        ["name", "value"], [["alpha_beta_gamma", "+0.0500 [+0.0450, +0.0550]"]], [True, False], 39
+    )
+    assert lines == [
+        "name         value",
+        "-----------  --------------------------",
+        "alpha_beta_  +0.0500 [+0.0450, +0.0550]",
+        "gamma",
+    ]
+    # Too narrow to fit without breaking a number: as narrow as it goes, the number whole.
+    assert text_table(["n"], [["+0.0500 [+0.0450, +0.0550]"]], [False], 10)[2] == "+0.0500 [+0.0450, +0.0550]"

@@ -8,9 +8,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from handmade_runs import MLP, POLY, write_run
+from matplotlib.colors import to_rgb
 
+from mlplab.compare.curves import curves_figure
+from mlplab.compare.reading import load_results
+from mlplab.compare.verdicts import compare
 from mlplab.presentation import figures as plots
-from mlplab.presentation import tables
+from mlplab.presentation import sweep_figures, tables
+from mlplab.presentation.sweep_tables import sweep_summary
+from mlplab.workflow import sweeps
 
 T975_2 = 4.302652729749464  # t(0.975) on 2 degrees of freedom
 
@@ -54,7 +60,7 @@ def band_extent(collection, x: float) -> tuple[float, float]:
 
 def test_the_band_is_the_interval_of_the_mean_not_min_to_max(three_seeds):
     fig = drawn("mlp", three_seeds)
-    test_acc = fig.axes[2]
+    test_acc = fig.axes[3]
     assert test_acc.get_title() == "test accuracy"
     bands = test_acc.collections
     assert len(bands) == 1  # the single-seed entry has a line and no band
@@ -125,7 +131,7 @@ def test_a_band_reaching_past_what_accuracy_can_be_is_clipped_and_the_title_says
     ]
     run_tables = tables.load_runs(folders)
     fig = drawn("mlp", run_tables)
-    (band,) = fig.axes[2].collections
+    (band,) = fig.axes[3].collections
     assert band_extent(band, 2) == (pytest.approx(0.0), pytest.approx(1.0))
     assert words(fig._suptitle.get_text()).endswith("(Student t); interval clipped to [0, 1]")
     # The first run is at chance (0.10, within 0.05 of 1/10): the legend says so.
@@ -136,4 +142,136 @@ def test_a_band_reaching_past_what_accuracy_can_be_is_clipped_and_the_title_says
     assert sorted(whiskers.get_segments()[0][:, 0]) == [pytest.approx(0.0), pytest.approx(1.0)]
     legend = [words(t.get_text()) for t in fig.legends[0].get_texts()]
     assert "whiskers: 95 % CI of the mean over seeds (Student t); interval clipped to [0, 1]" in legend
+    plt.close(fig)
+
+
+# ---- Every series visible, one colour per entry, axes that fit ----
+
+CONCISE = {k: v for k, v in MLP.items() if k != "relu_output"} | {"kind": "mlp_concise"}
+ABLATION = MLP | {"relu_output": True}
+AT_CHANCE = [
+    {"epoch": epoch, "train_loss": 2.3, "train_acc": 0.1, "test_loss": 2.3, "test_acc": 0.1}
+    for epoch in (1, 2)
+]
+
+
+def identical_pair(results):
+    """mlp_scratch and mlp_concise with the same metrics seed by seed (as the two implementations train),
+    and the ReLU-on-logits ablation; under `results`/runs, as the workflow leaves them."""
+    folders = []
+    for seed, acc in enumerate(((0.40, 0.80), (0.45, 0.82), (0.50, 0.84))):
+        runs = results / "runs"
+        folders.append(write_run(runs, "mlp_scratch", MLP, seed, classifier(acc)))
+        folders.append(write_run(runs, "mlp_scratch_relu_logits", ABLATION, seed, AT_CHANCE))
+        folders.append(write_run(runs, "mlp_concise", CONCISE, seed, classifier(acc)))
+    return folders
+
+
+def lines_of(ax) -> dict[str, object]:
+    """A panel's lines with data, by the entry they draw (the label's name, or compare's gid)."""
+    return {
+        (line.get_gid() or line.get_label()).split()[0]: line
+        for line in ax.get_lines()
+        if len(line.get_xdata())
+    }
+
+
+def test_two_identical_series_are_both_drawn_the_second_dashed_with_markers_above(tmp_path):
+    fig = drawn("mlp", tables.load_runs(identical_pair(tmp_path)))
+    assert [ax.get_title() for ax in fig.axes] == [
+        "train loss",
+        "test loss",
+        "train accuracy",
+        "test accuracy",
+    ]
+    for ax in fig.axes:
+        lines = lines_of(ax)
+        scratch, concise = lines["mlp_scratch"], lines["mlp_concise"]
+        assert scratch.get_ydata().tolist() == concise.get_ydata().tolist()  # they coincide
+        assert scratch.get_linestyle() == "-" and scratch.get_marker() in ("None", None, "")
+        assert concise.get_linestyle() != "-" and concise.get_marker() not in ("None", None, "")
+        assert concise.get_zorder() > scratch.get_zorder()
+        assert lines["mlp_scratch_relu_logits"].get_linestyle() == "-"  # a series alone keeps its style
+    # The legend shows each entry as its lines are drawn.
+    texts, handles = fig.legends[0].get_texts(), fig.legends[0].legend_handles
+    legend = {text.get_text().split()[0]: handle for text, handle in zip(texts, handles, strict=True)}
+    assert legend["mlp_concise"].get_marker() == lines["mlp_concise"].get_marker()
+    test_loss = fig.axes[1]
+    assert lines_of(test_loss)["mlp_scratch"].get_ydata().tolist() == pytest.approx([1.6, 0.6])
+    plt.close(fig)
+
+
+def test_an_entry_has_one_colour_in_the_report_and_in_compare(tmp_path):
+    """The same colour for an entry in its topic's figure, the comparison figure, dropout beside the plain
+    MLP (which leaves the ablation out) and mlplab-compare's curves; distinct colours within a figure."""
+    folders = identical_pair(tmp_path / "results")
+    run_tables = tables.load_runs(folders)
+    figures = [drawn("mlp", run_tables)]
+    colour = {name: line.get_color() for name, line in lines_of(figures[0].axes[0]).items()}
+    assert len(set(colour.values())) == 3
+    # The book's settings only, as the workflow gives this figure its runs.
+    plain = tables.load_runs([f for f in folders if "relu_logits" not in str(f)])
+    figures.append(drawn("dropout_vs_mlp", plain))
+    for fig in figures[1:]:
+        for name, line in lines_of(fig.axes[0]).items():
+            assert line.get_color() == colour[name], name
+    bars = drawn("comparison_accuracy", run_tables)
+    names = [t.get_text().split()[0] for t in bars.axes[0].get_yticklabels()]
+    bar_colours = [p.get_facecolor()[:3] for p in bars.axes[0].patches]
+    for name, bar in zip(names, bar_colours, strict=True):
+        assert bar == pytest.approx(to_rgb(colour[name])), name
+
+    comparison = compare(load_results(tmp_path / "results"), load_results(tmp_path / "results"))
+    with plots.style():
+        curves = curves_figure(comparison.entries)
+    for ax in curves.axes:
+        for gid, line in ((line.get_gid(), line) for line in ax.get_lines()):
+            assert line.get_color() == colour[gid.split()[0]], gid
+    for fig in [*figures, bars, curves]:
+        plt.close(fig)
+
+
+def width_sweep(root, accuracies: list[float]):
+    """A classifier sweep over num_hiddens whose points reach `accuracies` (three seeds, + 0.002 each)."""
+    base = {
+        "kind": "mlp_concise",
+        "num_hiddens": 8,
+        "init_std": 0.01,
+        "lr": 0.1,
+        "batch_size": 4,
+        "epochs": 1,
+    }
+    points, folders = [], {}
+    for width, acc in zip((16, 64, 256, 1024), accuracies, strict=True):
+        entry = sweeps.normalise("mlp_concise", {**base, "num_hiddens": width, "validation": 10})
+        path = f"w~{width}"
+        point = sweeps.Point(values={"num_hiddens": width}, path=path, entry=entry, run=f"s/{path}", own=True)
+        points.append(point)
+        folders[point.path] = []
+        for seed in range(3):
+            seen = acc + 0.002 * seed
+            losses = {"train_loss": 0.5, "val_loss": 0.5, "test_loss": 0.5}
+            row = {"epoch": 1, **losses, "train_acc": acc + 0.02, "val_acc": seen, "test_acc": seen}
+            folders[point.path].append(str(write_run(root / str(width), "p", base, seed, [row])))
+    sweep = sweeps.Sweep(name="s", base="mlp_concise", kind="mlp_concise", keys=("num_hiddens",),
+                         points=tuple(points), seeds=(0, 1, 2), grid=True, validation=10,
+                         base_entry=sweeps.normalise("mlp_concise", {**base, "validation": 10}))  # fmt: skip
+    return sweep, sweep_summary(sweep, folders)
+
+
+def test_a_sweep_figures_accuracy_axis_fits_its_points_and_shows_chance_only_near_them(tmp_path):
+    """0.814 → 0.835 fills the panel, not 0.1 to 0.9; a point near chance brings the chance line in."""
+    sweep, summary = width_sweep(tmp_path / "a", [0.814, 0.82, 0.83, 0.835])
+    with plots.style():
+        fig = sweep_figures.curves(sweep, summary)
+    accuracy = fig.axes[1]
+    low, high = accuracy.get_ylim()
+    assert 0.78 < low < 0.814 and 0.857 < high < 0.9
+    assert not any(line.get_label().startswith("chance") for line in accuracy.get_lines())
+    plt.close(fig)
+    sweep, summary = width_sweep(tmp_path / "b", [0.12, 0.5, 0.8, 0.83])
+    with plots.style():
+        fig = sweep_figures.curves(sweep, summary)
+    low, high = fig.axes[1].get_ylim()
+    assert low < 0.1 < high and any(line.get_label().startswith("chance") for line in fig.axes[1].get_lines())
     plt.close(fig)

@@ -1,6 +1,7 @@
 """The comparison page's learning curves: per group of entries one figure, a panel per metric, the mean over
-seeds per epoch, a colour per entry, A solid and B dashed; drawn in the report's figure style
-(`mlplab.presentation.figure_style`)."""
+seeds per epoch, A solid and B dashed; drawn in the report's figure style
+(`mlplab.presentation.figure_style`): each entry in the colour the report gives it, and a curve that lies on
+another (B identical to A, or two entries that train alike) dashed finer, with hollow markers, above it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from matplotlib.ticker import MaxNLocator
 
 from mlplab.compare.reading import EPOCH, Run
 from mlplab.compare.verdicts import Entry
-from mlplab.presentation.figure_style import PALETTE, panels, plt, style
+from mlplab.presentation.figure_style import OVER, Shown, entry_colours, panels, plt, reveal_coincident, style
 from mlplab.presentation.svg import inline_svg
+from mlplab.workflow.catalogue import parse_entry
 
 SIDES = (("A", "-"), ("B", "--"))  # each side's line style
 LOG_WHEN_SPANNING = 50  # a panel whose positive values span more than this factor gets a log axis
@@ -44,24 +46,53 @@ def curves_svg(entries: list[Entry], salt: str) -> str:
     return inline_svg(buffer.getvalue())
 
 
+def ablation(config: dict) -> bool:
+    """Whether a run's entry departs from the book on purpose; a record too old or partial to parse as
+    today's entry counts as following it."""
+    try:
+        return bool(parse_entry(config).departures())
+    except (KeyError, TypeError):
+        return False
+
+
+def colours(entries: list[Entry]) -> dict[str, tuple]:
+    """Each entry's colour, as the report's figures give it: a sweep point ranks after the catalogue's
+    entries of its kind, whose folder is runs/<label>."""
+    return entry_colours(
+        Shown(
+            e.label,
+            e.kind,
+            later=e.entry == e.label or any(ablation(r.record.config) for r in e.runs_a + e.runs_b),
+        )
+        for e in entries
+    )
+
+
 def curves_figure(entries: list[Entry]):
     metrics = list(dict.fromkeys(c for e in entries for r in e.runs_a + e.runs_b for c in r.columns))
-    colour = {id(e): PALETTE[i % len(PALETTE)] for i, e in enumerate(entries)}
+    colour = colours(entries)
     fig, axes = panels(len(metrics), max_cols=4)
     for ax, metric in zip(axes, metrics, strict=True):
         values: list[float] = []
         for entry in entries:
-            for runs, (_, dash) in zip((entry.runs_a, entry.runs_b), SIDES, strict=True):
+            for runs, (side, dash) in zip((entry.runs_a, entry.runs_b), SIDES, strict=True):
                 x, y = mean_curve(runs, metric)
                 if x:
-                    ax.plot(x, y, dash, color=colour[id(entry)])
+                    ax.plot(x, y, dash, color=colour[entry.label], gid=f"{entry.label} {side}")
                     values += y
         positive = [v for v in values if v > 0]
         if positive and len(positive) == len(values) and max(positive) / min(positive) > LOG_WHEN_SPANNING:
             ax.set_yscale("log")
         ax.set(title=metric, xlabel=EPOCH)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    handles = [Line2D([], [], color=colour[id(e)], label=e.label) for e in entries]
+    over = reveal_coincident(axes)
+    handles = [Line2D([], [], color=colour[e.label], label=e.label) for e in entries]
     handles += [Line2D([], [], color="k", linestyle=dash, label=side) for side, dash in SIDES]
+    if over:
+        handles.append(
+            Line2D(
+                [], [], color="k", markerfacecolor="white", label="drawn over an identical curve", **OVER[0]
+            )
+        )
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5))
     return fig

@@ -258,16 +258,18 @@ def table_lines(c: Comparison, wide: bool) -> list[str]:
     if wide:
         return text_table(COLUMNS, [table_cells(row, e) for e, row in pairs], [False] * len(COLUMNS))
     shown = [(e, row) for e, row in pairs if not quietly_identical(c, e, row)]
-    lines = text_table(
-        list(NARROW_COLUMNS), [narrow_cells(row, e) for e, row in shown], list(NARROW_COLUMNS.values()), WIDTH
-    )
+    lines = []
+    if shown:
+        cells = [narrow_cells(row, e) for e, row in shown]
+        lines = text_table(list(NARROW_COLUMNS), cells, list(NARROW_COLUMNS.values()), WIDTH)
     identical = [e for e, row in pairs if quietly_identical(c, e, row)]
     if identical:
         entries = len(dict.fromkeys(id(e) for e in identical))
         rows = f"{len(identical)} row{'s' if len(identical) != 1 else ''}"
         lines += textwrap.wrap(
-            f"... and {rows} of {entries} entr{'ies' if entries != 1 else 'y'} {IDENTICAL} (every seed's "
-            "metrics.csv the same on both sides); --wide lists them, with A's and B's intervals",
+            f"{'... and ' if shown else ''}{rows} of {entries} entr{'ies' if entries != 1 else 'y'} "
+            f"{IDENTICAL} (every seed's metrics.csv the same on both sides); --wide lists them, with A's and "
+            "B's intervals",
             WIDTH,
         )
     return lines

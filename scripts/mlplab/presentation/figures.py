@@ -8,6 +8,9 @@ can be; none for a single seed), so a reader can tell a difference between entri
 legend gives n, a diverged run is named, never averaged in, and runs at chance are named too.
 Regressions train on one fixed data set, so their intervals are over training seeds only, and the
 figures say so (`presentation.BAND_TEXT`).
+An entry has one colour in every figure (`figure_style.entry_colours`), and a series drawn over another
+that it coincides with (the scratch and concise MLPs train identically) is dashed, with markers, so that
+both stay visible (`figure_style.reveal_coincident`).
 Figures are written twice: SVG for the report (byte-reproducible: fixed hash salt, no date) and PNG
 for a quick look.
 """
@@ -21,66 +24,52 @@ import pandas as pd
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, W_NORM
 from mlplab.presentation import stats
-from mlplab.presentation.at_chance import chance_text
-from mlplab.presentation.at_chance import expected as expected_chance
 from mlplab.presentation.figure_bands import band_text, band_title, draw_band
-from mlplab.presentation.figure_style import PALETTE, colours, legend_below, panels, plt, save, style, wrap
-from mlplab.presentation.tables import RunTables, at_chance, mean_weights
+from mlplab.presentation.figure_entries import (
+    chance_note,
+    colours,
+    completed,
+    diverged_note,
+    experiment_label,
+    experiments_in_order,
+    first_row,
+    seeds_note,
+)
+from mlplab.presentation.figure_style import (
+    PALETTE,
+    SPLIT_COLOURS,
+    legend_below,
+    panels,
+    plt,
+    reveal_coincident,
+    save,
+    style,
+    wrap,
+)
+from mlplab.presentation.tables import RunTables, mean_weights
 from mlplab.presentation.topics import FIGURES, METRIC_LABELS, TOPICS, Figure
 from mlplab.workflow.catalogue import KINDS
 
+# The book's trainer plots train loss, train accuracy and test accuracy; test loss is added beside train
+# loss. Losses in the top row, accuracies below, each row on one scale.
 CLASSIFIER_AXES = {
     TRAIN_LOSS: "cross-entropy loss (nats)",
+    TEST_LOSS: "cross-entropy loss (nats)",
     TRAIN_ACC: "accuracy (fraction correct)",
     TEST_ACC: "accuracy (fraction correct)",
 }
 MSE_AXIS = "mean squared error (log scale)"
 
 
-def experiments_in_order(table: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(table["experiment"]))
-
-
-def diverged_note(runs: pd.DataFrame, name: str) -> str:
-    """'' or 'diverged in 1 of 3 seeds', so a curve that stops early says why."""
-    of_name = runs[runs["experiment"] == name]
-    n_diverged = int((of_name["status"] != "ok").sum())
-    return f"diverged in {n_diverged} of {len(of_name)} seeds" if n_diverged else ""
-
-
-def chance_note(runs: pd.DataFrame, name: str) -> str:
-    """'' or 'at chance in 2 of 3 seeds' (with '(expected: ablation)' where the entry's departures say so)."""
-    of_name = runs[runs["experiment"] == name]
-    expected = expected_chance(first_row(runs, name))
-    return chance_text(int(at_chance(of_name).sum()), len(of_name), expected)
-
-
-def first_row(runs: pd.DataFrame, name: str):
-    """What an experiment is (kind, hyperparameters, departures), from its first run's row."""
-    return runs[runs["experiment"] == name].iloc[0]
-
-
-def seeds_note(runs: pd.DataFrame, name: str) -> str:
-    """'n = 3': the seeds that completed, which every mean and interval of the experiment is over."""
-    n = len(completed(runs, name))
-    return f"n = {n}" + (", no interval" if n == 1 else "")
-
-
-def experiment_label(name: str, runs: pd.DataFrame, note: str = "") -> str:
-    """The catalogue name, with deliberate departures from the book, any divergence, a figure's own note
-    and n spelt out."""
-    departures = first_row(runs, name)["departures"]
-    notes = [n for n in (departures, diverged_note(runs, name), chance_note(runs, name), note) if n]
-    return f"{name} ({'; '.join([*notes, seeds_note(runs, name)])})"
-
-
 def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
-    """The book's training curves: train loss, train accuracy and test accuracy per epoch."""
+    """The book's training curves, train loss, train accuracy and test accuracy per epoch, and test loss."""
     title = f"{TOPICS[figure.topic].title} on Fashion-MNIST"
     epochs = tables.epochs
     names = experiments_in_order(tables.runs)
-    colour = colours(names)
-    fig, axes = panels(len(CLASSIFIER_AXES))
+    colour = colours(tables.runs, names)
+    fig, axes = panels(len(CLASSIFIER_AXES), max_cols=2)
+    axes[1].sharey(axes[0])
+    axes[3].sharey(axes[2])
     clipped = []
     for ax, (metric, unit) in zip(axes, CLASSIFIER_AXES.items(), strict=True):
         for name in names:
@@ -89,6 +78,7 @@ def classifier_curves(tables: RunTables, analyses, figure: Figure) -> plt.Figure
                 clipped.append(metric)
         ax.set(title=METRIC_LABELS[metric], xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
+    reveal_coincident(axes)
     band_title(fig, title, tables.runs, clipped=clipped)
     legend_below(fig, axes)
     return fig
@@ -99,7 +89,7 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     epochs = tables.epochs.copy()
     epochs["gap"] = epochs[TRAIN_ACC] - epochs[TEST_ACC]
     names = experiments_in_order(tables.runs)
-    colour = colours(names)
+    colour = colours(tables.runs, names)
     fig, axes = panels(2)
     clipped = []
     for ax, metric, title, unit in (
@@ -115,6 +105,7 @@ def dropout_vs_plain(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
         ax.set(title=title, xlabel="epoch", ylabel=unit)
         integer_epochs(ax)
     axes[1].axhline(0, color="0.4", linewidth=0.8)
+    reveal_coincident(axes)
     band_title(fig, "Dropout beside the plain MLP", tables.runs, clipped=clipped)
     legend_below(fig, axes, ncol=2)
     return fig
@@ -132,8 +123,8 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
     clipped = []
     for ax, name in zip(axes, names, strict=True):
         runs = epochs[epochs["experiment"] == name]
-        for metric, colour, split in ((TRAIN_LOSS, PALETTE[0], "train"), (TEST_LOSS, PALETTE[1], "test")):
-            if draw_band(ax, runs, metric, colour, split):
+        for metric, split in ((TRAIN_LOSS, "train"), (TEST_LOSS, "test")):
+            if draw_band(ax, runs, metric, SPLIT_COLOURS[split], split):
                 clipped.append(metric)
         ax.set_yscale("log")
         ax.set(xlabel="epoch", ylabel=MSE_AXIS)
@@ -143,6 +134,7 @@ def regression_losses(tables: RunTables, title: str, subtitle) -> plt.Figure:
         heading = diverged or subtitle(first_row(tables.runs, name))
         title_colour = {"color": "#b00"} if diverged else {}
         ax.set_title(f"{name} ({seeds_note(tables.runs, name)})\n{heading}", **title_colour)
+    reveal_coincident(axes)
     band_title(fig, title, tables.runs, clipped=clipped)
     legend_below(fig, axes)
     return fig
@@ -170,7 +162,7 @@ def polynomial_weights(tables: RunTables, analyses, figure: Figure) -> plt.Figur
     bars); a weight of a single completed seed has a marker and no whisker."""
     weights = mean_weights(tables.weights)
     names = [n for n in experiments_in_order(tables.runs) if n in set(weights["experiment"])]
-    colour = colours(names)
+    colour = colours(tables.runs, names)
     true = weights.groupby("coefficient")["true"].first()
     fig, axes = panels(1, size=(max(6.0, 0.4 * len(true) + 2.5), 3.4))
     ax = axes[0]
@@ -206,7 +198,7 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
     """‖w‖ per epoch (mean, band) and the final ‖w‖ of every run: what weight decay shrinks."""
     epochs, runs = tables.epochs, tables.runs
     names = experiments_in_order(tables.runs)
-    colour = colours(names)
+    colour = colours(runs, names)
     fig, axes = panels(2)
     clipped = []
     for name in names:
@@ -215,6 +207,7 @@ def weight_norms(tables: RunTables, analyses, figure: Figure) -> plt.Figure:
             clipped.append(W_NORM)
     axes[0].set_yscale("log")
     axes[0].set(title="‖w‖ during training", xlabel="epoch", ylabel="‖w‖₂ (log scale)")
+    reveal_coincident(axes[:1])
     final_per_run(axes[1], runs, names, W_NORM, colour)
     scale = log_if_wide(axes[1], runs.loc[runs["status"] == "ok", W_NORM])
     axes[1].set(title="final ‖w‖, every run", xlabel=f"‖w‖₂{scale}")
@@ -258,10 +251,6 @@ def final_per_run(ax, runs: pd.DataFrame, names: list[str], metric: str, colour,
     return clipped
 
 
-def completed(runs: pd.DataFrame, name: str) -> pd.DataFrame:
-    return runs[(runs["experiment"] == name) & (runs["status"] == "ok")]
-
-
 def log_if_wide(ax, values, axis="x") -> str:
     """Log scale when the values span more than a decade (λ = 0 vs 3 gives ‖w‖ 13 vs 0.36), else linear,
     where a log axis would only crowd its tick labels. Returns the axis-label suffix."""
@@ -280,7 +269,7 @@ def comparison(tables: RunTables, metric: str, title: str, xlabel: str, referenc
     names = experiments_in_order(runs)
     fig, axes = panels(1, size=(7.0, 0.42 * len(names) + 1.7))
     ax = axes[0]
-    clipped = final_per_run(ax, runs, names, metric, colours(names), ci_bars=True)
+    clipped = final_per_run(ax, runs, names, metric, colours(runs, names), ci_bars=True)
     scale = log_if_wide(ax, runs.loc[runs["status"] == "ok", metric])
     if metric.endswith("_acc"):
         ax.set_xlim(0, 1)  # accuracy on its whole range, so a bar's length reads as a fraction

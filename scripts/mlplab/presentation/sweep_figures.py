@@ -6,6 +6,8 @@ marker and a label of its own: a point with no value is never just a gap in a cu
 A single numeric key is a numeric axis, logarithmic for a geometric grid (values that grow by a factor
 rather than a step, such as 0.01, 0.03, 0.1, …; symmetric-log when 0 is among them, as for λ = 0);
 anything else (zipped points, lists such as dropout pairs, names) is one tick per point.
+Each panel's value axis fits what it shows (the means and their intervals): the chance line is drawn where
+it falls within, never stretching an accuracy axis down to 0.1.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ import pandas as pd
 
 from mlplab.chapter.metrics import TEST_LOSS, TRAIN_LOSS, VAL_LOSS, W_NORM
 from mlplab.presentation import stats
-from mlplab.presentation.figure_style import BAND_ALPHA, PALETTE, panels, plt, save, style
+from mlplab.presentation.figure_style import (
+    BAND_ALPHA,
+    PALETTE,
+    SPLIT_COLOURS,
+    panels,
+    plt,
+    reveal_coincident,
+    save,
+    style,
+)
+from mlplab.presentation.formatting import number
 from mlplab.presentation.tables import CLIPPED
 from mlplab.presentation.topics import BAND_TEXT, METRIC_LABELS
 from mlplab.workflow.catalogue import CHANCE_ACCURACY, CHANCE_WITHIN, CLASSES, HEADLINE, SELECT_ON, Family
@@ -26,9 +38,9 @@ from mlplab.workflow.sweeps import Sweep
 # The three splits in reading order: colour, line style, and their offset on a categorical axis (so that
 # error bars at one point do not hide each other).
 SERIES = {
-    "train": (PALETTE[0], "-", -0.15),
-    "val": (PALETTE[2], "--", 0.0),
-    "test": (PALETTE[1], "-", 0.15),
+    "train": (SPLIT_COLOURS["train"], "-", -0.15),
+    "val": (SPLIT_COLOURS["val"], "--", 0.0),
+    "test": (SPLIT_COLOURS["test"], "-", 0.15),
 }
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
 SELECTED = "#b00"
@@ -186,11 +198,12 @@ def curves(sweep: Sweep, summary: pd.DataFrame):
     if second == "acc":
         for split, style_ in SERIES.items():
             draw_series(axes[1], x, summary, f"{split}_acc", SPLIT_NAMES[split], style_, numeric)
-        axes[1].axhline(
-            CHANCE_ACCURACY, color=CHANCE[1], linestyle=":", linewidth=1, label=f"chance (1/{CLASSES})"
-        )
         low, high = axes[1].get_ylim()  # the intervals are clipped to [0, 1]; the axis need not show more
         axes[1].set_ylim(max(low, 0.0), min(high, 1.0))
+        if low <= CHANCE_ACCURACY <= high:  # where some point is near chance; elsewhere it would flatten
+            axes[1].axhline(
+                CHANCE_ACCURACY, color=CHANCE[1], linestyle=":", linewidth=1, label=f"chance (1/{CLASSES})"
+            )
         axes[1].set(title="final accuracy", ylabel="accuracy (fraction correct)")
     elif second == W_NORM:
         draw_series(axes[1], x, summary, W_NORM, METRIC_LABELS[W_NORM], (PALETTE[3], "-", 0.0), numeric)
@@ -206,6 +219,7 @@ def curves(sweep: Sweep, summary: pd.DataFrame):
             ax.set_xlabel(", ".join(sweep.keys))
         mark_selected(ax, x, summary)
         mark_points(ax, x, summary)
+    reveal_coincident(axes)
     entries: dict = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -236,7 +250,7 @@ def heatmap(sweep: Sweep, summary: pd.DataFrame):
         # A cell with no value (every seed diverged) is blank in the image: its text says why.
         status = [t for t in point_status(summary.iloc[k]) if t]
         mean = getattr(row, f"{metric}_mean")
-        text = "\n".join([*([f"{mean:.3g}"] if np.isfinite(mean) else []), *status, f"n = {row.n_completed}"])
+        text = "\n".join([*([number(mean)] if np.isfinite(mean) else []), *status, f"n = {row.n_completed}"])
         colour = "white" if not status else (DIVERGED[1] if not np.isfinite(mean) else CHANCE[1])
         label = ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
         if status:

@@ -223,15 +223,15 @@ FIGURES: dict[str, Figure] = {
             draw="classifier_curves",
             caption="The MLP on Fashion-MNIST, from scratch and concise, and the ablation with ReLU on "
             "the output "
-            "layer: train loss (cross-entropy), train accuracy and test accuracy per epoch. "
-            + band_caption(Family.CLASSIFIER),
+            "layer: train and test loss (cross-entropy), train and test accuracy per epoch (test loss "
+            "beside the book's three curves). " + band_caption(Family.CLASSIFIER),
             runs=Runs(kinds=MLP),
         ),
         Figure(
             name="dropout",
             topic="dropout",
             draw="classifier_curves",
-            caption="MLPs with dropout, from scratch and concise: train loss, train accuracy and test "
+            caption="MLPs with dropout, from scratch and concise: train and test loss, train and test "
             "accuracy per "
             "epoch. " + band_caption(Family.CLASSIFIER),
             runs=Runs(kinds=DROPOUT),
