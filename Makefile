@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 LOCK := requirements-lock.txt
 
-.PHONY: setup run check test lint bench bench-exercises status clean
+.PHONY: setup run exercises report-zip evaluate compare check test lint bench bench-exercises status clean
 
 setup: $(VENV)/.installed
 
@@ -42,6 +42,26 @@ lock:
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES)
+
+# Every sweep of config.yaml (the book's exercises as sweeps), then results/exercises.html.
+exercises: setup
+	$(BIN)/snakemake --cores $(CORES) exercises
+
+# Snakemake's own report of the default run: every figure and table with its caption, in one zip file.
+SNAKEMAKE_REPORT := results/snakemake-report.zip
+report-zip: setup
+	$(BIN)/snakemake --report $(SNAKEMAKE_REPORT)
+
+# A run's final metrics recomputed from its model.pt: `make evaluate RUN=results/runs/mlp_concise/seed0`.
+evaluate: setup
+	$(if $(RUN),,$(error name the run folder: make evaluate RUN=results/runs/<entry>/seed<k>))
+	$(BIN)/mlplab-evaluate $(RUN)
+
+# What changed between two results folders beyond seed noise: `make compare A=results-before` (B is
+# results unless given; WIDE=1 prints every row and column).
+compare: setup
+	$(if $(A),,$(error name the folder to compare with: make compare A=results-before [B=results]))
+	$(BIN)/mlplab-compare $(A) $(or $(B),results) $(if $(WIDE),--wide)
 
 lint: setup
 	$(BIN)/snakemake --lint
