@@ -32,7 +32,7 @@ from mlplab.workflow.sweeps import produced_runs
 STATUS = str(Path(sys.executable).with_name("mlplab-status"))
 CLASSIFIER_COLUMNS = ["epoch", TRAIN_LOSS, TRAIN_ACC, TEST_LOSS, TEST_ACC]
 ROW = {TRAIN_LOSS: 0.61234, TRAIN_ACC: 0.7812, TEST_LOSS: 0.6543, TEST_ACC: 0.7701}
-SHOWN = [TRAIN_LOSS, "0.6123", TRAIN_ACC, "0.7812", TEST_LOSS, "0.6543", TEST_ACC, "0.7701"]  # ROW, printed
+SHOWN = [TRAIN_LOSS, "0.612", TRAIN_ACC, "0.781", TEST_LOSS, "0.654", TEST_ACC, "0.770"]  # ROW, printed
 POLY_ROWS = [{"epoch": 1, TRAIN_LOSS: 2.0, TEST_LOSS: 2.5}, {"epoch": 2, TRAIN_LOSS: 1.0, TEST_LOSS: 1.5}]
 
 
@@ -293,13 +293,13 @@ def test_the_table_lists_each_run_running_first_and_totals_every_state(tmp_path,
     assert re.fullmatch(r"  mlp +seed 1  running +epoch 1 of 2, 1:4\d elapsed, ~1:4\d left", lines[mlp])
     assert lines[mlp + 1].split() == [
         TRAIN_LOSS,
-        "0.6123",
+        "0.612",
         TRAIN_ACC,
-        "0.7812",
+        "0.781",
         TEST_LOSS,
-        "0.6543",
+        "0.654",
         TEST_ACC,
-        "0.7701",
+        "0.770",
     ]
     assert re.fullmatch(r" +seed 0  done +2 epochs in 0:02", lines[mlp + 2])
     assert re.fullmatch(r"  poly +seed 0  diverged +at epoch 3: loss is NaN", lines[mlp + 3])
