@@ -17,6 +17,9 @@ from mlplab.presentation.margins import Margin
         (["--margin", "test_acc"], "--margin: expected METRIC=VALUE"),
         (["--margin", "test_acc=-1"], "--margin: expected METRIC=VALUE"),
         (["--margin", "test_accc=0.01"], "--margin names test_accc"),
+        # An accuracy lies in [0, 1]: an absolute margin of 5 would call a drop of 0.15 noise.
+        (["--margin", "test_acc=5"], "--margin: an absolute margin of 5 for test_acc, which lies in [0, 1]"),
+        (["--margin", "train_acc=1"], "give it in the metric's unit (e.g. train_acc=0.05 for five points)"),
     ],
 )
 def test_bad_options_are_bad_input(before, capsys, options, message):
@@ -27,6 +30,8 @@ def test_bad_options_are_bad_input(before, capsys, options, message):
 def test_margins_absolute_and_relative():
     assert parse_margin("test_acc=0.01") == ("test_acc", Margin(0.01, relative=False))
     assert parse_margin("test_loss=2%") == ("test_loss", Margin(0.02, relative=True))
+    assert parse_margin("test_acc=5%") == ("test_acc", Margin(0.05, relative=True))
+    assert parse_margin("test_loss=5") == ("test_loss", Margin(5.0, relative=False))  # a loss is unbounded
 
 
 def test_a_margin_option_is_used_and_said(before, capsys):

@@ -229,3 +229,16 @@ def test_holm_keeps_honest_near_equal_comparisons_from_being_flagged(tmp_path):
         shutil.rmtree(a / f"runs/e{i}")
         shutil.rmtree(b / f"runs/e{i}")
     assert verdicts(a, b) == {("e0", "test_loss"): "changed"}
+
+
+def test_intervals_of_means_are_clipped_to_the_metric_s_range_as_the_pages_clip_them(before, tmp_path):
+    after = tmp_path / "after"
+    write_entry(after, "runs/mlp", acc([0.999, 0.998, 0.6]))
+    write_entry(
+        after, "runs/poly", [{"train_loss": 0.01, "test_loss": v} for v in (0.001, 0.002, 0.9)], config=POLY
+    )
+    rows = {(row.entry, row.metric): row for row in comparison(before, after).rows}
+    accuracy, loss = rows["runs/mlp", "test_acc"].b, rows["runs/poly", "test_loss"].b
+    assert (accuracy.high, accuracy.clipped) == (1.0, True) and accuracy.low > 0
+    assert (loss.low, loss.clipped) == (0.0, True)
+    assert not rows["runs/mlp", "test_acc"].a.clipped

@@ -2,9 +2,10 @@
 file and how to rebuild it; nothing stale looks current. Library checks first, then one tiny workflow
 taken through every fault in turn (each Snakemake run costs seconds)."""
 
-import hashlib
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import time
@@ -15,47 +16,8 @@ import torch
 
 import tiny
 from mlplab.presentation.freshness import STALE_MARK, mark_if_stale
-from mlplab.presentation.tables import read_run
 from mlplab.workflow.run_execution import DataFileError, load_data
-from mlplab.workflow.run_reading import RunFileError
-
-
-def a_run(root: Path) -> Path:
-    folder = root / "runs/mlp/seed0"
-    folder.mkdir(parents=True)
-    (folder / "metrics.csv").write_text("epoch,train_loss\n1,0.5\n")
-    digest = hashlib.sha256((folder / "metrics.csv").read_bytes()).hexdigest()
-    record = {
-        "experiment": "mlp",
-        "config": {"kind": "mlp_concise"},
-        "seed": 0,
-        "status": "ok",
-        "metrics_sha256": digest,
-    }
-    (folder / "run.json").write_text(json.dumps(record))
-    return folder
-
-
-@pytest.mark.parametrize(
-    ("damage", "message"),
-    [
-        (lambda f: (f / "run.json").write_text("{garbage"), "run.json: cannot be read as JSON"),
-        (lambda f: (f / "run.json").write_text("{}"), "run.json: not a run record"),
-        (lambda f: (f / "metrics.csv").unlink(), "metrics.csv: cannot be read"),
-        (
-            lambda f: (f / "metrics.csv").write_text("epoch,train_loss\n1,nan\n"),
-            "metrics.csv: changed after its run",
-        ),
-    ],
-    ids=["garbage run.json", "empty run.json", "missing metrics.csv", "edited metrics.csv"],
-)
-def test_a_damaged_run_is_named_with_its_rebuild_command(tmp_path, damage, message):
-    folder = a_run(tmp_path / "results")
-    read_run(folder)  # intact: reads
-    damage(folder)
-    with pytest.raises(RunFileError, match=message) as caught:
-        read_run(folder)
-    assert f"snakemake --cores all -R {folder / 'metrics.csv'}" in str(caught.value)
+from mlplab.workflow.run_reading import State, run_state
 
 
 def test_a_corrupt_data_file_is_named_without_unsafe_advice(tmp_path):
@@ -189,3 +151,67 @@ def test_a_refused_second_snakemake_is_told_who_holds_the_folder(tmp_path):
         first.wait()
     after_crash = tiny.snakemake(work, target, check=False)
     assert "and is gone (it crashed or was killed): `snakemake --unlock` is safe now" in after_crash.stderr
+
+
+# ---- The run folder: trusted only as far as its files are verified ----
+
+
+def mounted_tmpfs(path: Path, size: str) -> bool:
+    """A small tmpfs at `path` (a full disk to be), where this machine lets tests mount one."""
+    path.mkdir(parents=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)]).returncode == 0
+
+
+@pytest.mark.snakemake
+def test_the_run_folder_is_trusted_only_as_its_files_say(tiny_run, tmp_path, monkeypatch):
+    work = tmp_path / "workflow"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    runs = work / "results/runs"
+
+    # run.json's copy of the final metrics edited: the report job and compare refuse the run by name.
+    run_json = runs / "mlp_concise/seed0/run.json"
+    kept = run_json.read_bytes()
+    record = json.loads(kept)
+    run_json.write_text(json.dumps({**record, "final": {**record["final"], "test_acc": 0.99}}))
+    proc = tiny.snakemake(work, check=False)
+    why = f"{run_json.relative_to(work)}: its final metrics are not metrics.csv's last row"
+    assert proc.returncode != 0 and why in proc.stdout + proc.stderr
+    compare = str(Path(tiny.SNAKEMAKE).with_name("mlplab-compare"))
+    compared = subprocess.run(
+        [compare, tiny_run / "results", work / "results"], capture_output=True, text=True
+    )
+    assert compared.returncode == 2 and f"{run_json}: its final metrics are not" in compared.stderr
+    run_json.write_bytes(kept)
+
+    # A deleted model.pt: the run is planned again.
+    (runs / "poly_normal/seed0/model.pt").unlink()
+    plan = tiny.snakemake(work, "-n").stdout
+    assert re.search(r"rule train:\n(.*\n)*?\s+wildcards: experiment=poly_normal, seed=0", plan), plan
+
+    # A link planted where the job writes: refused, naming it, and its target untouched.
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    partial = runs / "poly_normal/seed1/metrics.csv.partial"
+    os.symlink(target, partial)
+    proc = tiny.snakemake(work, "-R", "results/runs/poly_normal/seed1/metrics.csv", check=False)
+    assert proc.returncode != 0 and f"{partial.relative_to(work)} → {target}: a symbolic link" in proc.stderr
+    assert target.read_text() == "keep me"
+
+    # A full disk while model.pt is written: no temporary file left, and mlplab-status says why.
+    full = tmp_path / "small"
+    if not mounted_tmpfs(full, "64k"):
+        pytest.skip("no tmpfs can be mounted here for a full disk")
+    try:
+        shutil.rmtree(runs / "mlp_concise")
+        os.symlink(full, runs / "mlp_concise")  # an entry's folder on other storage: allowed
+        proc = tiny.snakemake(work, "results/runs/mlp_concise/seed0/run.json", check=False)
+        assert proc.returncode != 0
+        assert not list((full / "seed0").glob(".*.tmp")) and not (full / "seed0/run.json").exists()
+        monkeypatch.chdir(work)
+        state = run_state(runs / "mlp_concise/seed0", 2)
+        assert (state.state, state.why.split(";")[0]) == (State.FAILED, "no space left on device")
+        assert state.log == work / "logs/train/mlp_concise/seed0.log"
+    finally:
+        subprocess.run(["umount", str(full)], check=True)

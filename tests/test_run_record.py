@@ -6,7 +6,9 @@ import os
 import subprocess
 
 import pytest
+from source_scan import LIBRARY, imported_names, python_files, string_constants
 
+import tiny
 from mlplab.workflow.provenance import sha256_file
 from mlplab.workflow.run_record import (
     LOCK,
@@ -163,3 +165,28 @@ def test_one_pattern_for_each_kind_of_run_folder_and_its_log():
     )
     assert run_log("runs/{experiment}/seed{seed}") == "logs/train/{experiment}/seed{seed}.log"
     assert run_log(sweep_run("mlp_lr", "lr~0.3", 2)) == "logs/train/sweeps/mlp_lr/lr~0.3/seed2.log"
+
+
+# The run folder's files, by the names run_record declares for them; only it and run_reading may use them.
+FILE_NAMES = {RUN_JSON, METRICS_CSV, PARTIAL, MODEL_PT, LOCK, temporary(MODEL_PT), temporary(RUN_JSON)}
+FILE_CONSTANTS = {"RUN_JSON", "METRICS_CSV", "PARTIAL", "MODEL_PT", "LOCK", "temporary"}
+OWNERS = {LIBRARY / "workflow/run_record.py", LIBRARY / "workflow/run_reading.py"}
+
+
+def test_no_module_but_the_run_folder_s_two_names_its_files():
+    """Every other module asks `run_record` and `run_reading` (the lock's own module may use its name)."""
+    named = [
+        f"{path.relative_to(tiny.REPO)}:{line}: {value!r}"
+        for path in python_files()
+        if path not in OWNERS
+        for line, value in string_constants(path)
+        if value in FILE_NAMES or any(value.endswith(f"/{name}") for name in FILE_NAMES)
+    ]
+    imported = [
+        f"{path.relative_to(tiny.REPO)}:{line}: imports {name}"
+        for path in python_files()
+        if path not in OWNERS
+        for line, name in imported_names(path, "mlplab.workflow.run_record")
+        if name in FILE_CONSTANTS and not (path.name == "run_lock.py" and name == "LOCK")
+    ]
+    assert not named + imported

@@ -313,6 +313,17 @@ def test_the_table_lists_each_run_running_first_and_totals_every_state(tmp_path,
     assert lines[-2].startswith("total  6 runs: 1 running, 0 stalled, 1 failed, 1 done, 0 out of date")
 
 
+def test_after_a_config_edit_the_runs_it_changes_are_out_of_date(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = handmade_workflow(tmp_path, experiments={"mlp": {**MLP, "lr": 0.2}, "poly": POLY})
+    write_run(results / "runs", "mlp", MLP, 0, classifier_rows(0.85, 0.4))
+    write_run(results / "runs", "poly", POLY, 0, POLY_ROWS)
+    code, out, _ = main_output(capsys, "results")
+    assert code == 0 and tally(out) == Counter({"out of date": 1, "done": 1, "waiting": 4})
+    assert re.search(r"  mlp +seed 0  out of date +\(lr 0\.1 → 0\.2\): reruns on the next snakemake", out)
+    assert out.splitlines()[-1] == status.SEEN  # what it cannot see, said
+
+
 def test_colour_only_on_a_terminal():
     table = status.Table(["mlp"], [0], colour=True)
     assert table.painted(State.FAILED) == "\x1b[31mfailed".ljust(5 + len(State.OUT_OF_DATE)) + "\x1b[0m"
