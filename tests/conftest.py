@@ -1,6 +1,8 @@
 """Shared fixtures. Test modules import the library as installed (editable) by `make setup`, and the
 helper modules of this folder through pytest's `pythonpath` setting (pyproject.toml)."""
 
+import shutil
+
 import pytest
 from compare_runs import write_before
 
@@ -12,6 +14,16 @@ def tiny_run(tmp_path_factory):
     """The whole tiny workflow, run once per test session; tests must not modify it."""
     work = tiny.make_workdir(tmp_path_factory.mktemp("tiny_run"))
     tiny.snakemake(work)
+    return work
+
+
+@pytest.fixture(scope="session")
+def tiny_exercised(tiny_run, tmp_path_factory):
+    """A copy of the session's tiny run with its sweeps trained (`snakemake exercises`), once per test
+    session; tests must not modify it (copy it to edit or break things)."""
+    work = tmp_path_factory.mktemp("tiny_exercised") / "workflow"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    tiny.snakemake(work, "exercises")
     return work
 
 

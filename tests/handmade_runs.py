@@ -3,6 +3,7 @@
 
 from pathlib import Path
 
+from mlplab.workflow import sweeps
 from mlplab.workflow.run_record import RunRecord, RunWriter
 
 
@@ -60,3 +61,56 @@ def classifier_rows(final_acc: float, final_loss: float) -> list[dict]:
         {"epoch": 1, "train_loss": 1.5, "train_acc": 0.5, "test_loss": 1.6, "test_acc": 0.45},
         {"epoch": 2, "train_loss": final_loss, "train_acc": 0.9, "test_loss": 0.6, "test_acc": final_acc},
     ]
+
+
+# ---- A classifier sweep's points, written by hand, for its summary's tests ----
+
+BASE = {
+    "kind": "mlp_concise",
+    "num_hiddens": 8,
+    "init_std": 0.01,
+    "lr": 0.1,
+    "batch_size": 4,
+    "epochs": 1,
+    "validation": 10,
+}
+
+
+def classifier_point(
+    root: Path, path: str, lr: float, val: list[float], test: list[float], diverged=()
+) -> tuple[sweeps.Point, list[str]]:
+    folders = []
+    for seed, (v, t) in enumerate(zip(val, test, strict=True)):
+        rows = [
+            {
+                "epoch": 1,
+                "train_loss": 1.0,
+                "train_acc": 0.5,
+                "val_loss": 1.0,
+                "val_acc": v,
+                "test_loss": 1.0,
+                "test_acc": t,
+            }
+        ]
+        status = "diverged" if seed in diverged else "ok"
+        folders.append(str(write_run(root / path, "p", {**BASE, "lr": lr}, seed, rows, status=status)))
+    entry = sweeps.normalise("mlp_concise", {**BASE, "lr": lr, "validation": 10})
+    point = sweeps.Point(values={"lr": lr}, path=f"lr~{lr:g}", entry=entry, run=f"s/lr~{lr:g}", own=True)
+    return point, folders
+
+
+def describe(points, baseline=0.1) -> tuple[sweeps.Sweep, dict[str, list[str]]]:
+    """A sweep of `points` (from `classifier_point`) whose base entry trains at lr `baseline`, and each
+    point's run folders."""
+    sweep = sweeps.Sweep(
+        name="s",
+        base="mlp_concise",
+        kind="mlp_concise",
+        keys=("lr",),
+        points=tuple(point for point, _ in points),
+        seeds=(0, 1, 2),
+        grid=True,
+        validation=10,
+        base_entry=sweeps.normalise("mlp_concise", {**BASE, "lr": baseline, "validation": 10}),
+    )
+    return sweep, {point.path: folders for point, folders in points}

@@ -6,28 +6,18 @@ import json
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_staleness import Job, dry_run
+from dry_runs import Job, dry_run
 
 import tiny
 
 pytestmark = pytest.mark.snakemake
 
 
-@pytest.fixture(scope="module")
-def exercised(tiny_run: Path, tmp_path_factory) -> Path:
-    """A copy of the session's finished tiny run with `snakemake exercises` run in it."""
-    work = tmp_path_factory.mktemp("exercises") / "workflow"
-    shutil.copytree(tiny_run, work, symlinks=True)
-    tiny.snakemake(work, "exercises")
-    return work
-
-
-def test_a_classifier_sweep_is_selected_on_validation_and_reports_test_accuracy(exercised):
-    summary = pd.read_csv(exercised / "results/sweeps/mlp_lr/summary.csv")
+def test_a_classifier_sweep_is_selected_on_validation_and_reports_test_accuracy(tiny_exercised):
+    summary = pd.read_csv(tiny_exercised / "results/sweeps/mlp_lr/summary.csv")
     assert summary["point"].tolist() == ["lr~0.05", "lr~0.1"]
     assert summary["selected"].sum() == 1  # exactly one point
     chosen = summary.loc[summary["selected"]].iloc[0]
@@ -38,44 +28,46 @@ def test_a_classifier_sweep_is_selected_on_validation_and_reports_test_accuracy(
     assert summary["n_seeds"].tolist() == [2, 2]
     assert summary["baseline"].tolist() == [False, True]  # lr 0.1 is mlp_concise's own
     # Each point trained on the validation split: its metrics have validation columns, its record the entry.
-    run = json.loads((exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/run.json").read_text())
+    run = json.loads((tiny_exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/run.json").read_text())
     assert run["experiment"] == "mlp_lr/lr~0.05" and run["config"]["validation"] == 200
     assert run["config"]["lr"] == 0.05
-    metrics = pd.read_csv(exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv")
+    metrics = pd.read_csv(tiny_exercised / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv")
     assert {"val_loss", "val_acc"} <= set(metrics) and metrics["val_loss"].iloc[-1] < metrics[
         "val_loss"
     ].iloc[0]
 
 
-def test_a_regression_sweep_selects_nothing_and_reuses_the_catalogues_runs(exercised):
-    summary = pd.read_csv(exercised / "results/sweeps/poly_degree/summary.csv")
+def test_a_regression_sweep_selects_nothing_and_reuses_the_catalogues_runs(tiny_exercised):
+    summary = pd.read_csv(tiny_exercised / "results/sweeps/poly_degree/summary.csv")
     assert summary["point"].tolist() == ["num_features~1", "num_features~4"]
     assert not summary["selected"].any()
     assert {"closed_form_train_loss", "closed_form_test_loss", "test_loss_ci_high"} <= set(summary)
     # num_features 4 is poly_normal: read from its runs, not trained again.
-    assert not (exercised / "results/sweeps/poly_degree/num_features~4").exists()
-    normal = pd.read_csv(exercised / "results/tables/summary.csv").set_index("experiment").loc["poly_normal"]
+    assert not (tiny_exercised / "results/sweeps/poly_degree/num_features~4").exists()
+    normal = (
+        pd.read_csv(tiny_exercised / "results/tables/summary.csv").set_index("experiment").loc["poly_normal"]
+    )
     assert summary.loc[1, "test_loss_mean"] == pytest.approx(normal["test_loss_mean"])
     # The exact least-squares fit is at least as good on the training set as SGD.
     assert (summary["closed_form_train_loss"] <= summary["train_loss_mean"] + 1e-9).all()
 
 
-def test_each_sweep_has_a_figure_and_a_section_of_the_exercises_page(exercised):
-    page = (exercised / "results/exercises.html").read_text()
+def test_each_sweep_has_a_figure_and_a_section_of_the_exercises_page(tiny_exercised):
+    page = (tiny_exercised / "results/exercises.html").read_text()
     for name in tiny.SWEEPS:
-        assert (exercised / f"results/sweeps/{name}/figure.svg").read_text().startswith("<?xml")
-        assert (exercised / f"results/sweeps/{name}/figure.png").stat().st_size > 1000
+        assert (tiny_exercised / f"results/sweeps/{name}/figure.svg").read_text().startswith("<?xml")
+        assert (tiny_exercised / f"results/sweeps/{name}/figure.png").stat().st_size > 1000
         assert f'id="sweep-{name}"' in page
     assert "Selected on validation accuracy: <strong>lr = " in page
     assert "num_features = 4 ← <code>poly_normal</code>" in page  # says where a reused point's runs are
     assert "<script" not in page and "http" not in page.split("<body>")[1].replace("http://www.w3.org", "")
 
 
-def test_a_failed_sweep_job_marks_the_exercises_page_out_of_date(exercised, tmp_path):
+def test_a_failed_sweep_job_marks_the_exercises_page_out_of_date(tiny_exercised, tmp_path):
     """A sweep point's metrics.csv changed after its run: the sweep's summary fails naming it, Snakemake
     deletes the summary, and the page built from it says it is out of date; its mtime is kept."""
     work = tmp_path / "workflow"
-    shutil.copytree(exercised, work, symlinks=True)
+    shutil.copytree(tiny_exercised, work, symlinks=True)
     page = work / "results/exercises.html"
     built = page.stat().st_mtime_ns
     metrics = work / "results/sweeps/mlp_lr/lr~0.05/seed1/metrics.csv"
@@ -128,9 +120,9 @@ def test_runs_at_chance_and_a_sweep_with_nothing_to_select_say_so_everywhere(tmp
     assert 'id="chance-point-0"' in figure and 'id="diverged-point-1"' in figure
 
 
-def test_adding_a_grid_value_trains_only_the_new_points_seeds(exercised, tmp_path):
+def test_adding_a_grid_value_trains_only_the_new_points_seeds(tiny_exercised, tmp_path):
     work = tmp_path / "workflow"
-    shutil.copytree(exercised, work, symlinks=True)
+    shutil.copytree(tiny_exercised, work, symlinks=True)
     config = tiny.read_config(work)
     config["sweeps"]["mlp_lr"]["grid"]["lr"].append(0.2)
     tiny.write_config(work, config)
@@ -184,9 +176,9 @@ def test_a_two_key_grid_is_drawn_as_a_heatmap(tiny_run, tmp_path):
     assert "<image" in svg  # imshow's raster: the heatmap
 
 
-def test_snakemakes_own_report_shows_the_sweeps_labelled_with_their_points(exercised, tmp_path):
+def test_snakemakes_own_report_shows_the_sweeps_labelled_with_their_points(tiny_exercised, tmp_path):
     target = tmp_path / "exercises-report.zip"
-    tiny.snakemake(exercised, "--report", str(target), "exercises")
+    tiny.snakemake(tiny_exercised, "--report", str(target), "exercises")
     with zipfile.ZipFile(target) as archive:
         names = archive.namelist()
         pages = "".join(
@@ -199,10 +191,10 @@ def test_snakemakes_own_report_shows_the_sweeps_labelled_with_their_points(exerc
     assert "Exercises" in pages and "lr = 0.05; lr = 0.1" in pages  # the category and a sweep's label
 
 
-def test_a_sweeps_seeds_rerun_its_points_and_summary_but_not_its_exact_fits(exercised, tmp_path):
+def test_a_sweeps_seeds_rerun_its_points_and_summary_but_not_its_exact_fits(tiny_exercised, tmp_path):
     """The least-squares fits depend on the points and the data, not on the seeds the SGD runs use."""
     work = tmp_path / "workflow"
-    shutil.copytree(exercised, work, symlinks=True)
+    shutil.copytree(tiny_exercised, work, symlinks=True)
     config = tiny.read_config(work)
     config["sweeps"]["poly_degree"]["seeds"] = [0, 1, 2]
     tiny.write_config(work, config)

@@ -12,17 +12,15 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import time
-from collections import Counter
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
+from dry_runs import Job, Plan, dry_run, train
 from real_imports import kind_modules, real_imports
 
 import tiny
@@ -60,61 +58,6 @@ METRICS = "results/runs/{}/seed{}/metrics.csv"
 
 
 # --- What `snakemake -n` plans ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Job:
-    rule: str
-    wildcards: str = ""  # "experiment=mlp_concise, seed=0", items sorted by name
-
-    def __repr__(self) -> str:
-        return f"{self.rule}[{self.wildcards}]" if self.wildcards else self.rule
-
-
-Plan = dict[Job, dict[str, str]]  # each planned job with the fields Snakemake prints for it
-
-
-def train(experiment: str, seed: int) -> Job:
-    return Job("train", f"experiment={experiment}, seed={seed}")
-
-
-def parse_dry_run(text: str) -> Plan:
-    """The jobs in Snakemake 9's `-n` output, each with the fields of its block (reason, output, ...).
-
-    A job is printed as a `rule NAME:` (or `localrule NAME:`) line followed by indented `key: value`
-    lines; the first "Job stats" table gives the count per rule, checked against what was parsed."""
-    blocks: list[tuple[str, dict[str, str]]] = []
-    fields: dict[str, str] | None = None  # those of the block being read
-    for line in text.splitlines():
-        if match := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line):
-            fields = {}
-            blocks.append((match[1], fields))
-        elif fields is not None and line.startswith("    "):
-            key, _, value = line.strip().partition(": ")
-            fields[key] = value
-        else:
-            fields = None
-    jobs: Plan = {}
-    for rule, fields in blocks:
-        wildcards = ", ".join(sorted(filter(None, fields.get("wildcards", "").split(", "))))
-        jobs[Job(rule, wildcards)] = fields
-    stats: Counter[str] = Counter()
-    if "Job stats:" in text:
-        for row in text.split("Job stats:", 1)[1].splitlines()[3:]:
-            name, count = row.split()
-            if name == "total":
-                break
-            stats[name] = int(count)
-    assert Counter(job.rule for job in jobs) == stats, f"parser disagrees with Snakemake's job stats:\n{text}"
-    return jobs
-
-
-def dry_run(work: Path, *args: str) -> Plan:
-    proc = tiny.snakemake(work, "-n", *args)
-    out = proc.stdout + proc.stderr
-    jobs = parse_dry_run(out)
-    assert bool(jobs) != ("Nothing to be done" in out), out
-    return jobs
 
 
 @cache

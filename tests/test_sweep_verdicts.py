@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from test_sweeps import classifier_point, describe
+from handmade_runs import classifier_point, describe
 
 from mlplab.presentation import sweep_figures
 from mlplab.presentation.exercises_page import render_exercises
