@@ -50,6 +50,15 @@ check_config(
     workflow.config_settings.overwrite_config,
 )
 
+# Lines to read before a run is left to itself (a catalogue entry of more than a day, threads that the
+# cores given lower), printed once, by the main process (scripts/mlplab/workflow/start_warnings.py).
+if workflow.is_main_process:
+    from mlplab.workflow.start_warnings import start_warnings
+
+    settings = workflow.resource_settings
+    for line in start_warnings(config, settings.cores, settings.max_threads):
+        print(line, file=sys.stderr)
+
 EXPERIMENTS = config["experiments"]
 SEEDS = config["seeds"]
 SWEEPS = expand_all(config)

@@ -1,6 +1,9 @@
 # Fashion-MNIST (fetched, verified, decoded once) and the chapter's generated data sets.
 
 
+include: "data_inputs.smk"
+
+
 rule fetch_fashion_mnist:
     input:
         lib("fetch_fashion_mnist.py"),
@@ -19,8 +22,9 @@ rule fetch_fashion_mnist:
     resources:
         mem_mb=1000,
         runtime=30,
+    # The checksums only, not the sources: what the job writes is the verified data wherever it came
+    # from, so adding a mirror or reordering the sources reruns nothing (the script reads them).
     params:
-        sources=config["data"]["fashion_mnist"]["sources"],
         checksums=canonical(config["data"]["fashion_mnist"].get("checksums")),
     script:
         "../scripts/fetch_fashion_mnist.py"
@@ -33,7 +37,7 @@ check_validation_sizes(config, rules.fetch_fashion_mnist.output.train_labels, SW
 
 rule decode_fashion_mnist:
     input:
-        **dict(rules.fetch_fashion_mnist.output.items()),
+        unpack(raw_fashion_mnist),
         lib=lib("decode_fashion_mnist.py"),
     output:
         train="data/fashion-mnist/train.pt",

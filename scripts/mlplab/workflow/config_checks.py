@@ -25,7 +25,8 @@ import yaml
 from mlplab.workflow import parse_cache, sweep_checks, sweeps
 from mlplab.workflow.catalogue import ANALYSES, Polynomial, experiment_schema, parse_entry
 from mlplab.workflow.config_files import NUMBER, raise_problems, where
-from mlplab.workflow.config_memory import memory_problems
+from mlplab.workflow.config_memory import memory_problems, model_problems
+from mlplab.workflow.fetch import training_examples
 from mlplab.workflow.library_inputs import library_inputs
 
 # ---- 2. The values ----
@@ -84,7 +85,13 @@ class Problems:
                 blocks = [(*path, key) for key in error.validator_value if key not in error.instance]
             elif error.validator == "additionalProperties":
                 blocks = [(*path, None)]  # an unknown key: the known ones are still fine to read
-            self.add(path, error.message, blocks)
+            message = error.message
+            if "propertyNames" in error.schema_path:  # a bad name: only its own entry is unusable
+                blocks = [(*path, error.instance)]
+                message = f"the name {message}"
+            if error.validator == "maxLength":
+                message += f" (at most {error.validator_value} characters)"
+            self.add(path, message, blocks)
 
     def clean(self, *paths: tuple) -> bool:
         """No problem found so far at, inside or above any of `paths`."""
@@ -125,6 +132,13 @@ def polynomial_data(config: dict, found: Problems) -> int | None:
     return max_degree
 
 
+def fashion_mnist_examples(config: dict, found: Problems) -> int | None:
+    """The Fashion-MNIST training split's size, for the classifiers' memory, where its checksums are sound."""
+    if not found.clean(("data", "fashion_mnist", "checksums")):
+        return None
+    return training_examples(config["data"]["fashion_mnist"].get("checksums"))
+
+
 def entry_problems(entry: dict, max_degree: int | None) -> list[tuple[str, str]]:
     """(key, what) across an entry's fields (its kind's `problems`) and against the data it reads."""
     parsed = parse_entry(entry)
@@ -157,7 +171,9 @@ def which(labels: list[str]) -> str:
     return f"point {labels[0]}" if len(labels) == 1 else f"{len(labels):,} points, e.g. {labels[0]}"
 
 
-def sweep_points(config: dict, entries: dict, found: Problems, max_degree: int | None) -> None:
+def sweep_points(
+    config: dict, entries: dict, found: Problems, max_degree: int | None, examples: int | None
+) -> None:
     """Each sweep checked: its base, keys and lengths (`sweep_checks.sweep_problems`), its points as
     entries of the base's kind, and that no two points train identically. A problem is reported once per
     sweep under the swept key it concerns, naming one point and how many share it: a bad value in a
@@ -202,9 +218,23 @@ def sweep_points(config: dict, entries: dict, found: Problems, max_degree: int |
                 shared.setdefault((path, message), []).append(point.label)
         for (path, message), labels in shared.items():
             found.add(path, f"{which(labels)}: {message}")
+        if examples is not None:
+            for path, message in sweep_model_problems(sweep, block, examples):
+                found.add(path, message)
         if found.clean(block):
             for path, message in sweep_checks.duplicate_points(sweep):
                 found.add(path, message)
+
+
+def sweep_model_problems(sweep: sweeps.Sweep, block: tuple, examples: int) -> list[tuple[tuple, str]]:
+    """The points whose model would not fit in memory (`config_memory.model_problems`), one problem per
+    key: the memory differs from point to point, so the first point's numbers and how many are over."""
+    over: dict[tuple, list[tuple[str, str]]] = {}
+    for point in sweep.points:
+        for key, message in model_problems(point.entry, examples):
+            path = (*block, key) if key in sweep.keys else block
+            over.setdefault(path, []).append((point.label, message))
+    return [(path, f"{which([label for label, _ in found])}: {found[0][1]}") for path, found in over.items()]
 
 
 def command_line_hints(errors, command_line: dict) -> list[tuple[tuple, str]]:
@@ -258,11 +288,14 @@ def config_problems(config: dict, schema: dict, command_line: dict | None = None
         found.add_errors(entry_validator().iter_errors(entry), ("experiments", name))
     # The rules that span fields and sections, each only where what it reads passed the checks above.
     max_degree = polynomial_data(config, found)
+    examples = fashion_mnist_examples(config, found)
     for name, entry in entries.items():
         if found.clean(("experiments", name)):
             for key, message in entry_problems(entry, max_degree):
                 found.add(("experiments", name, key), message)
-    sweep_points(config, entries, found, max_degree)
+            for key, message in model_problems(entry, examples) if examples is not None else ():
+                found.add(("experiments", name, key), message)
+    sweep_points(config, entries, found, max_degree, examples)
     if isinstance(config.get("analyses"), dict):
         grid_problems(config["analyses"], found)
     for path, message in memory_problems(config, found.clean):

@@ -10,6 +10,12 @@ feature is computed in float64 (the power, the division by i!) and kept in float
 float32 with its draw's temporaries; the exploding-gradient matrices are held as tensors and again as
 the table of both ends; a row of its curve (measured with 1 × 1 matrices, which never overflow) is a
 Python dict, then a table row.
+
+A classifier's model (`model_problems`) is bounded the same way, for a catalogue entry or a sweep's
+point: its parameters, several float32 copies each, and the larger of one training batch's and one
+evaluation batch's activations (measured on the four classifiers' own code, torch 2.11 on Linux, as the
+growth of peak resident memory over widths of 4,000 to 40,000 units). A regression's model is a weight
+per feature or input, bounded with its data (`data_problems`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from mlplab.workflow.catalogue import ANALYSES
+from mlplab.chapter.hyperparameters import Dropout, MLPConcise
+from mlplab.chapter.sizes import EVAL_BATCH, NUM_INPUTS, NUM_OUTPUTS
+from mlplab.workflow.catalogue import ANALYSES, parse_entry
 
 # Bytes: far above what the chapter's own values need (kilobytes), below what stops a job on a laptop or
 # a cluster node (and above the analysis and data jobs' `mem_mb`, which only schedules them).
@@ -30,6 +38,17 @@ LINEAR_INPUT_BYTES = 5  # per example and input
 MATRIX_ENTRY_BYTES = 72  # per entry of the size × size matrices of the exploding-gradient draw
 PRODUCT_ROW_BYTES = 400  # per product of the curve's table, at most (it ends where float64 overflows)
 
+# A classifier's parameters are float32, held as the weights and their gradients (plain SGD, without
+# momentum, keeps no optimizer state), one more copy for the update's temporaries (peaks measured at 2.9
+# to 3.6 copies), and three while model.pt is saved (a copy on the CPU, then its serialised bytes, twice).
+FLOAT_BYTES = 4
+PARAMETER_COPIES = 6
+# Per example in a training batch: each input as the uint8 image gathered and its float32 conversion;
+# each hidden unit and logit as the layer's output, the bias sum, the ReLU's (and dropout's) tensors and
+# their gradients (measured 13 to 23 bytes a unit). Evaluation keeps one float32 a unit, no gradients.
+INPUT_BYTES = 5
+UNIT_BYTES = 24
+
 # The analyses drawn on a grid, by their config block: how many activation functions each draws.
 GRIDS = {a.config: len(a.fixed["functions"]) for a in ANALYSES.values() if "functions" in a.fixed}
 MATRICES = ANALYSES["exploding_gradient"].config
@@ -40,7 +59,7 @@ Problem = tuple[tuple, str]
 def size(n_bytes: float) -> str:
     """'3.58 TB', '160 GB', '420 MB': decimal units, as memory is sold and Slurm's --mem reads."""
     for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
-        if n_bytes >= scale:
+        if n_bytes >= scale * 0.9995:  # what rounds to 1000 of the smaller unit is 1 of this one
             return f"{n_bytes / scale:.3g} {unit}"
     return f"{n_bytes / 1e3:.3g} kB"
 
@@ -131,6 +150,64 @@ def data_problems(name: str, args: dict) -> Iterator[Problem]:
             fix,
         ),
     )
+
+
+def classifier_bytes(widths: list[int], batch: int) -> int:
+    """The memory a classifier of hidden `widths` takes to train on batches of `batch` examples and be
+    evaluated in batches of EVAL_BATCH (see the constants above)."""
+    layers = [NUM_INPUTS, *widths, NUM_OUTPUTS]
+    parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layers, layers[1:], strict=False))
+    units = sum(widths) + NUM_OUTPUTS
+    training = batch * (NUM_INPUTS * INPUT_BYTES + units * UNIT_BYTES)
+    evaluation = EVAL_BATCH * (NUM_INPUTS + units) * FLOAT_BYTES
+    return parameters * FLOAT_BYTES * PARAMETER_COPIES + max(training, evaluation)
+
+
+def largest(fits: Callable[[int], bool], high: int) -> int:
+    """The largest n in [0, high] with fits(n) (fits falls as n grows), by bisection: 0 if none."""
+    low = 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def model_problems(entry: dict, train_examples: int) -> list[tuple[str, str]]:
+    """(key, what) where a classifier entry's model would not fit in MEMORY_LIMIT, with the largest value
+    that fits: under `batch_size` where a batch of one example would fit, else under `num_hiddens` (its
+    widest layer). `train_examples`: the training split's size; a batch is at most the examples a run
+    trains on, as training takes it. Regressions: none (see the module docstring)."""
+    config = parse_entry(entry)
+    if not isinstance(config, MLPConcise | Dropout):
+        return []
+    widths = list(config.num_hiddens) if isinstance(config, Dropout) else [config.num_hiddens]
+    batch = max(1, min(config.batch_size, train_examples - config.validation))
+    n_bytes = classifier_bytes(widths, batch)
+    if n_bytes <= MEMORY_LIMIT:
+        return []
+    network = "-".join(f"{width:,}" for width in [NUM_INPUTS, *widths, NUM_OUTPUTS])
+    what = (
+        f"makes a {network} network ({PARAMETER_COPIES} float32 copies of each parameter) trained on "
+        f"batches of {batch:,} and evaluated on batches of {EVAL_BATCH:,} examples"
+    )
+    if classifier_bytes(widths, 1) <= MEMORY_LIMIT:
+        most = largest(lambda b: classifier_bytes(widths, b) <= MEMORY_LIMIT, batch)
+        fix = f"use a batch_size of at most {most:,}"
+        return [("batch_size", over(f"{config.batch_size:,} {what}", n_bytes, fix))]
+    wide = widths.index(max(widths))
+
+    def fits(width: int) -> bool:
+        return classifier_bytes([*widths[:wide], width, *widths[wide + 1 :]], batch) <= MEMORY_LIMIT
+
+    most = largest(fits, widths[wide])
+    if most == 0:
+        fix = "make num_hiddens and batch_size smaller"
+    elif len(widths) > 1:
+        fix = f"use at most {most:,} units in hidden layer {wide + 1}"
+    else:
+        fix = f"use a num_hiddens of at most {most:,}"
+    value = f"{widths[0]:,}" if len(widths) == 1 else str(widths)
+    return [("num_hiddens", over(f"{value} {what}", n_bytes, fix))]
 
 
 def finite(args: dict) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -39,6 +40,9 @@ FILES = {
     ),
 }
 
+TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
+IDX1_HEADER = 8  # bytes before the labels of an IDX1 file: its magic number and item count
+
 NETWORK_TIMEOUT_S = 60
 
 
@@ -54,6 +58,34 @@ class ChecksumMismatch(ValueError):
 class Expected:
     sha256: str
     size: int
+
+
+def expected_files(checksums: dict | None) -> dict[str, Expected]:
+    """What each file is verified against: the config's `checksums` (data.fashion_mnist.checksums, for
+    generated files), else the published ones."""
+    if checksums:
+        return {name: Expected(**expected) for name, expected in checksums.items()}
+    return {name: Expected(*expected) for name, expected in FILES.items()}
+
+
+def training_examples(checksums: dict | None) -> int:
+    """The examples of the training split the fetch verifies, from its labels file's size (a byte per
+    label after the header): 60,000 for Fashion-MNIST."""
+    return expected_files(checksums)[TRAIN_LABELS].size - IDX1_HEADER
+
+
+def decoded_from(fingerprints: list[str], checksums: dict | None) -> bool:
+    """Whether the decoded files' `fingerprints` (`mlplab.workflow.data_fingerprint`) record, as the raw
+    files they came from, exactly the content the fetch verifies: the SHA-256 of each file's decompressed
+    bytes. Then a fetch that runs again (its code or params changed) can only write the same data, and
+    the decoding need not follow it. A missing or unreadable fingerprint answers False."""
+    recorded: dict[str, str] = {}
+    for fingerprint in fingerprints:
+        try:
+            recorded |= json.loads(Path(fingerprint).read_text())["sources"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+    return recorded == {name: expected.sha256 for name, expected in expected_files(checksums).items()}
 
 
 def is_url(source: str) -> bool:

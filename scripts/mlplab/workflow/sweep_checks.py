@@ -1,6 +1,6 @@
-"""What is wrong with a sweep that its schema cannot see, and what a large one will cost: checked on
-every `snakemake -n` (`mlplab.workflow.config_checks` reports the problems, each once per sweep; the
-Snakefile prints the cost line). Torch-free.
+"""What is wrong with a sweep that its schema cannot see, and what a large one (or a day-long catalogue
+entry) will cost: checked on every `snakemake -n` (`mlplab.workflow.config_checks` reports the problems,
+each once per sweep; the Snakefile prints the cost lines). Torch-free.
 """
 
 from __future__ import annotations
@@ -125,6 +125,7 @@ def unused_reason(kind: str, key: str) -> str:
 JOB_START_S = 2.5
 EPOCH_S = {Family.CLASSIFIER: 0.75, Family.REGRESSION: 0.003}
 LARGE_SWEEP = 300  # training jobs: above this, the sweep says what it will cost before it runs
+DAY_S = 24 * 3600  # job time: above this, a catalogue entry says what it will cost before it runs
 
 
 def training_jobs(sweep: Sweep) -> int:
@@ -133,26 +134,49 @@ def training_jobs(sweep: Sweep) -> int:
     return sum(point.own for point in sweep.points) * len(sweep.seeds)
 
 
+def job_seconds(jobs: int, epochs: int, family: Family) -> float:
+    """An estimate of the job time of `jobs` training jobs of `family` that train `epochs` in all."""
+    return jobs * JOB_START_S + epochs * EPOCH_S[family]
+
+
+def estimate(family: Family) -> str:
+    """How `job_seconds` estimates, for the line that quotes it."""
+    return (
+        f"an estimate: {JOB_START_S:g} s to start a job and {EPOCH_S[family]:g} s per {family} epoch on "
+        "one core; divide by the cores or jobs that run at once"
+    )
+
+
 def cost_line(sweep: Sweep) -> str | None:
     """One line for a sweep of more than LARGE_SWEEP training jobs: how many, and an estimate of their
-    job time (from JOB_START_S and EPOCH_S), so that a grid of thousands of points is not started by
-    accident. None for smaller sweeps."""
+    job time (`job_seconds`), so that a grid of thousands of points is not started by accident. None
+    for smaller sweeps."""
     jobs = training_jobs(sweep)
     if jobs <= LARGE_SWEEP:
         return None
     epochs = sum(point.entry["epochs"] for point in sweep.points if point.own) * len(sweep.seeds)
-    seconds = jobs * JOB_START_S + epochs * EPOCH_S[sweep.family]
     own = sum(point.own for point in sweep.points)
     seeds = len(sweep.seeds)
     return (
         f"sweep {sweep.name}: {own:,} points × {seeds} seed{'s' * (seeds != 1)} = {jobs:,} training jobs, "
-        f"about {hours(seconds)} of job time (an estimate: {JOB_START_S:g} s to start a job and "
-        f"{EPOCH_S[sweep.family]:g} s per {sweep.family} epoch on one core; divide by the cores or jobs "
-        "that run at once)"
+        f"about {hours(job_seconds(jobs, epochs, sweep.family))} of job time ({estimate(sweep.family)})"
+    )
+
+
+def entry_cost_line(name: str, entry: dict, seeds: int) -> str | None:
+    """One line for a catalogue entry whose `seeds` runs would take more than a day of job time in all
+    (`epochs: 1000000000` passes every check, and its jobs would run for years); None for the rest."""
+    family = KINDS[entry["kind"]].family
+    seconds = job_seconds(seeds, entry["epochs"] * seeds, family)
+    if seconds <= DAY_S:
+        return None
+    return (
+        f"experiment {name}: {seeds} seed{'s' * (seeds != 1)} × {entry['epochs']:,} epochs, about "
+        f"{hours(seconds)} of job time ({estimate(family)})"
     )
 
 
 def hours(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h" if seconds < 100 * 3600 else f"{seconds / 86400:.0f} days"
+    return f"{seconds / 3600:.1f} h" if seconds < 100 * 3600 else f"{seconds / 86400:,.0f} days"
