@@ -16,8 +16,7 @@ from mlplab.chapter.hyperparameters import Classifier
 from mlplab.chapter.loop import RunResult, run_epochs
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS
 from mlplab.chapter.seeding import generator
-
-EVAL_BATCH = 10_000
+from mlplab.chapter.sizes import EVAL_BATCH
 
 
 def flat_images(images: torch.Tensor) -> torch.Tensor:
