@@ -150,8 +150,8 @@ def test_the_terminal_table_fits_100_columns_with_changes_first_and_identical_ro
     write_entry(after, long, acc([0.85, 0.862, 0.868]))
     c = comparison(before, after)
     narrow = format_text(c).splitlines()
-    assert max(map(len, narrow)) <= WIDTH
     table = narrow[narrow.index("") + 1 : narrow.index("", narrow.index("") + 1)]
+    assert max(map(len, table)) <= WIDTH
     header, rule, first, *rest = table
     assert header.split()[:2] == ["entry", "metric"] and set(rule) == {"-", " "}
     assert first.startswith("mlp_") and re.search(

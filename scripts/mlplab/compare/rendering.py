@@ -276,23 +276,15 @@ def table_lines(c: Comparison, wide: bool) -> list[str]:
 
 
 def format_text(c: Comparison, wide: bool = False) -> str:
-    """The comparison for a terminal: within WIDTH columns, or every row and column on one line each
-    (`wide`)."""
+    """The comparison for a terminal: the table within WIDTH columns, or every row and column on one line
+    each (`wide`); the sentences after it one per line, as a terminal wraps them."""
     same = same_folder_text(c)
     lines = [f"A: {c.a}", f"B: {c.b}", *([same] if same else []), ""]
     lines += table_lines(c, wide)
-    prose = ["", *summary_lines(c), *method_lines(c)]
+    lines += ["", *summary_lines(c), *method_lines(c)]
     for heading, items in detail_lines(c):
-        prose += ["", f"{heading}:", *(f"  {item}" for item in items)]
-    if not wide:  # each sentence wrapped, a detail's continuation under its text
-        prose = [part for line in prose for part in textwrap.wrap(line, WIDTH, subsequent_indent=indent(line))
-                 or [""]]  # fmt: skip
-    return "\n".join(lines + prose) + "\n"
-
-
-def indent(line: str) -> str:
-    """A wrapped line's continuation: under the text of a detail item ('  mlp: …'), flush otherwise."""
-    return "    " if line.startswith("  ") else ""
+        lines += ["", f"{heading}:", *(f"  {item}" for item in items)]
+    return "\n".join(lines) + "\n"
 
 
 # ---- Markdown ----
