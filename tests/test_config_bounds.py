@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from collections import Counter
 
+import dry_runs
 import pytest
 import yaml
 
@@ -173,13 +174,9 @@ def test_threads_the_cores_would_lower_get_one_line_with_the_fix(threads, cores,
 # ---- Through real dry runs ----
 
 
-def dry_run(work, *args, check=True) -> subprocess.CompletedProcess:
-    return tiny.snakemake(work, "-n", *args, check=check)
-
-
-def planned(plan: str) -> Counter:
+def planned(work, *args: str) -> Counter:
     """Rule name → how many of its jobs a dry run plans."""
-    return Counter(re.findall(r"^(?:local)?rule (\w+):$", plan, re.M))
+    return Counter(job.rule for job in dry_runs.dry_run(work, *args))
 
 
 @pytest.mark.snakemake
@@ -189,7 +186,7 @@ def test_a_huge_model_and_a_long_name_stop_a_dry_run_named(tiny_workdir):
     config["experiments"]["x" * 101] = dict(config["experiments"]["poly_normal"])
     config["sweeps"]["wide"] = {"base": "dropout_concise", "grid": {"num_hiddens": [[32, 32], [32, 10**9]]}}
     tiny.write_config(tiny_workdir, config)
-    proc = dry_run(tiny_workdir, check=False)
+    proc = tiny.snakemake(tiny_workdir, "-n", check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     lines = [line.strip() for line in out.splitlines()]
@@ -231,7 +228,7 @@ def test_a_catalogue_entry_of_more_than_a_day_says_so_once(tiny_workdir):
     config = tiny.read_config(tiny_workdir)
     config["experiments"]["mlp_concise"]["epochs"] = 10**9
     tiny.write_config(tiny_workdir, config)
-    err = dry_run(tiny_workdir).stderr
+    err = tiny.snakemake(tiny_workdir, "-n").stderr
     lines = [line for line in err.splitlines() if line.startswith("experiment ")]
     assert len(lines) == 1 and lines[0].startswith("experiment mlp_concise: 2 seeds × 1,000,000,000 epochs")
 
@@ -248,12 +245,12 @@ def test_an_added_mirror_retrains_nothing_and_a_refetch_decodes_nothing_again(fi
     config = tiny.read_config(work)
     config["data"]["fashion_mnist"]["sources"].insert(0, str(tmp_path / "mirror"))
     tiny.write_config(work, config)
-    jobs = planned(dry_run(work).stdout)
+    jobs = planned(work)
     assert not jobs.keys() & {"fetch_fashion_mnist", "decode_fashion_mnist", "train"}, jobs
 
     # A fetch that reruns (here forced; also once after the change that dropped its sources from its
     # params) writes the same verified files: neither the decoding nor any training is planned after it.
-    jobs = planned(dry_run(work, "--forcerun", "fetch_fashion_mnist").stdout)
+    jobs = planned(work, "--forcerun", "fetch_fashion_mnist")
     assert jobs["fetch_fashion_mnist"] == 1 and not jobs.keys() & {"decode_fashion_mnist", "train"}, jobs
 
     # Other data (other checksums) is a change: fetched, decoded, and every classifier retrained.
@@ -262,7 +259,7 @@ def test_an_added_mirror_retrains_nothing_and_a_refetch_decodes_nothing_again(fi
         "checksums": tiny.fake_fashion_mnist(tmp_path / "other", seed=1),
     }
     tiny.write_config(work, config)
-    jobs = planned(dry_run(work).stdout)
+    jobs = planned(work)
     classifiers = [e for e in config["experiments"].values() if "num_hiddens" in e]
     assert jobs["fetch_fashion_mnist"] == jobs["decode_fashion_mnist"] == 1, jobs
     assert jobs["train"] == len(classifiers) * len(config["seeds"]), jobs
