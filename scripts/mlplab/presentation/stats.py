@@ -44,6 +44,14 @@ def metric_range(metric: str) -> tuple[float, float]:
     return -math.inf, math.inf
 
 
+def difference_range(metric: str) -> tuple[float, float]:
+    """The values B − A of `metric` can take: a metric within [a, b] differs by at most b − a either way, so
+    an accuracy difference lies in [−1, 1]; a metric unbounded on either side (a loss) differs by any
+    amount."""
+    low, high = metric_range(metric)
+    return -(high - low), high - low
+
+
 def range_text(metric: str) -> str:
     """'[0, 1]' or 'at 0': where an interval of `metric` is clipped."""
     low, high = metric_range(metric)
