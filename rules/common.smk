@@ -24,7 +24,15 @@ from mlplab.workflow.config_files import check_config_files
 from mlplab.workflow.data_fingerprint import fingerprint_file
 from mlplab.workflow.library_inputs import library_inputs
 from mlplab.workflow.named_objects import module_of
-from mlplab.workflow.run_record import CATALOGUE_RUN, METRICS_CSV, RUN_JSON, SWEEP_RUN, run_file
+from mlplab.workflow.run_record import (
+    CATALOGUE_RUN,
+    METRICS_CSV,
+    MODEL_PT,
+    RUN_JSON,
+    SWEEP_RUN,
+    run_file,
+    run_log,
+)
 from mlplab.presentation.topics import FIGURES, TOPICS
 from mlplab.workflow.sweeps import expand_all, produced_runs
 

@@ -2,16 +2,33 @@
 # from config.yaml by scripts/mlplab/workflow/sweeps.py into SWEEPS, rules/common.smk).
 
 from mlplab.workflow.sweep_checks import cost_line
-from mlplab.workflow.sweeps import point_pattern
+from mlplab.workflow.sweeps import block_rules, looks_of, point_pattern
+from mlplab.workflow.run_record import sweep_run
 
 
 def point_run_files(run, seeds):
-    """The run.json and metrics.csv files of a run by its name: a catalogue entry's, or a point's
-    ('mlp_lr/lr~0.3')."""
+    """The files of a run by its name (a catalogue entry's, or a point's: 'mlp_lr/lr~0.3') at `seeds`:
+    those its training job writes (`train_outputs`)."""
     if "/" in run:
         sweep, point = run.split("/", 1)
-        return expand(rules.train_sweep_point.output, sweep=sweep, point=point, seed=seeds)
+        return expand(list(train_outputs(SWEEP_RUN).values()), sweep=sweep, point=point, seed=seeds)
     return run_outputs([run], seeds)
+
+
+def block_outputs(seeds):
+    """A block's outputs: each seed's run files, named by the seed (`metrics3`, `run3`, `model3`)."""
+    files = {seed: train_outputs(sweep_run("{sweep}", "{point}", seed)) for seed in seeds}
+    return {
+        f"{key}{seed}": path for seed, outputs in files.items() for key, path in outputs.items()
+    }
+
+
+def block_resources(n_seeds):
+    """A block's memory (one seed's: they train one after another) and time (the seeds' together)."""
+    return {
+        "mem_mb": lambda wildcards: train_resources(wildcards)[0],
+        "runtime": lambda wildcards: train_resources(wildcards)[1] * n_seeds,
+    }
 
 
 def sweep_runs(wildcards):
@@ -57,6 +74,9 @@ def sweep_outputs(sweeps=SWEEPS):
 # A point's folder by its form (`<key>~<value>` per level), not as the alternation of every path: Snakemake
 # writes a constraint into each output pattern and matches it on every file of the DAG.
 SWEEP_CONSTRAINTS = {"sweep": "|".join(SWEEPS) or "(?!)", "point": point_pattern()}
+# The seeds per comparison at each look of `decide`, and the rules that train a sweep's seeds in blocks.
+LOOKS = looks_of(config)
+BLOCK_RULES = block_rules(SWEEPS, LOOKS)
 
 # A grid of thousands of points is one line of config.yaml: say what it schedules before it runs.
 if workflow.is_main_process:

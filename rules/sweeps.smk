@@ -6,17 +6,38 @@
 include: "sweep_inputs.smk"
 
 
-use rule train as train_sweep_point with:
-    output:
-        **train_outputs(SWEEP_RUN),
-    log:
-        run_log(SWEEP_RUN),
-    benchmark:
-        "results/benchmarks/train/sweeps/{sweep}/{point}/seed{seed}.tsv"
-    wildcard_constraints:
-        **SWEEP_CONSTRAINTS,
-    params:
-        **train_params(name="{sweep}/{point}"),
+# A sweep's own points train their seeds in blocks, one job per point and block, seed after seed in one
+# process (each seed its own run folder, log, metrics.csv and model.pt, as the catalogue's train rule
+# writes them): the configured seeds in one block (what `exercises` trains), then a block per look of
+# `decide` (scripts/mlplab/workflow/sweeps.py, `block_rules`).
+for block in BLOCK_RULES:
+
+    rule:
+        name:
+            block.name
+        input:
+            unpack(train_inputs),
+            [] if ON_CPU else device_check,
+        output:
+            **block_outputs(block.seeds),
+        log:
+            [run_log(sweep_run("{sweep}", "{point}", seed)) for seed in block.seeds],
+        benchmark:
+            f"results/benchmarks/train/sweeps/{{sweep}}/{{point}}/{block.name}.tsv"
+        wildcard_constraints:
+            sweep="|".join(block.sweeps),
+            point=SWEEP_CONSTRAINTS["point"],
+        priority: train_priority
+        conda:
+            "../envs/mlplab.yaml"
+        threads: config["threads_per_job"]
+        resources:
+            **block_resources(len(block.seeds)),
+            gpu=0 if ON_CPU else train_gpus,
+        params:
+            **train_params(name="{sweep}/{point}"),
+        script:
+            "../scripts/train.py"
 
 
 rule sweep_closed_form:

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # this workflow's own library, no
 
 from mlplab.presentation import tables
 from mlplab.workflow.job_log import job_logging
-from mlplab.workflow.run_reading import run_folders
+from mlplab.workflow.run_record import run_folders
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     sm = snakemake  # noqa: F821

@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlplab.presentation.sweep_tables import sweep_summary
 from mlplab.workflow.job_log import job_logging
-from mlplab.workflow.run_reading import run_folders
+from mlplab.workflow.run_record import run_folders
 from mlplab.workflow.sweeps import Sweep
 
 with job_logging(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)

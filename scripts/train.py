@@ -1,5 +1,6 @@
-"""Rule `train`: one catalogue entry, one seed → metrics.csv (row by row), model.pt (unless the config
-says `save_weights: false`) and run.json, written through `RunWriter` in the order readers rely on."""
+"""Rule `train` (one catalogue entry, one seed) and the sweeps' block rules (one point, a block of seeds,
+one after another): each seed → its run folder's metrics.csv (row by row), model.pt (unless the config
+says `save_weights: false`) and run.json, written in the order readers rely on, and its own log."""
 
 # The imports follow gc.disable() on purpose (mlplab/workflow/job_log.py).
 # ruff: noqa: E402
@@ -8,6 +9,7 @@ import gc
 
 gc.disable()  # before the imports; why: mlplab/workflow/job_log.py
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -19,7 +21,7 @@ import torch
 from mlplab.workflow.job_log import job_logging
 from mlplab.workflow.run_execution import resolve_device, train_run
 from mlplab.workflow.run_lock import run_folder_lock
-from mlplab.workflow.run_record import is_complete
+from mlplab.workflow.run_record import is_complete, run_folders, seed_of
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 NOT_DATA = ("lib", "fingerprints")  # the named inputs that are not data files
@@ -37,11 +39,10 @@ def test_fault(name: str, seed: int) -> int | None:
     return None
 
 
-def train_and_record(log) -> None:
-    seed = int(sm.wildcards.seed)
+def train_and_record(folder: Path, seed: int, log) -> None:
     torch.set_num_threads(sm.threads)
     train_run(
-        run_folder,
+        folder,
         sm.params.entry,
         name=sm.params.name,
         seed=seed,
@@ -55,15 +56,18 @@ def train_and_record(log) -> None:
     )
 
 
-def finished() -> bool:
-    """Whether another job finished this run, its model.pt included where weights are saved."""
-    return is_complete(run_folder, sm.params.entry, int(sm.wildcards.seed), SAVE_WEIGHTS)
-
-
-run_folder = Path(sm.output.metrics).parent
-# The run folder is claimed before the log is opened: a job that waits for another writer of the same
-# run must not truncate that job's log.
-with run_folder_lock(run_folder, finished=finished) as must_train:
-    if must_train:
-        with job_logging(sm.log[0]) as log:
-            train_and_record(log)
+# One run folder per seed, in the order of the rule's logs.
+for index, (folder, log_path) in enumerate(zip(run_folders(sm.output), sm.log, strict=True)):
+    seed = seed_of(folder)
+    if index:
+        # What the last seed left is collected (job_log froze it), so that each seed trains as if alone.
+        gc.unfreeze()
+        gc.collect()
+    # Whether another job finished this run, its model.pt included where weights are saved.
+    finished = functools.partial(is_complete, folder, sm.params.entry, seed, SAVE_WEIGHTS)
+    # The run folder is claimed before the log is opened: a job that waits for another writer of the
+    # same run must not truncate that job's log.
+    with run_folder_lock(folder, finished=finished) as must_train:
+        if must_train:
+            with job_logging(log_path) as log:
+                train_and_record(folder, seed, log)

@@ -7,7 +7,7 @@ import pytest
 from handmade_runs import MLP, POLY, classifier_rows, write_run
 
 from mlplab.presentation import stats, tables
-from mlplab.workflow.run_reading import run_folders
+from mlplab.workflow.run_record import run_folders
 
 
 @pytest.fixture

@@ -131,10 +131,10 @@ def test_caption_template_and_rules_read_the_catalogue():
     assert not any(f"sections.{topic}" in template for topic in TOPICS)
     rules = tiny.workflow_rules()
     assert all(rules[topic].script is None for topic in TOPICS)  # a target per topic
-    # A rule's script has the rule's name, and every script is some rule's; a sweep's point is trained
-    # by the catalogue's own rule (`use rule train as train_sweep_point`).
+    # A rule's script has the rule's name, and every script is some rule's; a sweep's point trains its
+    # seeds in blocks with the catalogue's own script.
     scripted = {name: rule.script for name, rule in rules.items() if rule.script}
-    same_script = {"train_sweep_point": "train"}
+    same_script = {name: "train" for name in rules if name.startswith("train_block")}
     assert all(script == f"../scripts/{same_script.get(name, name)}.py" for name, script in scripted.items())
     assert {p.stem for p in (tiny.REPO / "scripts").glob("*.py")} == set(scripted) - set(same_script)
     assert rules["plot"].wildcard_constraints["figure"] == "|".join(FIGURES)

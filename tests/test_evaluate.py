@@ -342,7 +342,7 @@ def test_save_weights_false_writes_no_model_and_changing_it_reruns_the_runs(tmp_
     config["save_weights"] = False
     tiny.write_config(work, config)
     rules = tiny.workflow_rules(work)
-    assert all(rules[r].params.get("save_weights") is False for r in ("train", "train_sweep_point"))
+    assert all(rules[r].params.get("save_weights") is False for r in ("train", "train_block0"))
     dry = tiny.snakemake(work, "-n", *targets)
     assert "Params have changed since last execution" in dry.stdout + dry.stderr
     tiny.snakemake(work, *targets)

@@ -127,7 +127,7 @@ def test_adding_a_grid_value_trains_only_the_new_points_seeds(tiny_exercised, tm
     config["sweeps"]["mlp_lr"]["grid"]["lr"].append(0.2)
     tiny.write_config(work, config)
     plan = dry_run(work, "exercises")
-    new = {Job("train_sweep_point", f"point=lr~0.2, seed={seed}, sweep=mlp_lr") for seed in (0, 1)}
+    new = {Job("train_block0", "point=lr~0.2, sweep=mlp_lr")}  # its seeds in one block
     aggregates = {
         Job("sweep_summary", "sweep=mlp_lr"),
         Job("plot_sweep", "sweep=mlp_lr"),
@@ -200,5 +200,6 @@ def test_a_sweeps_seeds_rerun_its_points_and_summary_but_not_its_exact_fits(tiny
     tiny.write_config(work, config)
     plan = dry_run(work, "exercises")
     assert Job("sweep_summary", "sweep=poly_degree") in plan
-    assert Job("train_sweep_point", "point=num_features~1, seed=2, sweep=poly_degree") in plan
+    # Its configured seeds are a block of their own now (other sweeps keep theirs): trained together.
+    assert Job("train_block0_2", "point=num_features~1, sweep=poly_degree") in plan
     assert not any(job.rule == "sweep_closed_form" for job in plan)

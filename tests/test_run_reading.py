@@ -10,8 +10,8 @@ import yaml
 from handmade_runs import POLY, write_run
 
 import tiny
-from mlplab.workflow.run_reading import RunFileError, read_run, rebuild_hint, run_folders, seed_of
-from mlplab.workflow.run_record import MODEL_PT, RunRecord, RunWriter
+from mlplab.workflow.run_reading import RunFileError, read_run, rebuild_hint
+from mlplab.workflow.run_record import MODEL_PT, RunRecord, RunWriter, run_folders, seed_of
 
 ROWS = [{"epoch": 1, "train_loss": 0.5, "test_loss": 0.6}, {"epoch": 2, "train_loss": 0.25, "test_loss": 0.3}]
 

@@ -41,7 +41,15 @@ def parse_margin(text: str) -> tuple[str, Margin]:
         raise argparse.ArgumentTypeError(
             f"expected METRIC=VALUE with VALUE a number ≥ 0, optionally with %, got {text!r}"
         )
-    return metric.strip(), Margin(number / 100 if relative else number, relative)
+    metric = metric.strip()
+    low, high = stats.metric_range(metric)
+    if not relative and number >= high - low:
+        raise argparse.ArgumentTypeError(
+            f"an absolute margin of {number:g} for {metric}, which lies in [{low:g}, {high:g}], would call "
+            f"any difference noise; give it in the metric's unit (e.g. {metric}=0.05 for five points) or "
+            f"relative to A's mean (e.g. {metric}=5%)"
+        )
+    return metric, Margin(number / 100 if relative else number, relative)
 
 
 def level_type(text: str) -> float:
@@ -68,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("b", metavar="B", type=Path, help="results folder after (e.g. results)")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write a GitHub-flavoured table")
     parser.add_argument("--html", metavar="FILE", type=Path, help="also write one self-contained HTML page")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="print every row (the identical ones too) and every column (A's and B's intervals, the "
+        "detectable difference), however wide; the default fits 100 columns",
+    )
     parser.add_argument(
         "--fail-on-change",
         action="store_true",
@@ -111,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             margins=dict(args.margin),
             allow_seed_difference=args.allow_seed_difference,
         )
-        print(format_text(comparison), end="")
+        print(format_text(comparison, wide=args.wide), end="")
         for path, render in ((args.markdown, format_markdown), (args.html, format_html)):
             if path is not None:
                 try:

@@ -296,6 +296,9 @@ def config_problems(config: dict, schema: dict, command_line: dict | None = None
             for key, message in model_problems(entry, examples) if examples is not None else ():
                 found.add(("experiments", name, key), message)
     sweep_points(config, entries, found, max_degree, examples)
+    looks = (config.get("decide") or {}).get("looks") if isinstance(config.get("decide"), dict) else None
+    if found.clean(("decide",)) and isinstance(looks, list) and looks != sorted(set(looks)):
+        found.add(("decide", "looks"), f"{looks} must increase: the seeds per comparison at each look")
     if isinstance(config.get("analyses"), dict):
         grid_problems(config["analyses"], found)
     for path, message in memory_problems(config, found.clean):

@@ -35,10 +35,10 @@ from mlplab.workflow.run_record import (
     PARTIAL,
     RESULTS,
     RUN_JSON,
-    SEED_FOLDER,
     RunRecord,
     RunRecordError,
     run_log,
+    seed_of,
 )
 from mlplab.workflow.sweeps import produced_runs
 
@@ -52,12 +52,6 @@ class RunFileError(ValueError):
 # A run folder's path: the results folder it lies in, and the run's path in it (`runs/<experiment>/seed<k>`,
 # `sweeps/<sweep>/<point>/seed<k>`, the point one or more levels); the last runs/ or sweeps/ that fits.
 RUN_PATH = re.compile(r"(?:(.*)/)?((?:runs/([^/]+)|sweeps/([^/]+(?:/[^/]+)+?))/seed\d+)")
-
-
-def seed_of(folder: Path) -> int | None:
-    """The seed a run folder's name gives (`seed3` → 3); None for any other folder."""
-    match = SEED_FOLDER.fullmatch(folder.name)
-    return int(match.group(1)) if match else None
 
 
 def placed(folder: Path) -> tuple[Path, str, str] | None:
@@ -203,15 +197,11 @@ def verify_file(path: Path, recorded: str | None, hint: str) -> bytes:
         content = path.read_bytes()
     except OSError as e:
         raise RunFileError(f"{path}: cannot be read ({e.strerror}); {hint}") from None
-    if sha256_bytes(content) != recorded:
+    if hashlib.sha256(content).hexdigest() != recorded:
         raise RunFileError(
             f"{path}: changed after its run wrote it (its SHA-256 is not the one in run.json); {hint}"
         )
     return content
-
-
-def sha256_bytes(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def read_metrics(path: Path, recorded: str, hint: str) -> tuple[tuple[str, ...], tuple[dict, ...]]:
@@ -236,11 +226,6 @@ def read_metrics(path: Path, recorded: str, hint: str) -> tuple[tuple[str, ...],
             raise RunFileError(f"{path}: corrupt at line {number}; {hint}") from None
         rows.append(row)
     return tuple(header[1:]), tuple(rows)
-
-
-def run_folders(paths) -> list[Path]:
-    """The run folders that files (metrics.csv, run.json) lie in, in first-seen order."""
-    return list(dict.fromkeys(Path(p).parent for p in paths))
 
 
 def config_changes(old: dict, new: dict) -> list[str]:

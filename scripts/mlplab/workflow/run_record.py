@@ -62,6 +62,17 @@ def run_log(run: str) -> str:
     return f"{TRAIN_LOGS}/{run.removeprefix('runs/')}.log"
 
 
+def seed_of(folder: Path | str) -> int | None:
+    """The seed a run folder's name gives (`seed3` → 3); None for any other folder."""
+    match = SEED_FOLDER.fullmatch(Path(folder).name)
+    return int(match.group(1)) if match else None
+
+
+def run_folders(paths) -> list[Path]:
+    """The run folders that files (metrics.csv, run.json) lie in, in first-seen order."""
+    return list(dict.fromkeys(Path(p).parent for p in paths))
+
+
 def catalogue_run(experiment: str, seed: int) -> str:
     """A catalogue entry's run folder relative to the results folder: `runs/mlp_concise/seed0`."""
     return CATALOGUE_RUN.format(experiment=experiment, seed=seed)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -95,13 +96,13 @@ class Sweep:
         fields.update(keys=tuple(params["keys"]), seeds=tuple(params["seeds"]))
         return cls(**fields)
 
-    def run_folders(self, point: Point) -> list[str]:
-        """The run folders a point reads, one per seed of the sweep: its own, or those of the catalogue
-        entry or other sweep's point it reuses."""
+    def run_folders(self, point: Point, seeds: tuple[int, ...] | None = None) -> list[str]:
+        """The run folders a point reads, one per seed (the sweep's, unless `seeds` says otherwise): its
+        own, or those of the catalogue entry or other sweep's point it reuses."""
         if "/" in point.run:
             sweep, path = point.run.split("/", 1)
-            return [f"{RESULTS}/{sweep_run(sweep, path, seed)}" for seed in self.seeds]
-        return [f"{RESULTS}/{catalogue_run(point.run, seed)}" for seed in self.seeds]
+            return [f"{RESULTS}/{sweep_run(sweep, path, seed)}" for seed in seeds or self.seeds]
+        return [f"{RESULTS}/{catalogue_run(point.run, seed)}" for seed in seeds or self.seeds]
 
     @cached_property
     def _by_path(self) -> dict[str, Point]:
@@ -200,8 +201,8 @@ def point_values(spec: dict) -> tuple[tuple[str, ...], list[dict], bool]:
 
 def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int], known=None) -> Sweep:
     """A sweep of the config (already checked: `sweep_checks.sweep_problems` returns nothing) as its
-    points. `known` maps the settings trained so far (`repr(setting(entry))`) to their runs' names; this
-    sweep's own points are added to it."""
+    points. `known` maps the settings trained so far (`repr(setting(entry))`) to their runs' names and the
+    seeds they train (None: any); this sweep's own points are added to it."""
     base_name = spec["base"]
     base = experiments[base_name]
     kind = base["kind"]
@@ -209,12 +210,17 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
     validation = validation_size(spec, base)
     fixed = {**base, "validation": validation} if validation else dict(base)
     known = known_settings(experiments) if known is None else known
+    own_seeds = tuple(spec.get("seeds", seeds))
     points = []
     for row in rows:
         entry = normalise(kind, {**fixed, **row})
         values = {key: entry[key] for key in keys}
         path = "/".join(f"{key}{SEP}{format_value(values[key])}" for key in keys)
-        run = known.setdefault(repr(setting(entry)), f"{name}/{path}")
+        run, trained_with = known.setdefault(repr(setting(entry)), (f"{name}/{path}", own_seeds))
+        # Another sweep's point is read only where it trains the same seeds (its seed blocks, `blocks`):
+        # a catalogue entry's runs, one job per seed, serve any seed.
+        if trained_with not in (own_seeds, None):
+            run = f"{name}/{path}"
         points.append(Point(values, path, entry, run, run == f"{name}/{path}"))
     return Sweep(
         name,
@@ -222,7 +228,7 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
         kind,
         keys,
         tuple(points),
-        tuple(spec.get("seeds", seeds)),
+        own_seeds,
         grid,
         validation,
         normalise(kind, fixed),
@@ -230,11 +236,12 @@ def expand(name: str, spec: dict, experiments: dict[str, dict], seeds: list[int]
     )
 
 
-def known_settings(experiments: dict[str, dict]) -> dict[str, str]:
-    """`repr(setting(entry))` → the catalogue entry that trains it (the first by name, if two are equal)."""
-    known: dict[str, str] = {}
+def known_settings(experiments: dict[str, dict]) -> dict[str, tuple[str, tuple[int, ...] | None]]:
+    """`repr(setting(entry))` → the catalogue entry that trains it (the first by name, if two are equal),
+    with None for its seeds: a catalogue entry trains any seed asked of it."""
+    known: dict[str, tuple[str, tuple[int, ...] | None]] = {}
     for name in sorted(experiments):
-        known.setdefault(repr(setting(experiments[name])), name)
+        known.setdefault(repr(setting(experiments[name])), (name, None))
     return known
 
 
@@ -248,6 +255,58 @@ def expand_all(config: dict) -> dict[str, Sweep]:
         name: expand(name, specs[name], experiments, config["seeds"], known) for name in sorted(specs)
     }
     return {name: expanded[name] for name in specs}
+
+
+# ---- Seeds beyond the configured ones, and the blocks a sweep's own points train them in ----
+
+DEFAULT_LOOKS = (3, 5, 8, 12, 20)  # config.yaml's `decide: looks:` where it leaves them out
+
+
+def looks_of(config: dict) -> tuple[int, ...]:
+    """The seeds per comparison at each look of the `decide` target; the last is the budget."""
+    return tuple((config.get("decide") or {}).get("looks", DEFAULT_LOOKS))
+
+
+def seed_sequence(seeds: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """The seeds a sweep's points train, in order: its configured ones, then the next after the largest
+    (max + 1, max + 2, …), `size` in all (at least the configured ones)."""
+    top = max(seeds)
+    return tuple(seeds) + tuple(range(top + 1, top + 1 + max(size - len(seeds), 0)))
+
+
+def seed_blocks(seeds: tuple[int, ...], looks: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The seeds a sweep's own points train in one job each, in order: its configured seeds (what
+    `exercises` trains, and `decide`'s first look at least), then the seeds each later look of `decide`
+    adds. A look of fewer seeds than the configured ones counts as the configured ones."""
+    sequence = seed_sequence(seeds, looks[-1])
+    cuts = sorted({len(seeds), *(n for n in looks if n > len(seeds))})
+    return tuple(sequence[start:end] for start, end in zip([0, *cuts[:-1]], cuts, strict=True))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of seeds, one job per sweep point: the rule `name` trains it for the points of `sweeps`."""
+
+    name: str
+    seeds: tuple[int, ...]
+    sweeps: tuple[str, ...]
+
+
+def block_rules(sweeps: dict[str, Sweep], looks: tuple[int, ...]) -> list[Block]:
+    """One rule per block of seeds (`seed_blocks`), for the sweeps that train it: `train_block0` for the
+    configured seeds, `train_block1` for what `decide`'s next look adds, …; blocks of another seed list
+    (a sweep with its own `seeds:`) get a suffix (`train_block1_2`). No two rules make one run folder."""
+    found: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    for sweep in sweeps.values():
+        for index, seeds in enumerate(seed_blocks(sweep.seeds, looks)):
+            found.setdefault((index, seeds), []).append(sweep.name)
+    rules, seen = [], Counter(index for index, _ in found)
+    count: Counter[int] = Counter()
+    for (index, seeds), names in found.items():
+        count[index] += 1
+        name = f"train_block{index}" + (f"_{count[index]}" if seen[index] > 1 else "")
+        rules.append(Block(name, seeds, tuple(names)))
+    return rules
 
 
 def produced_runs(config: dict, expanded: dict[str, Sweep] | None = None) -> set[str]:
