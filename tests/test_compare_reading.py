@@ -137,7 +137,7 @@ def test_a_seed_missing_or_unfinished_is_named_and_fails(before, tmp_path, capsy
     after = tmp_path / "after"
     shutil.copytree(before, after)
     leave_unfinished(after / "runs/mlp/seed2", case)
-    assert run_compare(before, after, "--fail-on-change") == 1
+    assert run_compare(before, after, "--fail-on-change", "--wide") == 1
     captured = capsys.readouterr()
     assert UNFINISHED[case] in " ".join(captured.out.split())
     flag = "seeds differ" if case == "deleted" else "unfinished runs"
@@ -188,13 +188,13 @@ def test_an_entry_with_no_finished_run_is_not_tested(before, tmp_path, capsys):
         leave_unfinished(after / f"runs/mlp/seed{seed}", "partial")
     c = comparison(before, after)
     assert {row.verdict for row in c.rows if row.entry == "runs/mlp"} == {"not tested"}
-    assert run_compare(before, after, "--fail-on-change") == 1
+    assert run_compare(before, after, "--fail-on-change", "--wide") == 1
     out = capsys.readouterr().out
     assert re.search(r"^mlp\s+test_acc\s+0\.810 .*not tested \(n = 0\); unfinished runs$", out, re.M)
     # No finished run on either side: still a row, not a silent gap.
     shutil.rmtree(before / "runs/mlp")
     leave_unfinished(before / "runs/mlp/seed0", "empty")
-    assert run_compare(before, after) == 0
+    assert run_compare(before, after, "--wide") == 0
     assert re.search(
         r"^mlp\s+–\s+–\s+–.*not tested \(n = 0\); seeds differ; unfinished runs$",
         capsys.readouterr().out,

@@ -22,7 +22,7 @@ from mlplab.presentation.margins import Margin, margin_of
 
 def test_a_copy_is_identical_and_passes(before, tmp_path, capsys):
     shutil.copytree(before, tmp_path / "after")
-    assert run_compare(before, tmp_path / "after", "--fail-on-change") == 0
+    assert run_compare(before, tmp_path / "after", "--fail-on-change", "--wide") == 0
     out = capsys.readouterr().out
     assert set(verdicts(before, tmp_path / "after").values()) == {"identical"}
     assert "Verdicts: 4 identical." in out
@@ -133,7 +133,7 @@ def test_one_seed_is_not_tested_and_a_new_metric_is_only_in_b(tmp_path, capsys):
         "test_loss": "only in B",
     }
     assert c.tests == 0 and all(row.p_holm is None for row in c.rows)
-    assert run_compare(a, b, "--fail-on-change") == 1
+    assert run_compare(a, b, "--fail-on-change", "--wide") == 1
     captured = capsys.readouterr()
     assert re.search(
         r"^mlp\s+test_acc\s+0\.800, n = 1\s+0\.900, n = 1\s.*not tested \(n = 1\)$", captured.out, re.M
