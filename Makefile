@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 LOCK := requirements-lock.txt
 
-.PHONY: setup run exercises report-zip evaluate compare check test lint bench bench-exercises status clean
+.PHONY: setup run exercises report-zip evaluate compare check test lint bench bench-exercises status mlflow clean
 
 setup: $(VENV)/.installed
 
@@ -89,6 +89,13 @@ bench-exercises: setup
 # the files alone; `make status WATCH=1` redraws it every few seconds.
 status: setup
 	$(BIN)/mlplab-status results $(if $(WATCH),--watch)
+
+# Every finished run into MLflow (results/mlflow.db), then MLflow's UI on it, at the default address the
+# export's last line names with the runs table's page (MLflow 3.17 opens in its GenAI view without it).
+# Exit status 1 (some run folder unreadable, the others exported) still opens the UI.
+mlflow: setup
+	$(BIN)/mlplab-export-mlflow results || [ $$? -eq 1 ]
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///results/mlflow.db --workers 1
 
 clean:
 	rm -rf results logs .snakemake

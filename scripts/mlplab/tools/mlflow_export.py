@@ -1,11 +1,18 @@
 """mlplab-export-mlflow [RESULTS]: a results folder's runs into an MLflow tracking store, to browse them
-with `mlflow ui`. Where each run goes and what it carries is `mlflow_plan`'s; this module writes it.
+with `mlflow ui`. Where each run goes and what it carries is `mlflow_plan`'s; `mlflow_store` writes it.
 
-The only module that imports MLflow, and only inside its functions: MLflow is an optional tool
+It and `mlflow_store` are the only modules that import MLflow, only inside functions: an optional tool
 (requirements-mlflow.txt), never needed by the workflow, its jobs or the rest of the library. Its file
 store is deprecated, so the default store is a SQLite database in the results folder, with every
 experiment's artifacts under <RESULTS>/mlflow-artifacts/ (set explicitly: MLflow would otherwise put them
 in ./mlruns of whatever folder it runs in).
+
+One export at a time: it holds a lock beside the store from before MLflow opens it (two fresh exports
+would both set up MLflow's schema) to its last line (`mlflow_checks`); a second one waits, or with
+--no-wait exits 2 naming the holder. A damaged store, a read-only results folder and a server that does
+not answer are each one line and exit 2 before anything is written. The artifact locations are absolute,
+and MLflow cannot re-point an experiment's: the results folder's own store, made for the folder at
+another place (moved or copied), is moved aside and exported afresh, saying so; another store is refused.
 
 Exporting again updates and never duplicates. A run is found by its folder (FOLDER_TAG). One whose
 run.json is unchanged (FINGERPRINT_TAG, set last, so that an export cut short is finished next time)
@@ -14,8 +21,13 @@ that reuse it change with the config). One with a new run.json (retrained), or t
 experiment, is replaced: MLflow can neither delete a metric's history nor change a param, so its old run
 is deleted (MLflow keeps deleted runs, hidden, until `mlflow gc`) and a new one, tagged with the old one's
 id, takes its place. The key is the folder relative to the results folder: one store per results folder
-(the default); the artifact locations are absolute, so a moved results folder is exported afresh (delete
-its mlflow.db and mlflow-artifacts/ first).
+(the default).
+
+Each entry's and sweep point's seeds nest under a parent run (PARENT_TAG) holding their statistics,
+written the same way: kept while its metrics and params are unchanged (SUMMARY_TAG), else replaced, its
+seeds' runs pointed at the new one. Replaced rather than logged again at a new step, because MLflow would
+draw a parent's successive means as a training curve, and its table and charts would mix statistics of
+seeds that no longer exist with the current ones.
 
 Exit status: 0; 1 when some run folders could not be read (the others are exported); 2 for bad input.
 """
@@ -26,34 +38,41 @@ import argparse
 import logging
 import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from mlplab.tools.mlflow_checks import (
+    ARTIFACTS,
+    DATABASE,
+    BadInput,
+    bound_http_requests,
+    check_sqlite_store,
+    check_writable,
+    export_lock,
+    lock_file,
+    probe,
+    sqlite_file,
+)
 from mlplab.tools.mlflow_plan import (
-    FINGERPRINT_TAG,
-    FOLDER_TAG,
-    TAG,
-    Export,
     ExportError,
+    Planned,
     experiments,
+    exported_experiment,
+    parent_of,
     plan,
     read_export,
 )
+from mlplab.tools.mlflow_store import Store
 from mlplab.tools.status_plan import ConfigError, load_config
 from mlplab.workflow.run_record import RESULTS, RUN_JSON
 from mlplab.workflow.sweeps import expand_all, orphaned_runs, produced_runs
 
 PROG = "mlplab-export-mlflow"
-DATABASE = "mlflow.db"
-ARTIFACTS = "mlflow-artifacts"
-REPLACES_TAG = TAG + "replaces"  # the id of the MLflow run this one replaced
 REQUIREMENTS = "requirements-mlflow.txt"
-# Tags an unchanged run keeps although its export does not set them again.
-KEPT_TAGS = {FOLDER_TAG, FINGERPRINT_TAG, REPLACES_TAG}
-
-
-class BadInput(Exception):
-    """A results folder, config or tracking store this command cannot use."""
+# MLflow 3.17's UI shows a store in its GenAI mode (traces, no runs) unless the URL (or the browser's
+# storage) says otherwise; it ignores the experiment kind (`mlflow_store.EXPERIMENT_KIND`).
+RUNS_VIEW = "?workflowType=machine_learning"
+UI_ADDRESS = "http://127.0.0.1:5000"  # where `mlflow ui` serves by default
 
 
 def default_uri(results: Path) -> str:
@@ -61,135 +80,114 @@ def default_uri(results: Path) -> str:
     return f"sqlite:///{(results / DATABASE).as_posix()}"
 
 
-def started(run: Any) -> int:
-    return run.info.start_time or 0
+@dataclass
+class Exported:
+    """What an export did, counted from what it wrote."""
+
+    runs: Counter = field(default_factory=Counter)  # added, replaced, retagged, unchanged
+    parents: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)  # run folders that could not be read
+    waiting: int = 0  # run folders not finished yet
+    left_out: list[str] = field(default_factory=list)  # run folders the config no longer produces
+    duplicates: int = 0  # duplicate runs from earlier exports, deleted
+    first_experiment: str | None = None  # the id of the first experiment (report's order) with runs
 
 
-class Store:
-    """The MLflow tracking store, with this export's runs found by their folder."""
-
-    def __init__(self, client: Any, artifacts: Path, descriptions: dict[str, str]):
-        from mlflow.entities import ViewType
-
-        self.client, self.artifacts, self.descriptions = client, artifacts, descriptions
-        self.experiment_ids: dict[str, str] = {}
-        ids = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ALL)]
-        self.runs: dict[str, Any] = {}  # run folder → its active MLflow run
-        token = None
-        while ids:
-            page = client.search_runs(ids, f"tags.`{FOLDER_TAG}` != ''", max_results=1000, page_token=token)
-            for run in page:
-                # Two exports at once may both have added a folder's run: the later one stays.
-                folder = run.data.tags[FOLDER_TAG]
-                twin = self.runs.setdefault(folder, run)
-                if twin is not run:
-                    older, self.runs[folder] = sorted((twin, run), key=started)
-                    client.delete_run(older.info.run_id)
-            if not (token := page.token):
-                break
-
-    def experiment_id(self, name: str) -> str:
-        if name not in self.experiment_ids:
-            experiment = self.client.get_experiment_by_name(name)
-            if experiment is None:
-                location = (self.artifacts / name).resolve().as_uri()
-                note = {"mlflow.note.content": self.descriptions.get(name, "")}
-                self.experiment_ids[name] = self.client.create_experiment(name, location, tags=note)
-            else:
-                if experiment.lifecycle_stage == "deleted":  # deleted in the UI: its name is still taken
-                    self.client.restore_experiment(experiment.experiment_id)
-                self.experiment_ids[name] = experiment.experiment_id
-        return self.experiment_ids[name]
-
-    def export(self, run: Export) -> str:
-        """Write one run; what happened to it: added, replaced, retagged or unchanged."""
-        old = self.runs.get(run.planned.folder)
-        experiment = self.experiment_id(run.planned.experiment)
-        if old is not None and self.is_current(old, run, experiment):
-            return self.retag(old, run)
-        tags = {**run.tags, FOLDER_TAG: run.planned.folder}
-        if old is not None:
-            self.client.delete_run(old.info.run_id)
-            tags[REPLACES_TAG] = old.info.run_id
-        self.runs[run.planned.folder] = self.write(run, experiment, tags)
-        return "added" if old is None else "replaced"
-
-    @staticmethod
-    def is_current(old: Any, run: Export, experiment: str) -> bool:
-        return (
-            old.info.experiment_id == experiment
-            and old.info.status == "FINISHED"
-            and old.data.tags.get(FINGERPRINT_TAG) == run.fingerprint
-        )
-
-    def retag(self, old: Any, run: Export) -> str:
-        """Bring an unchanged run's tags up to date; `retagged` where any changed."""
-        run_id, tags = old.info.run_id, old.data.tags
-        stale = [key for key in tags if key.startswith(TAG) and key not in run.tags and key not in KEPT_TAGS]
-        changed = {key: value for key, value in run.tags.items() if tags.get(key) != value}
-        for key in stale:
-            self.client.delete_tag(run_id, key)
-        for key, value in changed.items():
-            self.client.set_tag(run_id, key, value)
-        return "retagged" if stale or changed else "unchanged"
-
-    def write(self, run: Export, experiment: str, tags: dict[str, str]) -> Any:
-        from mlflow.entities import Metric, Param
-
-        start = run.time_ms - int((run.record.wall_time_s or 0) * 1000)
-        created = self.client.create_run(experiment, start_time=start, tags=tags, run_name=run.planned.name)
-        run_id = created.info.run_id
-        metrics = [Metric(name, value, run.time_ms, step) for name, value, step in run.metrics]
-        params = [Param(key, value) for key, value in run.params.items()]
-        self.client.log_batch(run_id, metrics=metrics, params=params)
-        for path in run.artifacts:
-            self.client.log_artifact(run_id, str(path))
-        self.client.set_tag(run_id, FINGERPRINT_TAG, run.fingerprint)
-        self.client.set_terminated(run_id, "FINISHED", end_time=run.time_ms)
-        return self.client.get_run(run_id)
-
-
-def export(results: Path, config: dict, tracking_uri: str) -> tuple[Counter, list[str], int, list[str]]:
-    """Export every finished run the config produces. (what happened to how many runs, problems, run
-    folders not finished yet, run folders the config no longer produces)."""
+def export(results: Path, config: dict, tracking_uri: str, shown_uri: str) -> Exported:
+    """Export every finished run the config produces, an entry's or sweep point's seeds at a time under
+    their parent run."""
     from mlflow.tracking import MlflowClient
 
-    store = Store(MlflowClient(tracking_uri=tracking_uri), results / ARTIFACTS, experiments(config))
-    outcomes: Counter = Counter()
-    problems: list[str] = []
-    waiting = 0
+    descriptions = experiments(config)
+    store = Store(MlflowClient(tracking_uri=tracking_uri), results / ARTIFACTS, descriptions, shown_uri)
+    done = Exported()
+    groups: dict[str, list[Planned]] = {}
     for planned in plan(config).values():
-        try:
-            run = read_export(results, planned)
-        except ExportError as error:
-            problems.append(str(error))
-            continue
-        if run is None:
-            waiting += 1
-        else:
-            outcomes[store.export(run)] += 1
+        groups.setdefault(planned.parent, []).append(planned)
+    for members in groups.values():
+        runs = []
+        for planned in members:
+            try:
+                run = read_export(results, planned)
+            except ExportError as error:
+                done.problems.append(str(error))
+                continue
+            if run is None:
+                done.waiting += 1
+            else:
+                runs.append(run)
+        if runs:
+            parent_id, outcome = store.export_parent(parent_of(runs))
+            done.parents[outcome] += 1
+            for run in runs:
+                done.runs[store.export(run, parent_id)] += 1
     produced = produced_runs(config, expand_all(config))
-    left_out = [folder for under in ("runs", "sweeps") for folder in orphaned_runs(results, produced, under)]
-    return outcomes, problems, waiting, left_out
+    done.left_out = [
+        folder for under in ("runs", "sweeps") for folder in orphaned_runs(results, produced, under)
+    ]
+    done.duplicates = store.duplicates
+    done.first_experiment = next(
+        (store.experiment_ids[n] for n in descriptions if n in store.experiment_ids), None
+    )
+    return done
 
 
 def ui_command(tracking_uri: str) -> str:
-    """How to open the store: with the `mlflow` beside this Python (a virtual environment's), if there."""
+    """How to open the store: with the `mlflow` beside this Python (a virtual environment's), if there.
+    One worker: the UI's default of several would each open (and on a fresh store set up) the database."""
     mlflow = Path(sys.executable).with_name("mlflow")
     try:
         program = mlflow.relative_to(Path.cwd()).as_posix() if mlflow.exists() else "mlflow"
     except ValueError:
         program = mlflow.as_posix()
-    return f"{program} ui --backend-store-uri {tracking_uri}"
+    return f"{program} ui --backend-store-uri {tracking_uri} --workers 1"
+
+
+def runs_url(tracking_uri: str, experiment_id: str | None) -> str | None:
+    """The UI's address that opens the runs table (of the report's first experiment): the server's own
+    for an http(s) store, `mlflow ui`'s for the others; None for a store no UI serves this way."""
+    if tracking_uri.startswith(("http://", "https://")):
+        address = tracking_uri.rstrip("/")
+    elif sqlite_file(tracking_uri) is not None:
+        address = UI_ADDRESS
+    else:
+        return None
+    page = f"experiments/{experiment_id}/runs" if experiment_id is not None else "experiments"
+    return f"{address}/#/{page}{RUNS_VIEW}"
+
+
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What a tracking store raises (MLflow's errors, its database's, the file system's); BadInput where
+    MLflow is not installed."""
+    try:
+        from mlflow.exceptions import MlflowException
+    except ImportError:
+        raise BadInput(f"MLflow is not installed; install it with: pip install -r {REQUIREMENTS}") from None
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # mlflow-skinny: no database stores
+        return MlflowException, OSError
+    return MlflowException, OSError, SQLAlchemyError
+
+
+def store_problem(tracking_uri: str, error: BaseException) -> str:
+    """One line for an error the store raised mid-export."""
+    if isinstance(error, OSError) and error.filename:
+        return (
+            f"{error.filename}: {error.strerror}; fix that and export again (the run folders are untouched)"
+        )
+    why = getattr(error, "message", None) or getattr(error, "orig", None) or error
+    return f"{tracking_uri}: the tracking store refused ({str(why).splitlines()[0]})"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Export a results folder's runs into MLflow: one experiment per report topic and per "
-        "sweep, one MLflow run per seed's run. Exporting again adds only what changed.",
+        "sweep, one MLflow run per seed's run under a parent run per entry and sweep point. Exporting "
+        "again adds only what changed; one export at a time writes a store.",
         epilog="Exit status: 0; 1 when some run folders could not be read (the others are exported); "
-        "2 for bad input.",
+        "2 for bad input (a damaged, unreachable or locked store with --no-wait, a read-only folder).",
     )
     parser.add_argument(
         "results", metavar="RESULTS", type=Path, nargs="?", default=Path(RESULTS), help="the results folder"
@@ -206,7 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="the workflow's config (default: config.yaml beside RESULTS)",
     )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit (status 2) instead of waiting while another export writes the store",
+    )
     return parser
+
+
+def warn(line: str) -> None:
+    print(f"{PROG}: {line}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,37 +227,58 @@ def main(argv: list[str] | None = None) -> int:
     tracking_uri = args.tracking_uri or default_uri(results)
     # MLflow keeps one store per URI for the process: a relative one would stay bound to the first folder.
     store_uri = args.tracking_uri or default_uri(results.resolve())
+    database = sqlite_file(tracking_uri)
+    bound_http_requests()  # before MLflow is imported
     try:
         if not results.is_dir():
             raise BadInput(f"{results}: not a folder; give the workflow's results folder (e.g. results)")
         config = load_config(config_path)
-        try:
-            from mlflow.exceptions import MlflowException
-        except ImportError:
-            raise BadInput(
-                f"MLflow is not installed; install it with: pip install -r {REQUIREMENTS}"
-            ) from None
+        errors = store_errors()
         for name in ("alembic", "mlflow.store.db.utils"):  # the store's set-up, at every start
             logging.getLogger(name).setLevel(logging.WARNING)
-        try:
-            outcomes, problems, waiting, left_out = export(results, config, store_uri)
-        except MlflowException as error:
-            raise BadInput(f"{tracking_uri}: the tracking store refused ({error.message})") from None
+        check_writable(results, database)
+        probe(tracking_uri)
+        with export_lock(lock_file(results, database), wait=not args.no_wait, say=warn):
+            if database is not None:
+                own = database.resolve() == (results / DATABASE).resolve()
+                moved = check_sqlite_store(database, results / ARTIFACTS, exported_experiment, rebuild=own)
+                if moved:
+                    print(moved)
+            try:
+                done = export(results, config, store_uri, tracking_uri)
+            except errors as error:
+                raise BadInput(store_problem(tracking_uri, error)) from None
     except (BadInput, ConfigError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
-    for problem in problems:
+    for problem in done.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
-    done = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none"
-    print(f"{sum(outcomes.values())} runs in {tracking_uri} ({done}); artifacts in {results / ARTIFACTS}")
-    if waiting:
-        print(f"{waiting} run folders not finished yet (no {RUN_JSON}): exported once they are")
-    if left_out:
-        print(f"{len(left_out)} run folders the config no longer produces, not exported (e.g. {left_out[0]})")
-    if problems:
-        print(f"{len(problems)} run folders could not be read (above); the others are exported")
-    print(f"Open it with: {ui_command(tracking_uri)}")
-    return 1 if problems else 0
+    report(done, results, tracking_uri)
+    return 1 if done.problems else 0
+
+
+def counts(outcomes: Counter) -> str:
+    return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none"
+
+
+def report(done: Exported, results: Path, tracking_uri: str) -> None:
+    artifacts = results / ARTIFACTS
+    print(f"{sum(done.runs.values())} runs in {tracking_uri} ({counts(done.runs)}); artifacts in {artifacts}")
+    parents = f"{sum(done.parents.values())} parent runs ({counts(done.parents)})"
+    print(f"{parents}, one per entry and sweep point, with its seeds' runs nested under it")
+    if done.duplicates:
+        print(f"{done.duplicates} duplicate MLflow runs from earlier exports deleted")
+    if done.waiting:
+        print(f"{done.waiting} run folders not finished yet (no {RUN_JSON}): exported once they are")
+    if done.left_out:
+        left_out = f"{len(done.left_out)} run folders the config no longer produces"
+        print(f"{left_out}, not exported (e.g. {done.left_out[0]})")
+    if done.problems:
+        print(f"{len(done.problems)} run folders could not be read (above); the others are exported")
+    if sqlite_file(tracking_uri) is not None:
+        print(f"Open it with: {ui_command(tracking_uri)}")
+    if (url := runs_url(tracking_uri, done.first_experiment)) is not None:
+        print(f"The runs table: {url}")
 
 
 if __name__ == "__main__":

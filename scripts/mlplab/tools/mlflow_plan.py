@@ -3,30 +3,38 @@ folder goes to, and the params, tags, metrics and artifacts it carries. `mlflow_
 this module plans, so the plan is tested, and the rest of the library works, where MLflow is not
 installed.
 
-One experiment per report topic and one per sweep; one MLflow run per run folder (a seed's run). Every
-catalogue entry is in several topics (`comparison` shows them all), so each goes into the first topic of
-the report's order that shows it. A sweep's point that reads another's runs (an equal catalogue entry's
-or a point of an earlier sweep) adds no second MLflow run: the owner's run carries a tag naming every
-point that reads it, so that a sweep's MLflow experiment never disagrees with the folders on disk.
+One experiment per report topic and one per sweep; one MLflow run per run folder (a seed's run), nested
+under a parent run per catalogue entry and per sweep point that holds the mean and 95 % interval of its
+seeds' final metrics (`parent_of`). Every catalogue entry is in several topics (`comparison` shows them
+all), so each goes into the first topic of the report's order that shows it. A sweep's point that reads
+another's runs (an equal catalogue entry's or a point of an earlier sweep) adds no second MLflow run nor
+parent: the owner's runs carry a tag naming every point that reads them, so that a sweep's MLflow
+experiment never disagrees with the folders on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlplab.compare.reading import EPOCH, BadInput, read_metrics
+from mlplab.presentation.stats import mean_ci
+from mlplab.presentation.tables import SUMMARY_STATISTICS
 from mlplab.presentation.topics import TOPICS
+from mlplab.workflow.catalogue import METRICS
 from mlplab.workflow.provenance import sha256_file
-from mlplab.workflow.run_reading import RunFileError, chance, read_record, rebuild_hint
-from mlplab.workflow.run_record import METRICS_CSV, MODEL_PT, RESULTS, RUN_JSON, RunRecord, catalogue_run
+from mlplab.workflow.run_reading import EPOCH, Run, RunFileError, read_run, unfinished
+from mlplab.workflow.run_record import RESULTS, RunRecord, catalogue_run
 from mlplab.workflow.sweeps import expand_all
 
 TAG = "mlplab."  # every tag this export sets starts with it; MLflow's own start with "mlflow."
 FOLDER_TAG = TAG + "run_folder"  # the run's key: its folder relative to the results folder
 FINGERPRINT_TAG = TAG + "run_json_sha256"  # run.json, which holds metrics.csv's and model.pt's SHA-256s
 REUSED_TAG = TAG + "reused_by"
+PARENT_TAG = TAG + "seeds_folder"  # a parent run's key: the folder of its seeds' folders (`runs/mlp_concise`)
+SUMMARY_TAG = TAG + "summary_sha256"  # a parent's metrics and params, set last (see mlflow_export)
+RUN_NAME, PARENT_RUN, NOTE = "mlflow.runName", "mlflow.parentRunId", "mlflow.note.content"  # MLflow's own
 TOPIC, SWEEP = "topic/", "sweep/"  # experiment names: "topic/mlp", "sweep/mlp_lr"
 OTHER = TOPIC + "catalogue"  # an entry that no topic shows (none today: `comparison` shows every entry)
 
@@ -39,9 +47,17 @@ class ExportError(ValueError):
 class Planned:
     experiment: str  # the MLflow experiment's name
     folder: str  # relative to the results folder (`runs/mlp_concise/seed0`): the run's key in MLflow
-    name: str  # the MLflow run's name: `mlp_concise/seed0`, `mlp_lr/lr~0.05/seed0`
+    # The MLflow run's name, the seed first so that a table's cut never hides it: `seed0 · mlp_concise`,
+    # `seed0 · lr~0.05` (unique in its experiment, for the views that list runs without their parents).
+    name: str
+    parent_name: str  # its parent run's: the entry (`mlp_concise`) or the sweep's point (`lr~0.05`)
     tags: dict[str, str]  # what the config says about the run (entry, or sweep and point; seed)
     reused_by: list[str] = field(default_factory=list)  # `<sweep>/<point>` of every point that reads it
+
+    @property
+    def parent(self) -> str:
+        """The parent run's key: the folder of the seeds' folders (`runs/mlp_concise`)."""
+        return self.folder.rpartition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -80,9 +96,9 @@ def plan(config: dict) -> dict[str, Planned]:
             topic_of.setdefault(name, TOPIC + topic.name)
     planned: dict[str, Planned] = {}
 
-    def claim(folder: str, experiment: str, name: str, tags: dict[str, str], seed: int) -> Planned:
+    def claim(folder: str, experiment: str, parent: str, tags: dict[str, str], seed: int) -> Planned:
         tags = {**tags, TAG + "seed": str(seed)}
-        return planned.setdefault(folder, Planned(experiment, folder, f"{name}/seed{seed}", tags))
+        return planned.setdefault(folder, Planned(experiment, folder, f"seed{seed} · {parent}", parent, tags))
 
     for entry in entries:
         for seed in config["seeds"]:
@@ -97,44 +113,42 @@ def plan(config: dict) -> dict[str, Planned]:
                 else:
                     experiment, tags = topic_of.get(owner, OTHER), {TAG + "entry": owner}
                 for seed, path in zip(sweep.seeds, sweep.run_folders(point), strict=True):
-                    run = claim(path.removeprefix(f"{RESULTS}/"), experiment, point.run, tags, seed)
+                    run = claim(
+                        path.removeprefix(f"{RESULTS}/"), experiment, owner_point or owner, tags, seed
+                    )
                     if not own:
                         run.reused_by.append(f"{sweep.name}/{point.path}")
     return planned
 
 
 def read_export(results: Path, planned: Planned) -> Export | None:
-    """The run in `planned.folder` as MLflow gets it, read through `read_record` (which checks metrics.csv
-    against its SHA-256); None while it has no run.json (not run yet, or still training)."""
+    """The run in `planned.folder` as MLflow gets it, read and checked by `run_reading.read_run` (its
+    files against run.json's SHA-256s); None while it is not finished (`run_reading.unfinished`: not run
+    yet, still training, or failed)."""
     folder = results / planned.folder
-    if not (folder / RUN_JSON).exists():
+    if unfinished(folder) is not None:
         return None
     try:
-        record = read_record(folder)
-        columns, rows = read_metrics(folder / METRICS_CSV)
-    except (RunFileError, BadInput) as error:
+        run = read_run(folder)
+    except RunFileError as error:
         raise ExportError(str(error)) from None
-    model = folder / MODEL_PT
-    if record.model_sha256 is not None and model.exists() and sha256_file(model) != record.model_sha256:
-        why = "not the file its run saved (its SHA-256 is not the one in run.json)"
-        raise ExportError(f"{model}: {why}; {rebuild_hint(folder)}")
     metrics = [
         (name, value, int(epoch))
-        for row in rows
+        for row in run.rows
         if (epoch := row[EPOCH]) is not None
-        for name in columns
+        for name in run.columns
         if (value := row[name]) is not None
     ]
-    artifacts = [folder / METRICS_CSV, folder / RUN_JSON] + ([model] if model.exists() else [])
+    model = [run.model_file] if run.model_file is not None else []
     return Export(
         planned=planned,
-        record=record,
-        params={key: param_value(value) for key, value in record.config.items()},
-        tags={**planned.tags, **record_tags(record), **reuse_tags(planned)},
+        record=run.record,
+        params={key: param_value(value) for key, value in run.record.config.items()},
+        tags={**planned.tags, **record_tags(run), **reuse_tags(planned)},
         metrics=metrics,
-        artifacts=artifacts,
-        fingerprint=sha256_file(folder / RUN_JSON),
-        time_ms=int((folder / RUN_JSON).stat().st_mtime * 1000),
+        artifacts=[run.metrics_file, run.record_file, *model],
+        fingerprint=sha256_file(run.record_file),
+        time_ms=int(run.record_file.stat().st_mtime * 1000),
     )
 
 
@@ -143,8 +157,8 @@ def param_value(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def record_tags(record: RunRecord) -> dict[str, str]:
-    why_chance = chance(record)
+def record_tags(run: Run) -> dict[str, str]:
+    record, why_chance = run.record, run.chance
     tags = {
         TAG + "kind": record.kind,
         TAG + "status": record.status,
@@ -179,3 +193,85 @@ def reuse_tags(planned: Planned) -> dict[str, str]:
 
 def flag(value: bool) -> str:
     return "true" if value else "false"
+
+
+# ---- A parent run per catalogue entry and sweep point ----
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The exported seeds of one catalogue entry or sweep point as one MLflow run, with the seeds' runs
+    nested under it (their PARENT_RUN tag)."""
+
+    experiment: str
+    folder: str  # its key (PARENT_TAG): the folder of the seeds' folders
+    tags: dict[str, str]
+    params: dict[str, str]  # the hyperparameters its seeds share
+    metrics: dict[str, float]  # <metric>_mean, _sd, _ci_low, _ci_high; n_seeds, n_completed, …
+    fingerprint: str  # of its metrics and params, which MLflow cannot change in place (SUMMARY_TAG)
+    start_ms: int
+    end_ms: int
+
+
+def started_ms(run: Export) -> int:
+    """When a run started, for MLflow's clock: its end less its wall time."""
+    return run.time_ms - int((run.record.wall_time_s or 0) * 1000)
+
+
+def parent_of(runs: list[Export]) -> Parent:
+    """The parent of some seeds' runs of one entry or point (one `Planned.parent`). Its metrics are those
+    of summary.csv: each final metric's mean, sample sd and 95 % interval over the seeds that completed,
+    the interval clipped to what the metric can be (`Estimate.within`); a diverged seed is counted in
+    n_diverged, not averaged. Each is one value (step 0), not a series: a parent whose seeds change is
+    replaced (see mlflow_export)."""
+    planned = runs[0].planned
+    completed = [run for run in runs if run.record.ok]
+    metrics: dict[str, float] = {
+        "n_seeds": len(runs),
+        "n_completed": len(completed),
+        "n_diverged": len(runs) - len(completed),
+        "n_chance": sum(run.tags.get(TAG + "chance") == "true" for run in completed),
+    }
+    clipped = []
+    for metric in METRICS:
+        values = [
+            final[metric] for run in completed if (final := run.record.final or {}).get(metric) is not None
+        ]
+        if not values:
+            continue
+        estimate = mean_ci(values).within(metric)
+        statistics = (estimate.mean, estimate.sd, estimate.low, estimate.high)
+        metrics |= {
+            f"{metric}_{name}": value
+            for name, value in zip(SUMMARY_STATISTICS, statistics, strict=True)
+            if value is not None
+        }
+        clipped += [metric] if estimate.clipped else []
+    first, *others = (run.params for run in runs)
+    params = {key: value for key, value in first.items() if all(other.get(key) == value for other in others)}
+    seeds = [run.planned.tags[TAG + "seed"] for run in runs]
+    reused = dict.fromkeys(point for run in runs for point in run.planned.reused_by)
+    about = (
+        f"Seeds {', '.join(seeds)}, nested below. Metrics: each final metric's mean, sd and 95 % interval "
+        f"(ci_low, ci_high) over the {len(completed)} seeds that completed, as in summary.csv."
+    )
+    tags = {key: value for key, value in planned.tags.items() if key != TAG + "seed"}
+    tags |= {TAG + "seeds": ", ".join(seeds), RUN_NAME: planned.parent_name, NOTE: about}
+    tags |= {REUSED_TAG: ", ".join(reused)} if reused else {}
+    tags |= {TAG + "interval_clipped": ", ".join(clipped)} if clipped else {}
+    content = json.dumps({"metrics": metrics, "params": params}, sort_keys=True)
+    return Parent(
+        experiment=planned.experiment,
+        folder=planned.parent,
+        tags=tags,
+        params=params,
+        metrics=metrics,
+        fingerprint=hashlib.sha256(content.encode()).hexdigest(),
+        start_ms=min(started_ms(run) for run in runs),
+        end_ms=max(run.time_ms for run in runs),
+    )
+
+
+def exported_experiment(name: str) -> bool:
+    """Whether an experiment of a store is one this export fills (the store may hold others)."""
+    return name.startswith((TOPIC, SWEEP))
