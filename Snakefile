@@ -21,6 +21,7 @@ include: "rules/experiments.smk"
 include: "rules/analyses.smk"
 include: "rules/presentation.smk"
 include: "rules/sweeps.smk"
+include: "rules/decide.smk"
 
 
 rule all:

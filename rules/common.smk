@@ -28,6 +28,7 @@ from mlplab.workflow.run_record import (
     CATALOGUE_RUN,
     METRICS_CSV,
     MODEL_PT,
+    RESULTS,
     RUN_JSON,
     SWEEP_RUN,
     run_file,
