@@ -64,7 +64,7 @@ from mlplab.tools.mlflow_plan import (
 )
 from mlplab.tools.mlflow_store import Store
 from mlplab.tools.status_plan import ConfigError, load_config
-from mlplab.workflow.run_record import RESULTS, RUN_JSON
+from mlplab.workflow.run_record import RESULTS
 from mlplab.workflow.sweeps import expand_all, orphaned_runs, produced_runs
 
 PROG = "mlplab-export-mlflow"
@@ -269,7 +269,7 @@ def report(done: Exported, results: Path, tracking_uri: str) -> None:
     if done.duplicates:
         print(f"{done.duplicates} duplicate MLflow runs from earlier exports deleted")
     if done.waiting:
-        print(f"{done.waiting} run folders not finished yet (no {RUN_JSON}): exported once they are")
+        print(f"{done.waiting} run folders not finished yet: exported once they are")
     if done.left_out:
         left_out = f"{len(done.left_out)} run folders the config no longer produces"
         print(f"{left_out}, not exported (e.g. {done.left_out[0]})")

@@ -66,6 +66,7 @@ class Export:
 
     planned: Planned
     record: RunRecord
+    final: dict[str, float | None]  # the last completed epoch's metrics, from the verified metrics.csv
     params: dict[str, str]
     tags: dict[
         str, str
@@ -143,6 +144,7 @@ def read_export(results: Path, planned: Planned) -> Export | None:
     return Export(
         planned=planned,
         record=run.record,
+        final=run.final_metrics,
         params={key: param_value(value) for key, value in run.record.config.items()},
         tags={**planned.tags, **record_tags(run), **reuse_tags(planned)},
         metrics=metrics,
@@ -234,9 +236,7 @@ def parent_of(runs: list[Export]) -> Parent:
     }
     clipped = []
     for metric in METRICS:
-        values = [
-            final[metric] for run in completed if (final := run.record.final or {}).get(metric) is not None
-        ]
+        values = [value for run in completed if (value := run.final.get(metric)) is not None]
         if not values:
             continue
         estimate = mean_ci(values).within(metric)
