@@ -449,3 +449,16 @@ def test_runs_no_point_or_entry_makes_are_listed_as_orphaned(tmp_path):
         "results/sweeps/old/lr~1/seed1",
         "results/sweeps/p/num_features~6/seed0",
     ]
+
+
+def test_the_baseline_is_not_compared_with_itself_and_differences_stay_in_their_range(tmp_path):
+    points = [
+        classifier_point(tmp_path, "a", 0.1, val=[0.90, 0.90, 0.91], test=[0.80, 0.80, 0.81]),
+        classifier_point(tmp_path, "b", 1.0, val=[0.10, 0.90, 0.10], test=[0.10, 0.80, 0.10]),
+    ]
+    summary = sweep_summary(*describe(points)).set_index("point")
+    baseline, wild = summary.loc["lr~0.1"], summary.loc["lr~1"]
+    assert baseline["val_acc_diff_verdict"] == "the baseline" and math.isnan(baseline["val_acc_diff_mean"])
+    # -0.53 ± 1.15 by the t-interval: an accuracy difference cannot fall below -1.
+    assert (wild["val_acc_diff_ci_low"], bool(wild["val_acc_diff_ci_clipped"])) == (-1.0, True)
+    assert wild["val_acc_diff_ci_high"] < 1

@@ -135,6 +135,7 @@ def judge(
                 {s: base_other[s] for s in pairs},
                 {s: point_other[s] for s in pairs},
                 smallest_meaningful(other, reference),
+                stats.difference_range(other),
             )
     return Comparison(path, str(decision.state), look, seeds, decision, beside)
 

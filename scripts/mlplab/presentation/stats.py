@@ -20,7 +20,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from mlplab.chapter.metrics import ACCURACIES
-from mlplab.presentation.formatting import signed_interval
+from mlplab.presentation.formatting import CLIPPED, signed_interval
 from mlplab.workflow.catalogue import METRICS
 
 CONFIDENCE = 0.95
@@ -117,6 +117,7 @@ class Paired:
     high: float | None
     n: int  # pairs
     margin: float
+    clipped: bool = False  # the interval was cut to what the difference can be (`difference_range`)
 
     @property
     def excludes_zero(self) -> bool:
@@ -140,7 +141,8 @@ class Paired:
 
     def interval(self, digits: int = 3) -> str:
         """'+0.0123 [+0.0041, +0.0205]', every number to the same decimal places; '+0.01' for one pair."""
-        return signed_interval(self.difference, self.low, self.high, digits)
+        mark = CLIPPED if self.clipped else ""
+        return signed_interval(self.difference, self.low, self.high, digits) + mark
 
     def text(self, digits: int = 3) -> str:
         """'+0.0123 [+0.0041, +0.0205], 3 paired seeds: excludes 0, beyond the 0.005 that matters'."""
@@ -193,10 +195,16 @@ def paired_difference(a: Sequence[float], b: Sequence[float], confidence: float 
     )
 
 
-def paired_versus(baseline: Mapping[int, float], other: Mapping[int, float], margin: float) -> Paired | None:
-    """other − baseline over the seeds both have (keys are seeds), by `paired_difference`; seeds where
-    either value is missing (NaN, e.g. a diverged run) are left out. None when no seed is in common; one
-    pair gives its difference and no interval."""
+def paired_versus(
+    baseline: Mapping[int, float],
+    other: Mapping[int, float],
+    margin: float,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> Paired | None:
+    """other − baseline over the seeds both have (keys are seeds), by `paired_difference`, the interval
+    clipped to `bounds` (the metric's `difference_range`); seeds where either value is missing (NaN, e.g.
+    a diverged run) are left out. None when no seed is in common; one pair gives its difference and no
+    interval."""
     common = baseline.keys() & other.keys()
     seeds = sorted(s for s in common if math.isfinite(baseline[s]) and math.isfinite(other[s]))
     if not seeds:
@@ -205,7 +213,8 @@ def paired_versus(baseline: Mapping[int, float], other: Mapping[int, float], mar
     if len(seeds) == 1:
         return Paired(b[0] - a[0], None, None, 1, margin)
     d = paired_difference(a, b)
-    return Paired(d.difference, d.low, d.high, len(seeds), margin)
+    low, high = min(max(d.low, bounds[0]), bounds[1]), max(min(d.high, bounds[1]), bounds[0])
+    return Paired(d.difference, low, high, len(seeds), margin, (low, high) != (d.low, d.high))
 
 
 def welch_difference(a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE) -> Difference:

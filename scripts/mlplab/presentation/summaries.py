@@ -71,7 +71,7 @@ def paired_differences(
         ours, theirs = finals.get(other, {}), finals.get(base, {})
         # No completed baseline seed: nothing is paired, so the margin is never read.
         margin = smallest_meaningful(baseline.metric, float(np.mean([*theirs.values()]))) if theirs else 0.0
-        paired = stats.paired_versus(theirs, ours, margin)
+        paired = stats.paired_versus(theirs, ours, margin, stats.difference_range(baseline.metric))
         rows.append(
             {
                 "experiment": other,

@@ -63,27 +63,40 @@ def estimate_columns(metric: str, values: list[float]) -> dict:
 
 def paired_columns(metric: str, baseline: dict[int, dict], finals: dict[int, dict]) -> dict:
     """`<metric>_diff_mean/_ci_low/_ci_high/_n`: this point minus the baseline, seed by seed over the seeds
-    both completed (no interval with one pair), and `<metric>_diff_verdict`: whether the interval
-    excludes 0 and whether the difference reaches the smallest one that matters."""
+    both completed (no interval with one pair), the interval clipped to what a difference can be
+    (`stats.difference_range`, `_diff_ci_clipped` says where), and `<metric>_diff_verdict`: whether the
+    interval excludes 0 and whether the difference reaches the smallest one that matters."""
     nan = float("nan")
     base = {seed: f[metric] for seed, f in baseline.items()}
     margin = smallest_meaningful(metric, sum(base.values()) / len(base)) if base else nan
-    paired = stats.paired_versus(base, {seed: f[metric] for seed, f in finals.items()}, margin)
+    others = {seed: f[metric] for seed, f in finals.items()}
+    paired = stats.paired_versus(base, others, margin, stats.difference_range(metric))
     if paired is None:
-        return {
-            f"{metric}_diff_mean": nan,
-            f"{metric}_diff_ci_low": nan,
-            f"{metric}_diff_ci_high": nan,
-            f"{metric}_diff_n": 0,
-            f"{metric}_diff_verdict": "no seed in common",
-        }
+        return no_difference(metric, "no seed in common")
     return {
         f"{metric}_diff_mean": paired.difference,
         f"{metric}_diff_ci_low": nan if paired.low is None else paired.low,
         f"{metric}_diff_ci_high": nan if paired.high is None else paired.high,
+        f"{metric}_diff_ci_clipped": paired.clipped,
         f"{metric}_diff_n": paired.n,
         f"{metric}_diff_verdict": paired.verdict,
     }
+
+
+def no_difference(metric: str, why: str) -> dict:
+    """The difference columns of a point that is not compared: the baseline itself, or no seed in common."""
+    nan = float("nan")
+    return {
+        f"{metric}_diff_mean": nan,
+        f"{metric}_diff_ci_low": nan,
+        f"{metric}_diff_ci_high": nan,
+        f"{metric}_diff_ci_clipped": False,
+        f"{metric}_diff_n": 0,
+        f"{metric}_diff_verdict": why,
+    }
+
+
+BASELINE = "the baseline"  # the verdict of the baseline's own row: it is not compared with itself
 
 
 def sweep_summary(
@@ -118,7 +131,10 @@ def sweep_summary(
         row.update(estimate_columns(stats.INITIAL_LOSS, list(point_runs.initial.values())))
         if baseline_path:
             for metric in headline:
-                row.update(paired_columns(metric, baseline, finals))
+                if point.path == baseline_path:
+                    row.update(no_difference(metric, BASELINE))
+                else:
+                    row.update(paired_columns(metric, baseline, finals))
         rows.append(row)
     summary = pd.DataFrame(rows)
     summary["selected"] = selected(summary) if sweep.selects else pd.Series(False, index=summary.index)
