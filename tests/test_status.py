@@ -7,7 +7,6 @@ import os
 import platform
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -304,13 +303,17 @@ def test_the_table_lists_each_run_running_first_and_totals_every_state(tmp_path,
     assert re.fullmatch(r" +seed 0  done +2 epochs in 0:02", lines[mlp + 2])
     assert re.fullmatch(r"  poly +seed 0  diverged +at epoch 3: loss is NaN", lines[mlp + 3])
     assert re.fullmatch(r" +seed 1  waiting", lines[mlp + 4])
-    sweep = lines.index("sweeps")
-    assert lines[sweep + 1].split() == "poly_features 2 runs (1 point × 2 seeds): 1 failed, 1 waiting".split()
+    sweep = lines.index("exercises (snakemake --cores all exercises)")  # started: one of its runs exists
+    expected = (
+        "poly_features 2 runs (1 point × 2 seeds; num_features~2 read from poly's runs): 1 failed, 1 waiting"
+    )
+    assert lines[sweep + 1].split() == expected.split()
     assert re.match(
         r"    num_features~1 +seed 1  failed +its job \(PID \d+ on .*\) is gone", lines[sweep + 2]
     )
-    assert tally(out) == Counter({"running": 1, "failed": 1, "done": 1, "diverged": 1, "waiting": 2})
-    assert lines[-2].startswith("total  6 runs: 1 running, 0 stalled, 1 failed, 1 done, 0 out of date")
+    # The totals are the default target's: the catalogue's runs, not the sweeps' (`exercises` makes them).
+    assert tally(out) == Counter({"running": 1, "done": 1, "diverged": 1, "waiting": 1})
+    assert lines[-2] == "total  4 runs of the default target: 1 running, 1 done, 1 diverged, 1 waiting"
 
 
 def test_after_a_config_edit_the_runs_it_changes_are_out_of_date(tmp_path, capsys, monkeypatch):
@@ -319,7 +322,8 @@ def test_after_a_config_edit_the_runs_it_changes_are_out_of_date(tmp_path, capsy
     write_run(results / "runs", "mlp", MLP, 0, classifier_rows(0.85, 0.4))
     write_run(results / "runs", "poly", POLY, 0, POLY_ROWS)
     code, out, _ = main_output(capsys, "results")
-    assert code == 0 and tally(out) == Counter({"out of date": 1, "done": 1, "waiting": 4})
+    assert code == 0 and tally(out) == Counter({"out of date": 1, "done": 1, "waiting": 2})
+    assert "exercises (snakemake --cores all exercises): not started" in out.splitlines()
     assert re.search(r"  mlp +seed 0  out of date +\(lr 0\.1 → 0\.2\): reruns on the next snakemake", out)
     assert out.splitlines()[-1] == status.SEEN  # what it cannot see, said
 
@@ -333,7 +337,7 @@ def test_config_option_and_a_results_folder_given_as_dot(tmp_path, capsys, monke
     results = handmade_workflow(tmp_path)
     (tmp_path / "config.yaml").rename(tmp_path / "other.yaml")
     code, out, _ = main_output(capsys, str(results), "--config", str(tmp_path / "other.yaml"))
-    assert code == 0 and out.splitlines()[-2].startswith("total  6 runs")
+    assert code == 0 and out.splitlines()[-2].startswith("total  4 runs")
     (tmp_path / "other.yaml").rename(tmp_path / "config.yaml")
     monkeypatch.chdir(results)
     code, out, _ = main_output(capsys, ".")
@@ -425,10 +429,12 @@ def test_before_a_run_every_run_is_waiting(tmp_path, capsys):
     work = tiny.make_workdir(tmp_path)
     (work / "results").mkdir()  # as Snakemake leaves it when its first job starts
     code, out, _ = main_output(capsys, str(work / "results"))
-    n = len(produced_runs(tiny.read_config(work)))
+    config = tiny.read_config(work)
+    n = len(config["experiments"]) * len(config["seeds"])  # the default target's runs
     assert code == 0
     assert tally(out) == Counter({State.WAITING: n})
-    assert out.splitlines()[-2].startswith(f"total  {n} runs: 0 running")
+    assert out.splitlines()[-2] == f"total  {n} runs of the default target: {n} waiting"
+    assert "exercises (snakemake --cores all exercises): not started" in out.splitlines()
 
 
 @pytest.mark.snakemake
@@ -460,31 +466,40 @@ def test_during_a_run_a_held_epoch_shows_progress_and_failures_say_why(tmp_path,
     why = "results/runs/poly_normal/seed0/run.json: cannot be read as JSON"
     assert re.search(rf"  poly_normal +seed 0  failed +{why}", out)
     assert "snakemake --cores all -R results/runs/poly_normal/seed0/metrics.csv" in " ".join(out.split())
-    n = len(produced_runs(tiny.read_config(work)))
+    config = tiny.read_config(work)
+    n = len(config["experiments"]) * len(config["seeds"])  # the default target's runs
     assert (code, tally(out)) == (0, Counter({State.RUNNING: 1, State.FAILED: 2, State.WAITING: n - 3}))
     assert all(len(line) <= status.WIDTH for line in lines)
 
 
 @pytest.mark.snakemake
-def test_after_a_run_everything_is_done_and_the_diverging_entries_diverged(tiny_run, tmp_path, capsys):
-    work = tmp_path / "workflow"
-    shutil.copytree(tiny_run, work, symlinks=True)
-    config = tiny.read_config(work)
-    produced = produced_runs(config)
-    # The default target trains the catalogue; the sweeps' own runs come with `exercises`: train just those.
-    tiny.snakemake(work, *sorted(f"results/{run}/run.json" for run in produced if run.startswith("sweeps/")))
+def test_after_the_default_target_its_runs_are_finished_and_the_exercises_not_started(tiny_run, capsys):
+    """What a user sees after `make run`: the totals count the default target's runs, all finished; the
+    sweeps, which only `exercises` trains, are not started rather than waiting."""
+    code, out, _ = main_output(capsys, str(tiny_run / "results"))
+    config = tiny.read_config(tiny_run)
+    n = len(config["experiments"]) * len(config["seeds"])
+    assert code == 0 and sum(tally(out).values()) == n
+    assert set(tally(out)) <= {State.DONE, State.CHANCE, State.DIVERGED}
+    assert "exercises (snakemake --cores all exercises): not started" in out.splitlines()
+
+
+def test_after_the_exercises_everything_is_done_and_the_diverging_entries_diverged(tiny_exercised, capsys):
+    work = tiny_exercised
     code, out, _ = main_output(capsys, str(work / "results"))
     assert code == 0
+    config = tiny.read_config(work)
     states = {
         run.folder.relative_to(work / "results").as_posix(): run_state(run.folder, run.epochs).state
         for group in plan(config, work / "results")
         for run in group.runs
     }
-    assert set(states) == produced
+    assert set(states) == produced_runs(config)
     diverged = {run for run, state in states.items() if state == State.DIVERGED}
     assert diverged == {f"runs/{name}/seed{seed}" for name in tiny.DIVERGING for seed in config["seeds"]}
     assert set(states.values()) <= {State.DONE, State.CHANCE, State.DIVERGED}
-    assert tally(out) == Counter(states.values())
-    assert sum(tally(out).values()) == len(produced)
+    catalogue = Counter(state for run, state in states.items() if run.startswith("runs/"))
+    assert tally(out) == catalogue
+    assert "exercises (snakemake --cores all exercises)" in out.splitlines()  # started, and done
     for name in tiny.DIVERGING:
         assert re.search(rf"  {name} +seed \d  diverged +at epoch \d", out)

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mlplab.presentation.formatting import number
+from mlplab.tools.status_decide import decide_lines
 from mlplab.tools.status_plan import ConfigError, Group, Run, load_config, plan
 from mlplab.workflow.run_reading import RunState, State, of_planned, printable, run_state
 
@@ -63,9 +64,9 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def counts(tally: Counter, every: bool = False) -> str:
-    """'1 running, 5 done, 6 waiting', in the states' order (`every`: the zeros too)."""
-    return ", ".join(f"{tally[state]} {state}" for state in State if every or tally[state])
+def counts(tally: Counter) -> str:
+    """'1 running, 5 done, 6 waiting', in the states' order."""
+    return ", ".join(f"{tally[state]} {state}" for state in State if tally[state])
 
 
 def packed(items: Iterable[str], width: int) -> list[str]:
@@ -171,21 +172,32 @@ def ordered(runs: list[tuple[Run, RunState]]) -> list[tuple[Run, RunState]]:
 
 
 def sweep_line(group: Group, tally: Counter) -> str:
+    """'18 runs (6 points × 3 seeds; lr~0.1 read from init's runs): 12 done, 6 waiting'."""
+    borrowed = "; ".join(f"{point} read from {owner}'s runs" for point, owner in group.borrowed.items())
     if not group.runs:
-        return "no runs of its own (each of its points reuses another run)"
+        return f"no runs of its own ({borrowed or 'each of its points reuses another run'})"
     shape = f"{plural(group.points, 'point')} × {plural(group.seeds, 'seed')}"
-    return f"{plural(len(group.runs), 'run')} ({shape}): {counts(tally)}"
+    return f"{plural(len(group.runs), 'run')} ({'; '.join(filter(None, [shape, borrowed]))}): {counts(tally)}"
+
+
+# Each section of the frame: the runs of one target, with the command that makes them.
+SECTIONS = {
+    False: ("catalogue", "the default target, snakemake --cores all"),
+    True: ("exercises", "snakemake --cores all exercises"),
+}
 
 
 def render(results: Path, config_path: Path, colour: bool = False, now: float | None = None) -> str:
-    """One frame: the title, each catalogue entry's runs, each sweep's summary and its running and failed
-    points, the totals. Raises NoResults or ConfigError."""
+    """One frame: the title; the default target's catalogue entries and their runs; the exercises' sweeps
+    (each a line, with their running and failed points), "not started" while none of their runs exists;
+    where decide stands; the default target's totals. Raises NoResults or ConfigError."""
     if not results.is_dir():
         raise NoResults(
             f"{results}: no such folder (nothing has run yet, or this is not the workflow folder); "
             f"give the results folder: {PROG} RESULTS"
         )
-    groups = plan(load_config(config_path), results, config_path)
+    config = load_config(config_path)
+    groups = plan(config, results, config_path)
     now = time.time() if now is None else now
     listed = []  # each group, its runs' states, and the rows it shows
     for group in groups:
@@ -196,19 +208,29 @@ def render(results: Path, config_path: Path, colour: bool = False, now: float | 
     table = Table(names, [r.seed for _, _, rows in listed for r, _ in rows], colour)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
     table.lines.append(title(results, config_path, stamp))
-    total: Counter = Counter()
+    totals: dict[bool, Counter] = {False: Counter(), True: Counter()}
     for sweep in (False, True):
         section = [item for item in listed if item[0].sweep == sweep]
-        if section:
-            table.lines += ["", "sweeps" if sweep else "catalogue"]
+        for _, states, _ in section:
+            totals[sweep].update(state.state for _, state in states)
+        if not section:
+            continue
+        name, command = SECTIONS[sweep]
+        started = set(totals[sweep]) != {State.WAITING}
+        table.lines += ["", f"{name} ({command})" + ("" if started else ": not started")]
         for group, states, rows in section:
-            tally = Counter(state.state for _, state in states)
-            total.update(tally)
             if sweep:
-                table.summary(group.name, sweep_line(group, tally))
+                table.summary(group.name, sweep_line(group, Counter(state.state for _, state in states)))
             for n, (run, state) in enumerate(rows):
                 table.run(f"  {run.point}" if sweep else "" if n else group.name, run, state, now)
-    table.lines += ["", f"total  {plural(sum(total.values()), 'run')}: {counts(total, every=True)}", SEEN]
+    decided = decide_lines(config, results)
+    if decided:
+        table.lines += ["", "decide (snakemake --cores all decide)"]
+        for sweep_name, text in decided:
+            table.summary(sweep_name, text)
+    catalogue = totals[False]
+    table.lines += ["", f"total  {plural(sum(catalogue.values()), 'run')} of the default target: "
+                    f"{counts(catalogue) or 'none'}", SEEN]  # fmt: skip
     return "\n".join(table.lines) + "\n"
 
 

@@ -38,6 +38,7 @@ class Group:
     runs: list[Run] = field(default_factory=list)
     points: int = 0  # a sweep's points that it trains itself
     seeds: int = 0
+    borrowed: dict[str, str] = field(default_factory=dict)  # a sweep's point → whose runs it reads
 
 
 def load_config(path: Path) -> dict:
@@ -110,6 +111,8 @@ def plan(config: dict, results: Path, config_path: Path | str = "config.yaml") -
             for point in (p for p in sweep.points if p.own == own):
                 sweep_groups[sweep.name].points += own
                 owner, _, path = point.run.partition("/")
+                if not own:
+                    sweep_groups[sweep.name].borrowed[point.path] = owner
                 group = sweep_groups[owner] if path else groups[owner]
                 entry = canonical(point.entry)
                 for seed, run_folder in zip(sweep.seeds, sweep.run_folders(point), strict=True):
