@@ -212,6 +212,23 @@ def test_library_layers_never_import_upwards():
     assert not upward
 
 
+def test_no_page_imports_another():
+    """What pages share (statistics, margins, the number format, the Jinja environment) lies below them:
+    neither a page module nor mlplab-compare imports a page module."""
+    pages = {
+        "mlplab.presentation.report_page",
+        "mlplab.presentation.exercises_page",
+        "mlplab.presentation.decide_page",
+    }
+    importing = [
+        f"{path.relative_to(LIBRARY)} imports {module}"
+        for path in sorted(LIBRARY.rglob("*.py"))
+        for module in imported_modules(path, LIBRARY.parent)
+        if module in pages and module.split(".")[-1] != path.stem
+    ]
+    assert not importing
+
+
 def test_no_library_module_is_a_manual():
     """Modules of one job each: none over about 400 lines."""
     long = {

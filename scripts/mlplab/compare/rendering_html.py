@@ -32,8 +32,8 @@ from mlplab.compare.verdicts import (
     Comparison,
     Entry,
 )
-from mlplab.presentation.report_page import TEMPLATES as SHARED
-from mlplab.presentation.report_page import environment
+from mlplab.presentation.page_environment import TEMPLATES as SHARED
+from mlplab.presentation.page_environment import environment
 from mlplab.presentation.topics import TOPICS
 
 TEMPLATES = Path(__file__).with_name("templates")

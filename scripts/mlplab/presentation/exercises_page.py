@@ -14,7 +14,7 @@ from markupsafe import Markup
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
 from mlplab.presentation.at_chance import chance_text, entry_expects_chance
 from mlplab.presentation.formatting import NO_VALUE, estimate, finite, number, signed_interval
-from mlplab.presentation.report_page import environment
+from mlplab.presentation.page_environment import environment
 from mlplab.presentation.summaries import clipped, clipped_caption
 from mlplab.presentation.svg import inline_svg
 from mlplab.presentation.sweep_tables import COMPARED_ON

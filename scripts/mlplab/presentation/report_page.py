@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 import yaml
@@ -27,6 +26,7 @@ from mlplab.presentation.at_chance import expected as expected_chance
 from mlplab.presentation.book_checks import is_ablation, reference_checks
 from mlplab.presentation.formatting import DIGITS, NO_VALUE, finite, number
 from mlplab.presentation.formatting import estimate as estimate_text
+from mlplab.presentation.page_environment import environment
 from mlplab.presentation.summaries import (
     clipped,
     clipped_caption,
@@ -43,8 +43,6 @@ from mlplab.presentation.topics import (
 )
 from mlplab.workflow import provenance
 from mlplab.workflow.sweeps import orphaned_runs
-
-TEMPLATES = Path(__file__).with_name("templates")
 
 
 def status_text(row) -> str:
@@ -260,19 +258,6 @@ def experiment_facts(summary: pd.DataFrame) -> dict[str, dict]:
         row["experiment"]: {c.removesuffix("_mean"): row[c] for c in means} | {"kind": row["kind"]}
         for _, row in summary.iterrows()
     }
-
-
-def environment(autoescape: bool = True) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,  # a typo in the template fails the job instead of printing ""
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["num"] = number
-    return env
 
 
 def render_report(
