@@ -27,6 +27,8 @@ checkpoint decide_plan:
     params:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
         looks=LOOKS,
+    message:
+        "decide {wildcards.sweep}: plan after look {wildcards.look}"
     script:
         "../scripts/decide_plan.py"
 
@@ -57,6 +59,8 @@ rule decide_report:
         runtime=5,
     params:
         sweeps=[sweep_params(name) for name in SWEEPS],
+    message:
+        "results/decide.html and the decide summaries"
     script:
         "../scripts/decide_report.py"
 
@@ -64,4 +68,7 @@ rule decide_report:
 rule decide:
     input:
         rules.decide_report.output,
+        decided_runs,
     localrule: True
+    message:
+        "the target decide: every comparison decided or at its budget"

@@ -1,6 +1,6 @@
 # Inputs of the rules in rules/decide.smk: what each look of `decide` reads (scripts/mlplab/workflow/looks.py).
 
-from mlplab.workflow.looks import PLANS, look_reads, plan_file
+from mlplab.workflow.looks import PLANS, folders_read, look_reads, plan_file
 
 
 def folder_files(folder):
@@ -18,3 +18,11 @@ def plan_inputs(wildcards):
     folders = look_reads(sweep, LOOKS, look, previous)
     runs = [f for found in folders.values() for folder in found for f in folder_files(folder)]
     return {"previous": previous or [], "runs": runs}
+
+
+def decided_runs(wildcards):
+    """Every run the sweeps' last plans read: asked for by the target, so that a deleted one is trained
+    again (its block), and the plans that read it made again."""
+    last = len(LOOKS) - 1
+    plans = [checkpoints.decide_plan.get(sweep=name, look=last).output[0] for name in SWEEPS]
+    return [f for plan in plans for folder in folders_read(plan) for f in folder_files(folder)]

@@ -32,7 +32,12 @@ def block_resources(n_seeds):
 
 
 def sweep_runs(wildcards):
-    sweep = SWEEPS[wildcards.sweep]
+    return sweep_run_files(wildcards.sweep)
+
+
+def sweep_run_files(name):
+    """The files of every run a sweep's points read, at the sweep's seeds."""
+    sweep = SWEEPS[name]
     return [f for point in sweep.points for f in point_run_files(point.run, sweep.seeds)]
 
 

@@ -36,6 +36,8 @@ for block in BLOCK_RULES:
             gpu=0 if ON_CPU else train_gpus,
         params:
             **train_params(name="{sweep}/{point}"),
+        message:
+            f"train {{wildcards.sweep}}/{{wildcards.point}} seeds {', '.join(map(str, block.seeds))}"
         script:
             "../scripts/train.py"
 
@@ -64,6 +66,8 @@ rule sweep_closed_form:
     params:
         kind=lambda wildcards: SWEEPS[wildcards.sweep].kind,
         points=lambda wildcards: closed_form_points(wildcards.sweep),
+    message:
+        "{wildcards.sweep}: the exact least-squares fits"
     script:
         "../scripts/sweep_closed_form.py"
 
@@ -95,6 +99,8 @@ rule sweep_summary:
         runtime=5,
     params:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
+    message:
+        "{wildcards.sweep}: summary"
     script:
         "../scripts/sweep_summary.py"
 
@@ -126,6 +132,8 @@ rule plot_sweep:
         runtime=5,
     params:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
+    message:
+        "{wildcards.sweep}: figure"
     script:
         "../scripts/plot_sweep.py"
 
@@ -158,6 +166,8 @@ rule exercises_report:
         sweeps=[sweep_params(name) for name in SWEEPS],
         # The sweeps' run folders: any other folder under results/sweeps is listed as not from the config.
         runs=sorted(r for r in produced_runs(config, SWEEPS) if r.startswith("sweeps/")),
+    message:
+        "results/exercises.html"
     script:
         "../scripts/exercises_report.py"
 
@@ -167,4 +177,8 @@ rule exercises:
     input:
         sweep_outputs(),
         rules.exercises_report.output,
+        # Every run the sweeps read, so that a deleted one is trained again (its point's block).
+        [f for name in SWEEPS for f in sweep_run_files(name)],
     localrule: True
+    message:
+        "the target exercises: every sweep's runs, summary and figure"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from compare_runs import verdicts
+from compare_runs import comparison, verdicts
 
 import tiny
 from mlplab.compare import cli
@@ -100,7 +100,13 @@ def test_a_new_lr_makes_exactly_that_entry_config_changed(baseline, tmp_path, ca
     assert {entry for (entry, _), verdict in v.items() if verdict == "config changed"} == {"poly_normal"}
     assert {verdict for (entry, _), verdict in v.items() if entry != "poly_normal"} == {"identical"}
     assert cli.main([str(baseline), str(changed), "--fail-on-change"]) == 1
-    assert "poly_normal: lr: 0.01 → 0.02" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "poly_normal: lr 0.01 → 0.02" in out
+    # Did the change help? Each metric's B − A, paired by seed, with its interval and a state.
+    rows = [row for row in comparison(baseline, changed).rows if row.entry == "runs/poly_normal"]
+    assert rows and all(row.decision is not None and row.decision.n == 2 for row in rows)
+    for row in rows:
+        assert f"  {row.metric} {row.decision.state}" in out
 
 
 # ---- Provenance as the training job records it (mlplab.workflow.provenance, kept here for now) ----

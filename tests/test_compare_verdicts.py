@@ -242,3 +242,17 @@ def test_intervals_of_means_are_clipped_to_the_metric_s_range_as_the_pages_clip_
     assert (accuracy.high, accuracy.clipped) == (1.0, True) and accuracy.low > 0
     assert (loss.low, loss.clipped) == (0.0, True)
     assert not rows["runs/mlp", "test_acc"].a.clipped
+
+
+def test_a_config_change_gets_its_effect_paired_by_seed_with_a_state(before, tmp_path, capsys):
+    """Did the change help? B − A seed by seed: the same states as `decide`, at the whole level."""
+    after = tmp_path / "after"
+    write_entry(after, "runs/mlp", acc([0.85, 0.86, 0.87]), config={**MLP, "lr": 0.2})
+    shutil.copytree(before / "runs/poly", after / "runs/poly")
+    rows = {row.metric: row for row in comparison(before, after).rows if row.entry == "runs/mlp"}
+    accuracy, loss = rows["test_acc"].decision, rows["train_loss"].decision
+    assert (accuracy.state, accuracy.n, accuracy.mean) == ("better", 3, pytest.approx(0.05))
+    assert accuracy.beyond_margin and loss.state == "equivalent"  # the same loss on both sides
+    assert run_compare(before, after, "--fail-on-change") == 1  # a config change still fails
+    out = capsys.readouterr().out
+    assert "  test_acc better by +0.0500 [+0.0500, +0.0500], n = 3: beyond the 0.00500 that matters" in out

@@ -61,6 +61,8 @@ def estimate_text(e: stats.Estimate | None) -> str:
 
 
 def difference_text(row: Row) -> str:
+    if row.decision is not None:
+        return row.decision.interval()
     if row.test is not None:
         return signed_interval(row.test.difference, row.test.low, row.test.high)
     return signed_interval(row.difference, None, None)
@@ -73,6 +75,8 @@ def detectable_text(row: Row) -> str:
 def verdict_text(row: Row, entry: Entry) -> str:
     """The verdict cell: 'not tested (n = 1)' with its n; what the entry's seeds add, after a semicolon."""
     text = f"{NOT_TESTED} (n = {row.n})" if row.verdict == NOT_TESTED else row.verdict
+    if row.decision is not None:
+        text += f": {row.decision.state}" + (f" (n = {row.decision.n})" if not row.decision.decided else "")
     flags = ["seeds differ"] if entry.seeds_differ else []
     flags += ["unfinished runs"] if entry.unfinished else []
     return "; ".join([text, *flags])
@@ -210,10 +214,7 @@ def detail_lines(c: Comparison) -> list[tuple[str, list[str]]]:
     sections = [
         (noise, detectable_summary(c)),
         ("Seeds not on both sides, and unfinished runs", seed_lines(c)),
-        (
-            "Config changes",
-            [f"{e.label}: {'; '.join(e.config_changes)}" for e in c.entries if e.config_changes],
-        ),
+        ("Config changes, and what each did (B − A, paired by seed)", config_lines(c)),
         ("Data changes", [f"{e.label}: {'; '.join(e.data_changes)}" for e in c.entries if e.data_changes]),
         ("Diverged runs", [f"{e.label}: {', '.join(e.diverged)}" for e in c.entries if e.diverged]),
         ("Runs at chance", chance_lines(c)),
@@ -221,6 +222,16 @@ def detail_lines(c: Comparison) -> list[tuple[str, list[str]]]:
         ("Provenance differences (per run, for the runs both sides have)", c.provenance or ["none"]),
     ]
     return [(heading, lines) for heading, lines in sections if lines]
+
+
+def config_lines(c: Comparison) -> list[str]:
+    """'mlp_concise: lr 0.1 → 0.2', then for each metric what the change did: 'test_acc better by +0.0131
+    [+0.0054, +0.0208], n = 3: beyond the 0.00500 that matters'."""
+    lines = []
+    for e in (e for e in c.entries if e.config_changes):
+        lines.append(f"{e.label}: {'; '.join(e.config_changes)}")
+        lines += [f"  {row.metric} {row.decision.text()}" for row in e.rows if row.decision is not None]
+    return lines
 
 
 def counts_text(c: Comparison) -> str:

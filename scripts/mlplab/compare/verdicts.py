@@ -33,7 +33,7 @@ from pathlib import Path
 
 from mlplab.compare.provenance import data_differences, few, provenance
 from mlplab.compare.reading import BadInput, Results, Run, Unfinished, entry_label
-from mlplab.presentation import stats
+from mlplab.presentation import sequential, stats
 from mlplab.presentation.formatting import NO_VALUE
 from mlplab.presentation.margins import Margin, margin_of
 from mlplab.workflow.run_reading import config_changes
@@ -68,6 +68,8 @@ class Row:
     verdict: str = NOT_TESTED
     note: str = ""
     pairing: str = ""  # which seeds the test paired, or that it paired none (Welch's)
+    # Where the entry's config changed: B − A paired by seed, decided as `decide` decides (one look).
+    decision: sequential.Decision | None = None
 
     @property
     def n(self) -> int:
@@ -198,7 +200,7 @@ def compare(
         raise BadInput(f"--margin names {', '.join(unknown)}, a metric neither {a.folder} nor {b.folder} has")
     used = {metric: margins.get(metric, margin_of(metric)) for metric in metrics}
     for entry in entries:
-        entry.rows = metric_rows(entry)
+        entry.rows = metric_rows(entry, used)
     tests = apply_holm([row for e in entries for row in e.rows], used, level)
     differences, sides = provenance([(e.label, e.runs_a, e.runs_b) for e in entries])
     return Comparison(
@@ -282,8 +284,9 @@ def estimate(values: list[float], metric: str) -> stats.Estimate | None:
     return stats.mean_ci(values).within(metric) if values else None
 
 
-def metric_rows(entry: Entry) -> list[Row]:
-    """A row per metric either side recorded, with the estimates and (where it gets that far) the test."""
+def metric_rows(entry: Entry, margins: dict[str, Margin]) -> list[Row]:
+    """A row per metric either side recorded, with the estimates and (where it gets that far) the test;
+    where the entry's config changed, the change's effect paired by seed (`config_effect`)."""
     metrics = list(dict.fromkeys(c for run in entry.runs_a + entry.runs_b for c in run.columns))
     if not metrics:  # no finished run on either side: one row that says so
         return [Row(entry.entry, NO_VALUE, None, None, verdict=entry.verdict or NOT_TESTED)]
@@ -303,12 +306,28 @@ def metric_rows(entry: Entry) -> list[Row]:
         in_b = any(metric in r.columns for r in entry.runs_b)
         if entry.verdict is not None:
             row.verdict = entry.verdict
+            if entry.verdict == CONFIG_CHANGED and row.a is not None:
+                row.decision = config_effect(by_seed_a, by_seed_b, margins[metric].of(row.a.mean), metric)
         elif not (in_a and in_b):
             row.verdict = ONLY_A if in_a else ONLY_B
         else:
             run_test(row, by_seed_a, by_seed_b)
         rows.append(row)
     return rows
+
+
+def config_effect(
+    a: dict[int, float], b: dict[int, float], margin: float, metric: str
+) -> sequential.Decision | None:
+    """What a config change did to a metric: B − A over the seeds both sides ran (the runs of one seed
+    share their initial weights and batch order, so they pair), decided at the whole level as `decide`
+    decides one look (better, worse, equivalent within the margin, or undecided with the seeds it would
+    need); None with fewer than two seeds in common."""
+    seeds = sorted(a.keys() & b.keys())
+    if len(seeds) < 2:
+        return None
+    differences = [b[s] - a[s] for s in seeds]
+    return sequential.decide_once(differences, margin, stats.difference_range(metric))
 
 
 def run_test(row: Row, a: dict[int, float], b: dict[int, float]) -> None:

@@ -21,7 +21,7 @@ from mlplab.chapter.metrics import TEST_ACC
 from mlplab.presentation import sequential, stats
 from mlplab.presentation.margins import smallest_meaningful
 from mlplab.workflow.catalogue import HEADLINE, KINDS, SELECT_ON, Family
-from mlplab.workflow.looks import NEXT_READS, reads
+from mlplab.workflow.looks import NEXT_READS, READ, reads
 from mlplab.workflow.run_reading import Run
 from mlplab.workflow.sweeps import Sweep
 
@@ -173,6 +173,6 @@ def read_plan(path: Path | str) -> Plan:
         data["baseline"],
         comparisons,
         data["trained"],
-        data["read"],
+        data[READ],
         data[NEXT_READS],
     )

@@ -14,6 +14,7 @@ from mlplab.workflow.sweeps import Sweep, seed_sequence
 
 PLANS = f"{RESULTS}/decide"  # results/decide/<sweep>/look<k>.json, and the sweep's summary.csv beside
 NEXT_READS = "next_reads"  # a plan's point → the run folders the next look reads
+READ = "read"  # a plan's run folders read so far (→ their training time)
 
 
 def plan_file(sweep: str, look: int | str) -> str:
@@ -48,3 +49,8 @@ def look_reads(sweep: Sweep, looks: tuple[int, ...], look: int, previous: Path |
     if previous is None:
         return reads(sweep, looks, look, compared_points(sweep))
     return json.loads(Path(previous).read_text())[NEXT_READS]
+
+
+def folders_read(plan: Path | str) -> list[str]:
+    """The run folders a plan and the looks before it read (its READ)."""
+    return list(json.loads(Path(plan).read_text())[READ])
