@@ -30,12 +30,16 @@ rule all:
         run_outputs(),
         analysis_outputs(),
         report_targets(),
+    message:
+        "the default target: the catalogue, the analyses and the report"
 
 
 rule catalogue:
     input:
         run_outputs(),
         analysis_outputs(),
+    message:
+        "the catalogue's runs and the analyses"
 
 
 onerror:
@@ -49,3 +53,4 @@ onstart:
 
 onsuccess:
     holders.forget()
+    where_to_look()

@@ -23,5 +23,7 @@ rule analysis:
     params:
         function=lambda wildcards: ANALYSES[wildcards.analysis].function,
         args=analysis_args,
+    message:
+        "analysis {wildcards.analysis}"
     script:
         "../scripts/analysis.py"

@@ -26,6 +26,8 @@ rule fetch_fashion_mnist:
     # from, so adding a mirror or reordering the sources reruns nothing (the script reads them).
     params:
         checksums=canonical(config["data"]["fashion_mnist"].get("checksums")),
+    message:
+        "fetch Fashion-MNIST, each file checked against its SHA-256"
     script:
         "../scripts/fetch_fashion_mnist.py"
 
@@ -55,6 +57,8 @@ rule decode_fashion_mnist:
     resources:
         mem_mb=2000,
         runtime=10,
+    message:
+        "decode Fashion-MNIST into tensors"
     script:
         "../scripts/decode_fashion_mnist.py"
 
@@ -79,5 +83,7 @@ rule make_synthetic_data:
         runtime=5,
     params:
         args=lambda wildcards: canonical(config["data"][wildcards.dataset]),
+    message:
+        "generate the {wildcards.dataset} data"
     script:
         "../scripts/make_synthetic_data.py"

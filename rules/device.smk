@@ -23,5 +23,7 @@ rule check_device:
         gpu=int(config["device"] == "cuda"),
     params:
         device=config["device"],
+    message:
+        "check the device the config names"
     script:
         "../scripts/check_device.py"

@@ -25,5 +25,7 @@ rule train:
         gpu=0 if ON_CPU else train_gpus,
     params:
         **train_params(name="{experiment}"),
+    message:
+        "train {wildcards.experiment} seed {wildcards.seed} (log: {log})"
     script:
         "../scripts/train.py"

@@ -34,6 +34,8 @@ rule aggregate:
     resources:
         mem_mb=1000,
         runtime=5,
+    message:
+        "the tables of every run (results/tables/)"
     script:
         "../scripts/aggregate.py"
 
@@ -62,6 +64,8 @@ rule plot:
         runtime=5,
     params:
         caption=lambda wildcards: FIGURES[wildcards.figure].caption,
+    message:
+        "figure {wildcards.figure}"
     script:
         "../scripts/plot.py"
 
@@ -94,6 +98,8 @@ rule html_report:
         config=config,  # as written: the report lists entries in catalogue order
         # The run folders the workflow makes: any other folder under results/runs is listed as orphaned.
         runs=sorted(produced_runs(config, SWEEPS)),
+    message:
+        "results/report.html"
     script:
         "../scripts/html_report.py"
 
@@ -119,6 +125,8 @@ rule results_readme:
         seeds=SEEDS,
         figures=drawable_figures(),
         topics=list(TOPICS),
+    message:
+        "results/README.md"
     script:
         "../scripts/results_readme.py"
 
@@ -132,3 +140,5 @@ for topic in TOPICS:
         input:
             topic_targets(topic),
         localrule: True
+        message:
+            f"the target {topic}: its runs and figures"

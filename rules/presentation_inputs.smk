@@ -88,3 +88,18 @@ def mark_pages_stale():
     mark_if_stale(rules.html_report.output[0], rule_inputs(rules.html_report) + tables)
     summaries = [f for sweep in SWEEPS for f in rule_inputs(rules.sweep_summary, sweep=sweep)]
     mark_if_stale(rules.exercises_report.output[0], rule_inputs(rules.exercises_report) + summaries)
+
+
+def where_to_look():
+    """After a run that ended well: the pages it made or kept, and how to see every run's state."""
+    pages = [
+        rules.html_report.output[0],
+        rules.exercises_report.output[0],
+        rules.decide_report.output.page,
+    ]
+    made = [page for page in pages if os.path.exists(page)]
+    if made:
+        print(
+            f"Open {' and '.join(made)}; `make status` says where every run stands.",
+            file=sys.stderr,
+        )

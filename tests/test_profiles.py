@@ -29,7 +29,7 @@ RERUN_DECIDING = {
 # The other keys profiles/default sets, none of which decides what reruns.
 NOT_RERUN_DECIDING = {
     "cores": "how many jobs run at once",
-    "printshellcmds": "what the log shows",
+    "show-failed-logs": "a failed job's log printed under its error",
     "keep-going": "whether independent jobs go on after a failure",
 }
 
@@ -69,3 +69,11 @@ def test_every_key_of_the_local_profile_is_declared_as_deciding_reruns_or_not():
     keys = yaml.safe_load((PROFILES / "default/config.yaml").read_text())
     undeclared = {k.replace("_", "-") for k in keys} - RERUN_DECIDING.keys() - NOT_RERUN_DECIDING.keys()
     assert not undeclared, f"declare in tests/test_profiles.py whether these decide reruns: {undeclared}"
+
+
+def test_the_cluster_profile_groups_every_block_rule_of_the_default_config():
+    """The sweeps' seed blocks (one rule per block of seeds) are packed into SLURM jobs together."""
+    rules = {name for name in tiny.workflow_rules() if name.startswith("train_block")}
+    profile = yaml.safe_load((PROFILES / "slurm/config.yaml").read_text())
+    grouped = {item.split("=")[0] for item in profile["groups"] if item.endswith("=sweep_points")}
+    assert rules and rules == grouped
