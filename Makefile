@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 LOCK := requirements-lock.txt
 
-.PHONY: setup run exercises report-zip evaluate compare check test lint bench bench-exercises status mlflow clean
+.PHONY: setup run exercises decide report-zip evaluate compare check test lint bench bench-exercises status mlflow clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ run: setup
 # Every sweep of config.yaml (the book's exercises as sweeps), then results/exercises.html.
 exercises: setup
 	$(BIN)/snakemake --cores $(CORES) exercises
+
+# Every sweep's points against their baseline, seeds added a look at a time until each comparison is
+# decided (config.yaml `decide: looks:`), then results/decide.html.
+decide: setup
+	$(BIN)/snakemake --cores $(CORES) decide
 
 # Snakemake's own report of the default run: every figure and table with its caption, in one zip file.
 SNAKEMAKE_REPORT := results/snakemake-report.zip

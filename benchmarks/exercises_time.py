@@ -23,12 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+import yaml
 
 HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE / "benchmarks"))
 from epoch_speed import matmul_gflops  # noqa: E402
 
 from mlplab.workflow.catalogue import KINDS, Family  # noqa: E402
+from mlplab.workflow.sweeps import block_rules, expand_all, looks_of  # noqa: E402
 
 SNAKEMAKE = str(HERE / ".venv/bin/snakemake")
 # The sweeps' shared baseline: mlp_concise with a validation set (trained by the first sweep by name).
@@ -42,20 +44,27 @@ def job_seconds(benchmark: Path) -> float:
 
 
 def training_jobs(work: Path) -> pd.DataFrame:
-    """Each training job's time (its benchmark file) beside the time its epochs took (run.json)."""
+    """Each training job's time (its benchmark file) beside the time its epochs took (run.json): a
+    catalogue job trains one seed; a sweep point's block job (`train_block<k>.tsv`) trains its seeds one
+    after another, so its start-up (job time minus epoch time) is shared by them."""
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    blocks = {block.name: block.seeds for block in block_rules(expand_all(config), looks_of(config))}
     rows = []
     for benchmark in sorted((work / "results/benchmarks/train").rglob("*.tsv")):
         name = benchmark.relative_to(work / "results/benchmarks/train").with_suffix("")
-        # sweeps/<sweep>/<point>/seed<k> lies in results/sweeps/..., <entry>/seed<k> in results/runs/...
-        folder = work / "results" / (name if name.parts[0] == "sweeps" else "runs" / name)
-        record = json.loads((folder / "run.json").read_text())
-        epochs = record["seconds_per_epoch"] * record["epochs_completed"]
+        if name.name in blocks:  # sweeps/<sweep>/<point>/train_block<k>: the point's seeds of that block
+            folders = [work / "results" / name.parent / f"seed{seed}" for seed in blocks[name.name]]
+        else:  # <entry>/seed<k>
+            folders = [work / "results/runs" / name]
+        records = [json.loads((folder / "run.json").read_text()) for folder in folders]
         rows.append(
             {
                 "run": str(name),
+                "seeds": len(records),
                 "job_s": job_seconds(benchmark),
-                "epochs_s": epochs,
-                "run_s": record["wall_time_s"],
+                "epochs_s": sum(r["seconds_per_epoch"] * r["epochs_completed"] for r in records),
+                "run_s": sum(r["wall_time_s"] for r in records),
+                "kind": records[0]["config"]["kind"],
             }
         )
     return pd.DataFrame(rows)
@@ -67,11 +76,6 @@ def run(work: Path, *args: str) -> None:
         proc = subprocess.run([SNAKEMAKE, *args], cwd=work, stdout=log, stderr=subprocess.STDOUT)
     if proc.returncode:
         sys.exit("".join((work / "run.log").read_text().splitlines(keepends=True)[-30:]))
-
-
-def is_classifier(work: Path, name: str) -> bool:
-    folder = work / "results" / (name if name.startswith("sweeps/") else f"runs/{name}")
-    return json.loads((folder / "run.json").read_text())["config"]["kind"] in CLASSIFIERS
 
 
 def scratch_copy() -> Path:
@@ -110,24 +114,39 @@ def main() -> None:
     train = training_jobs(work)
     train["startup_s"] = train["job_s"] - train["epochs_s"]
     # Classifier jobs (epochs over 50 000 examples) and regression jobs (a second or two of SGD on 100
-    # examples, where start-up is most of the job) spend their time very differently.
-    classifier = train["run"].map(lambda name: is_classifier(work, name))
+    # examples, where start-up is most of the job) spend their time very differently. A block's start-up
+    # (Python, Snakemake's preamble, torch, the data, once) is shared by its seeds: per run it is the
+    # job's start-up over its seeds; a catalogue job trains one seed.
+    classifier = train["kind"].isin(CLASSIFIERS)
+    block = train["seeds"] > 1
     for label, jobs in (("classifier", train[classifier]), ("regression", train[~classifier])):
-        if len(jobs):
-            share = jobs["startup_s"].sum() / jobs["job_s"].sum()
-            print(
-                f"  {len(jobs)} {label} training jobs, {jobs['job_s'].sum():.1f} s; before the first epoch "
-                f"(start-up, data, initial loss) {jobs['startup_s'].sum():.1f} s, {share:.0%}, "
-                f"{jobs['startup_s'].mean():.2f} s per job"
-            )
+        for what, chosen in (("one-seed", jobs[~block[jobs.index]]), ("block", jobs[block[jobs.index]])):
+            if len(chosen):
+                runs = chosen["seeds"].sum()
+                startup = chosen["startup_s"].sum()
+                print(
+                    f"  {len(chosen)} {label} {what} jobs ({runs} runs), {chosen['job_s'].sum():.1f} s; "
+                    f"before the first epoch (start-up, data, initial loss) {startup:.1f} s, "
+                    f"{startup / runs:.2f} s per run"
+                )
+    alone, blocks_ = train[~block], train[block]
+    if len(alone) and len(blocks_):
+        per_job = alone["startup_s"].mean()
+        per_run = blocks_["startup_s"].sum() / blocks_["seeds"].sum()
+        print(
+            f"  start-up per run in blocks {per_run:.2f} s against {per_job:.2f} s per one-seed job: "
+            f"{per_run / per_job:.2f}×"
+        )
     point = train[train["run"].str.startswith(f"sweeps/{BASELINE}/")]
     alone = train[train["run"].str.match(r"mlp_concise/seed\d$")]
     if len(point) and len(alone):
+        seeds = point["seeds"].sum()
+        per_run, epochs = point["job_s"].sum() / seeds, point["epochs_s"].sum() / seeds
         print(
-            f"  a sweep point ({BASELINE}, 50 000 training + 10 000 validation examples): "
-            f"{statistics.mean(point['job_s']):.1f} s per job, {statistics.mean(point['epochs_s']):.1f} s in "
-            f"epochs; mlp_concise alone (60 000 training examples): {statistics.mean(alone['job_s']):.1f} s "
-            f"per job, {statistics.mean(alone['epochs_s']):.1f} s in epochs"
+            f"  a sweep point ({BASELINE}, 50 000 training + 10 000 validation examples): {per_run:.1f} s "
+            f"per run in its block, {epochs:.1f} s in epochs; mlp_concise alone (60 000 training examples): "
+            f"{statistics.mean(alone['job_s']):.1f} s per job, "
+            f"{statistics.mean(alone['epochs_s']):.1f} s in epochs"
         )
 
 

@@ -11,9 +11,11 @@ import tiny
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
-    """The whole tiny workflow, run once per test session; tests must not modify it."""
+    """The whole tiny workflow, run once per test session; tests must not modify it. What Snakemake
+    printed is kept beside it (`console.txt`), for the tests of the console."""
     work = tiny.make_workdir(tmp_path_factory.mktemp("tiny_run"))
-    tiny.snakemake(work)
+    proc = tiny.snakemake(work)
+    (work.parent / "console.txt").write_text(proc.stdout + proc.stderr)
     return work
 
 

@@ -28,14 +28,21 @@ def train(experiment: str, seed: int) -> Job:
 
 
 def parse_dry_run(text: str) -> Plan:
-    """The jobs in Snakemake 9's `-n` output, each with the fields of its block (reason, output, ...).
+    """The jobs in Snakemake 9's `-n` output, each with the fields Snakemake prints for it (reason, ...).
 
-    A job is printed as a `rule NAME:` (or `localrule NAME:`) line followed by indented `key: value`
-    lines; the first "Job stats" table gives the count per rule, checked against what was parsed."""
+    Every rule of the workflow has a `message:` that starts with its name and its wildcards in brackets
+    (`Job 12: train [experiment=mlp_concise, seed=1]: log ...`), which Snakemake prints with a `Reason:`
+    line; a rule without one would be printed as a `rule NAME:` line with indented `key: value` lines.
+    The first "Job stats" table gives the count per rule, checked against what was parsed."""
     blocks: list[tuple[str, dict[str, str]]] = []
-    fields: dict[str, str] | None = None  # those of the block being read
+    fields: dict[str, str] | None = None  # those of the job being read
     for line in text.splitlines():
-        if match := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line):
+        if match := re.fullmatch(r"Job \d+: (\w+)(?: \[(.*?)\])?(?:: .*)?", line):
+            fields = {"wildcards": match[2] or ""}
+            blocks.append((match[1], fields))
+        elif fields is not None and line.startswith("Reason: "):
+            fields["reason"] = line.removeprefix("Reason: ")
+        elif match := re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line):
             fields = {}
             blocks.append((match[1], fields))
         elif fields is not None and line.startswith("    "):

@@ -524,15 +524,19 @@ def test_the_device_check_runs_before_the_classifiers_only_when_it_may_be_a_gpu(
     config = tiny.read_config(tiny_workdir)
     config["device"] = "cuda"
     tiny.write_config(tiny_workdir, config)
-    plan = tiny.snakemake(tiny_workdir, "-n").stdout
-    blocks = [block for block in plan.split("\n\n") if "rule " in block]
-    checks = [block for block in blocks if "rule check_device:" in block]
-    assert len(checks) == 1 and "gpu=1" in checks[0]
-    for block in blocks:
-        if "rule train:" in block:
-            experiment = block.split("experiment=")[1].split(",")[0]
-            classifier = KINDS[config["experiments"][experiment]["kind"]].uses_device
-            assert ("results/device.json" in block.split("output:")[0]) == classifier, block
+    # The jobs and what each needs, as Snakemake's own graph of them draws them.
+    dag = tiny.snakemake(tiny_workdir, "--dag").stdout
+    labels = dict(re.findall(r'^\s*(\d+)\[label = "([^"]*)"', dag, re.M))
+    edges = re.findall(r"^\s*(\d+) -> (\d+)", dag, re.M)
+    feeds = {labels[b] for a, b in edges if labels[a] == "check_device"}
+    classifiers = {
+        f"train\\nexperiment: {name}\\nseed: {seed}"
+        for name, entry in config["experiments"].items()
+        if KINDS[entry["kind"]].uses_device
+        for seed in config["seeds"]
+    }
+    assert list(labels.values()).count("check_device") == 1 and feeds == classifiers
+    assert tiny.workflow_rules(tiny_workdir)["check_device"].resources["gpu"] == 1
 
 
 @pytest.mark.snakemake

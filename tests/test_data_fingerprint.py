@@ -17,6 +17,7 @@ from mlplab.workflow.data_fingerprint import (
     verified,
     write_fingerprint,
 )
+from mlplab.workflow.run_execution import DataFileError, load_inputs
 from mlplab.workflow.run_reading import read_run
 
 
@@ -49,6 +50,17 @@ def test_other_data_or_a_missing_fingerprint_is_refused_with_the_rebuild_command
     assert f"snakemake --cores all -R {path}" in str(caught.value)
     with pytest.raises(DataMismatchError, match="fingerprint .* is missing or corrupt"):
         verified({"x": torch.zeros(3)}, tmp_path / "other.pt")
+
+
+def test_test_data_put_over_the_training_data_with_its_fingerprint_is_refused(tmp_path):
+    """Both files edited to match: each verifies, but a run must never be measured on what it trained on."""
+    train, test = tmp_path / "train.pt", tmp_path / "test.pt"
+    split = {"images": torch.zeros(4, 28, 28, dtype=torch.uint8), "labels": torch.arange(4)}
+    for path in (train, test):
+        torch.save(split, path)
+        write_fingerprint(split, path)
+    with pytest.raises(DataFileError, match=f"{train} holds the same data as {test}|{test} holds the same"):
+        load_inputs({"train": str(train), "test": str(test)})
 
 
 @pytest.mark.snakemake

@@ -1,6 +1,7 @@
 """The workflow run by Snakemake on tiny generated data: data targets, failures, the whole catalogue."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,7 @@ def test_data_targets_from_a_local_source(tiny_workdir):
     log = (tiny_workdir / "logs/data/fetch_fashion_mnist.log").read_text()
     assert "verified copy from" in log
     assert (tiny_workdir / "results/benchmarks/data/fetch_fashion_mnist.tsv").exists()
-    assert tiny.snakemake(tiny_workdir, "-n", *DATA_TARGETS).stdout.count("rule ") == 0
+    assert "Nothing to be done" in tiny.snakemake(tiny_workdir, "-n", *DATA_TARGETS).stdout
 
 
 def test_jobs_import_the_library_of_their_own_workflow_folder(tiny_workdir):
@@ -107,3 +108,24 @@ def test_seeds_differ_and_record_provenance(tiny_run):
 
 def test_finished_workflow_has_nothing_to_do(tiny_run):
     assert "Nothing to be done" in tiny.snakemake(tiny_run, "-n").stdout
+
+
+def test_the_console_says_each_job_in_a_line_and_where_to_look_at_the_end(tiny_run):
+    """What `make run` prints: each job once, by its rule's message (no module lists, no shell command),
+    each run's result in one line, and at the end the page to open and how to follow the runs."""
+    console = (tiny_run.parent / "console.txt").read_text()
+    lines = console.splitlines()
+    jobs = re.findall(r"^Job \d+: (\w+)(?: \[(.*?)\])?", console, re.M)
+    config = tiny.read_config(tiny_run)
+    runs = len(config["experiments"]) * len(config["seeds"])
+    assert sum(rule == "train" for rule, _ in jobs) == runs
+    assert (
+        "scripts/mlplab/" not in console and "Shell command" not in console and "    input: " not in console
+    )
+    # A few lines per job: its line and why it runs, Snakemake's scheduling and progress, a result.
+    assert len(lines) <= 10 * len(jobs), len(lines) / len(jobs)
+    results = re.findall(
+        r"^(\w+) seed (\d): (\d+ epochs, test (?:acc|loss) \S+|diverged at epoch \d+)", console, re.M
+    )
+    assert len(results) == runs
+    assert "Open results/report.html; `make status` says where every run stands." in lines[-4:]

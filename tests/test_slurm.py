@@ -153,12 +153,13 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
     assert returncode == 0, f"snakemake on SLURM failed ({returncode}):\n{out}"
 
     # Every job but the target rule (a localrule) went through sbatch: 4 data, the analyses and the
-    # training jobs at least, and whatever turns them into tables, figures and reports.
-    jobs = out.count("\nrule ")
+    # training jobs at least, and whatever turns them into tables, figures and reports. (Each job is
+    # one line, its rule's message: `Job 12: train [experiment=poly_normal, seed=0]: log ...`.)
+    jobs = len(re.findall(r"^Job \d+: (?!all:)", out, re.M))
     assert out.count("has been submitted with SLURM jobid") == jobs >= 4 + len(ANALYSES) + len(KEEP), out
 
     # The same result files, byte for byte (run.json holds timings, so only its status is compared), and
-    # beside each run its trained parameters (model.pt, written by the job but no Snakemake output).
+    # beside each run its trained parameters (model.pt).
     compared += [f"results/runs/{name}/seed0/model.pt" for name in KEEP]
     for work in (local, cluster):
         assert sorted(files(work, "results/runs") + files(work, "results/analyses")) == sorted(compared)
@@ -194,48 +195,43 @@ def test_the_profiles_cores_are_the_training_threads():
     assert profile()["cores"] == yaml.safe_load((tiny.REPO / "config.yaml").read_text())["threads_per_job"]
 
 
-def test_sweep_points_are_packed_into_group_jobs_and_equal_a_local_run(slurm_env, tmp_path):
+def test_sweep_blocks_are_packed_into_group_jobs_equal_a_local_run_and_decide(slurm_env, tmp_path):
+    """`exercises` and `decide` (two looks) in one controller: the sweeps' seed blocks packed into SLURM
+    group jobs as the profile says, their runs byte for byte a local run's, decide's plans made on the
+    submit host (local checkpoints), and nothing left to do after."""
+
     def sweeps_only(config):
         config["seeds"] = [0]
         tiny.keep_only(config, {name: config["experiments"][name] for name in ("mlp_concise", "poly_normal")})
         assert config["sweeps"].keys() == tiny.SWEEPS.keys()
+        config["decide"] = {"looks": [2, 3]}
 
     local = tiny.make_workdir(tmp_path / "local", edit=sweeps_only)
     cluster = tiny.make_workdir(tmp_path / "slurm", edit=sweeps_only)
     # --verbose: Snakemake then prints each sbatch call, with what it asks SLURM for.
-    proc = start_on_slurm(cluster, slurm_env, "--verbose", "exercises")
+    proc = start_on_slurm(cluster, slurm_env, "--verbose", "exercises", "decide")
     summaries = [f"results/sweeps/{name}/summary.csv" for name in tiny.SWEEPS]
     try:
         tiny.snakemake(local, *summaries, timeout=PIPELINE_TIMEOUT_S)  # every point's runs, meanwhile
     except BaseException:
         stop(proc)
         raise
-    returncode, out = finish_on_slurm(proc, PIPELINE_TIMEOUT_S)
+    returncode, out = finish_on_slurm(proc, 2 * PIPELINE_TIMEOUT_S)
     assert returncode == 0, f"snakemake on SLURM failed ({returncode}):\n{out}"
 
-    # Snakemake lists a group job's jobs indented under "Group job sweep_points"; no point ran alone.
-    point_block = r"^    rule train_sweep_point:\n(?:        .*\n)*?        resources: (.*)$"
-    points = [dict(re.findall(r"(\w+)=(\d+)(?:,|$)", line)) for line in re.findall(point_block, out, re.M)]
-    assert len(points) >= 2 and not re.search(r"^rule train_sweep_point:", out, re.M), out
-    assert out.count("(Rule: train_sweep_point)") == len(points), out
-    # Packed: the tiny sweeps' points fit in one group job (the profile's group-components), one sbatch.
-    (components,) = profile()["group-components"]
-    assert len(points) <= int(components.removeprefix("sweep_points=")), components
-    (call,) = re.findall(r"^sbatch call: .*/group_sweep_points_train_sweep_point/.*$", out, re.M)
-    assert out.count("Group job sweep_points") == 1, out
-    others = re.findall(r"^rule (?!train_sweep_point:)", out, re.M)  # the jobs outside the group
-    submitted = out.count("has been submitted with SLURM jobid")
-    assert submitted == 1 + len(others) < len(points) + len(others), out
-    # The plugin runs a group's points one after another, so the group asks for what one point at a time
-    # uses: a point's CPUs, the largest point's memory, the sum of their runtimes (see the profile).
-    assert f" -t {sum(int(p['runtime']) for p in points)} " in call, call
-    assert f" --mem {max(int(p['mem_mb']) for p in points)} " in call, call
-    assert f" --cpus-per-task={profile()['cores']} " in call, call
+    # Each block is a job of a group `sweep_points`; no block ran as a SLURM job of its own, and the
+    # profile's grouping packed them: fewer sbatch calls than blocks, each asking for one block's CPUs.
+    blocks = set(re.findall(r"^ +Job (\d+): train_block\d+ \[", out, re.M))
+    assert blocks and not re.search(r"^Job \d+: train_block", out, re.M), out
+    calls = re.findall(r"^sbatch call: .*/group_sweep_points_.*$", out, re.M)
+    assert 0 < len(calls) < len(blocks), out
+    assert all(f" --cpus-per-task={profile()['cores']} " in call for call in calls), calls
+    # decide's plans (and the targets) were made by the controller, not submitted: every other job was.
+    alone = set(re.findall(r"^Job (\d+): (?!decide_plan |decide:|exercises:)", out, re.M))
+    assert out.count("has been submitted with SLURM jobid") == len(calls) + len(alone), out
 
-    # Each point's metrics, byte for byte as a local run's, and its own log; the same summaries.
-    runs = files(cluster, "results/sweeps", "metrics.csv")
-    assert len(runs) == len(points) and runs == files(local, "results/sweeps", "metrics.csv"), runs
-    for name in runs:
+    # The exercises' runs, byte for byte as a local run's, each with its own log; the same summaries.
+    for name in files(local, "results/sweeps", "metrics.csv"):
         assert (cluster / name).read_bytes() == (local / name).read_bytes(), name
         assert json.loads((cluster / name).with_name("run.json").read_text())["status"] == "ok", name
         sweep_point = str(Path(name).parent.parent.relative_to("results/sweeps"))
@@ -244,8 +240,12 @@ def test_sweep_points_are_packed_into_group_jobs_and_equal_a_local_run(slurm_env
         tables = [pd.read_csv(work / name) for work in (local, cluster)]
         for column in ("point", "selected", "n_seeds"):
             assert tables[0][column].tolist() == tables[1][column].tolist(), (name, column)
-    assert (cluster / "results/exercises.html").is_file()
-    assert "Nothing to be done" in tiny.snakemake(cluster, *SLURM_ARGS, "-n", "exercises").stdout
+    # decide: both looks' plans, the page, and nothing left to do.
+    assert all(
+        (cluster / f"results/decide/{name}/look{k}.json").is_file() for name in tiny.SWEEPS for k in (0, 1)
+    )
+    assert (cluster / "results/exercises.html").is_file() and (cluster / "results/decide.html").is_file()
+    assert "Nothing to be done" in tiny.snakemake(cluster, *SLURM_ARGS, "-n", "exercises", "decide").stdout
 
 
 def test_failing_job_on_slurm_is_reported_not_waited_for(slurm_env, tmp_path):
