@@ -31,7 +31,7 @@ rule all:
         analysis_outputs(),
         report_targets(),
     message:
-        "the default target: the catalogue, the analyses and the report"
+        "{rule}: the catalogue, the analyses and the report"
 
 
 rule catalogue:
@@ -39,7 +39,7 @@ rule catalogue:
         run_outputs(),
         analysis_outputs(),
     message:
-        "the catalogue's runs and the analyses"
+        "{rule}: the catalogue's runs and the analyses"
 
 
 onerror:

@@ -24,6 +24,6 @@ rule analysis:
         function=lambda wildcards: ANALYSES[wildcards.analysis].function,
         args=analysis_args,
     message:
-        "analysis {wildcards.analysis}"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/analysis.py"

@@ -27,7 +27,7 @@ rule fetch_fashion_mnist:
     params:
         checksums=canonical(config["data"]["fashion_mnist"].get("checksums")),
     message:
-        "fetch Fashion-MNIST, each file checked against its SHA-256"
+        "{rule}: each file checked against its SHA-256"
     script:
         "../scripts/fetch_fashion_mnist.py"
 
@@ -58,7 +58,7 @@ rule decode_fashion_mnist:
         mem_mb=2000,
         runtime=10,
     message:
-        "decode Fashion-MNIST into tensors"
+        "{rule}: Fashion-MNIST into tensors"
     script:
         "../scripts/decode_fashion_mnist.py"
 
@@ -84,6 +84,6 @@ rule make_synthetic_data:
     params:
         args=lambda wildcards: canonical(config["data"][wildcards.dataset]),
     message:
-        "generate the {wildcards.dataset} data"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/make_synthetic_data.py"

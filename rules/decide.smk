@@ -28,7 +28,7 @@ checkpoint decide_plan:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
         looks=LOOKS,
     message:
-        "decide {wildcards.sweep}: plan after look {wildcards.look}"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/decide_plan.py"
 
@@ -60,7 +60,7 @@ rule decide_report:
     params:
         sweeps=[sweep_params(name) for name in SWEEPS],
     message:
-        "results/decide.html and the decide summaries"
+        "{rule}: results/decide.html"
     script:
         "../scripts/decide_report.py"
 
@@ -71,4 +71,4 @@ rule decide:
         decided_runs,
     localrule: True
     message:
-        "the target decide: every comparison decided or at its budget"
+        "{rule}: every comparison decided or at its budget"

@@ -24,6 +24,6 @@ rule check_device:
     params:
         device=config["device"],
     message:
-        "check the device the config names"
+        "{rule}: the device the config names"
     script:
         "../scripts/check_device.py"

@@ -26,6 +26,6 @@ rule train:
     params:
         **train_params(name="{experiment}"),
     message:
-        "train {wildcards.experiment} seed {wildcards.seed} (log: {log})"
+        "{rule} [{wildcards}]: log {log}"
     script:
         "../scripts/train.py"

@@ -35,7 +35,7 @@ rule aggregate:
         mem_mb=1000,
         runtime=5,
     message:
-        "the tables of every run (results/tables/)"
+        "{rule}: results/tables/"
     script:
         "../scripts/aggregate.py"
 
@@ -65,7 +65,7 @@ rule plot:
     params:
         caption=lambda wildcards: FIGURES[wildcards.figure].caption,
     message:
-        "figure {wildcards.figure}"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/plot.py"
 
@@ -99,7 +99,7 @@ rule html_report:
         # The run folders the workflow makes: any other folder under results/runs is listed as orphaned.
         runs=sorted(produced_runs(config, SWEEPS)),
     message:
-        "results/report.html"
+        "{rule}: results/report.html"
     script:
         "../scripts/html_report.py"
 
@@ -126,7 +126,7 @@ rule results_readme:
         figures=drawable_figures(),
         topics=list(TOPICS),
     message:
-        "results/README.md"
+        "{rule}: results/README.md"
     script:
         "../scripts/results_readme.py"
 
@@ -141,4 +141,4 @@ for topic in TOPICS:
             topic_targets(topic),
         localrule: True
         message:
-            f"the target {topic}: its runs and figures"
+            "{rule}: its runs and figures"

@@ -37,7 +37,7 @@ for block in BLOCK_RULES:
         params:
             **train_params(name="{sweep}/{point}"),
         message:
-            f"train {{wildcards.sweep}}/{{wildcards.point}} seeds {', '.join(map(str, block.seeds))}"
+            "{rule} [{wildcards}]: seeds " + ", ".join(map(str, block.seeds))
         script:
             "../scripts/train.py"
 
@@ -67,7 +67,7 @@ rule sweep_closed_form:
         kind=lambda wildcards: SWEEPS[wildcards.sweep].kind,
         points=lambda wildcards: closed_form_points(wildcards.sweep),
     message:
-        "{wildcards.sweep}: the exact least-squares fits"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/sweep_closed_form.py"
 
@@ -100,7 +100,7 @@ rule sweep_summary:
     params:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
     message:
-        "{wildcards.sweep}: summary"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/sweep_summary.py"
 
@@ -133,7 +133,7 @@ rule plot_sweep:
     params:
         sweep=lambda wildcards: sweep_params(wildcards.sweep),
     message:
-        "{wildcards.sweep}: figure"
+        "{rule} [{wildcards}]"
     script:
         "../scripts/plot_sweep.py"
 
@@ -167,7 +167,7 @@ rule exercises_report:
         # The sweeps' run folders: any other folder under results/sweeps is listed as not from the config.
         runs=sorted(r for r in produced_runs(config, SWEEPS) if r.startswith("sweeps/")),
     message:
-        "results/exercises.html"
+        "{rule}: results/exercises.html"
     script:
         "../scripts/exercises_report.py"
 
@@ -181,4 +181,4 @@ rule exercises:
         [f for name in SWEEPS for f in sweep_run_files(name)],
     localrule: True
     message:
-        "the target exercises: every sweep's runs, summary and figure"
+        "{rule}: every sweep's runs, summary and figure"
