@@ -556,4 +556,6 @@ def test_an_unreadable_run_is_named_and_the_others_are_exported(tiny_run, tmp_pa
     assert status == 1
     assert f"{broken.relative_to(work)}: changed after its run wrote it" in out
     assert "17 runs in" in out and "17 added" in out  # 9 entries × 2 seeds, one unreadable
-    assert "6 run folders not finished yet" in out  # the sweeps' own points, not trained here
+    # After the default target: the sweeps' own points are the exercises', not started, not "waiting".
+    assert "the exercises' 6 runs are not started (`make exercises` trains them)" in out
+    assert "of the default target not finished" not in out

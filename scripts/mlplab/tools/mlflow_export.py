@@ -87,7 +87,10 @@ class Exported:
     runs: Counter = field(default_factory=Counter)  # added, replaced, retagged, unchanged
     parents: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)  # run folders that could not be read
-    waiting: int = 0  # run folders not finished yet
+    # Run folders not finished yet, by the target that makes them: the default one's (runs/), the
+    # exercises' (sweeps/); and how many of the exercises' are finished.
+    waiting: Counter = field(default_factory=Counter)
+    exercised: int = 0
     left_out: list[str] = field(default_factory=list)  # run folders the config no longer produces
     duplicates: int = 0  # duplicate runs from earlier exports, deleted
     first_experiment: str | None = None  # the id of the first experiment (report's order) with runs
@@ -112,9 +115,11 @@ def export(results: Path, config: dict, tracking_uri: str, shown_uri: str) -> Ex
             except ExportError as error:
                 done.problems.append(str(error))
                 continue
+            exercises = planned.folder.startswith("sweeps/")
             if run is None:
-                done.waiting += 1
+                done.waiting["exercises" if exercises else "default"] += 1
             else:
+                done.exercised += exercises
                 runs.append(run)
         if runs:
             parent_id, outcome = store.export_parent(parent_of(runs))
@@ -268,8 +273,14 @@ def report(done: Exported, results: Path, tracking_uri: str) -> None:
     print(f"{parents}, one per entry and sweep point, with its seeds' runs nested under it")
     if done.duplicates:
         print(f"{done.duplicates} duplicate MLflow runs from earlier exports deleted")
-    if done.waiting:
-        print(f"{done.waiting} run folders not finished yet: exported once they are")
+    later = "not finished yet: exported once they are"
+    if done.waiting["default"]:
+        print(f"{done.waiting['default']} run folders of the default target {later}")
+    if done.waiting["exercises"] and not done.exercised:
+        started = "not started (`make exercises` trains them)"
+        print(f"the exercises' {done.waiting['exercises']} runs are {started}")
+    elif done.waiting["exercises"]:
+        print(f"{done.waiting['exercises']} run folders of the exercises {later}")
     if done.left_out:
         left_out = f"{len(done.left_out)} run folders the config no longer produces"
         print(f"{left_out}, not exported (e.g. {done.left_out[0]})")
