@@ -78,3 +78,15 @@ def test_sweep_intervals_are_clipped_to_what_the_metric_can_be_and_say_so(tmp_pa
     assert row["val_acc_ci_clipped"] and not row["test_acc_ci_clipped"]
     assert "0.56 [0.00, 1.00]†, n = 3" in page
     assert "† interval clipped to [0, 1]" in page
+
+
+def test_the_page_marks_the_baseline_and_clipped_differences(tmp_path):
+    points = [
+        classifier_point(tmp_path, "a", 0.1, val=[0.90, 0.90, 0.91], test=[0.80, 0.80, 0.81]),
+        classifier_point(tmp_path, "b", 1.0, val=[0.10, 0.90, 0.10], test=[0.10, 0.80, 0.10]),
+    ]
+    _, _, html = through_the_pipeline(tmp_path, points)
+    row = re.search(r"<td>lr = 1</td>.*?</tr>", html, re.S)[0]
+    assert re.search(r"\[-1\.00, [^\]]*\]†: ", row)  # -0.54 ± 1.16 cut at -1, and marked
+    baseline = re.search(r"<td>lr = 0\.1 .*?</tr>", html, re.S)[0]
+    assert "(the baseline)" in baseline and "includes 0" not in baseline

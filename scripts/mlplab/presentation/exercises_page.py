@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
 from mlplab.presentation.at_chance import chance_text, entry_expects_chance
-from mlplab.presentation.formatting import NO_VALUE, estimate, finite, number, signed_interval
+from mlplab.presentation.formatting import CLIPPED, NO_VALUE, estimate, finite, number, signed_interval
 from mlplab.presentation.page_environment import environment
 from mlplab.presentation.summaries import clipped, clipped_caption
 from mlplab.presentation.svg import inline_svg
@@ -35,7 +35,8 @@ def difference_text(row, metric: str) -> str:
     mean, low, high = (row.get(f"{metric}_diff_{s}") for s in ("mean", "ci_low", "ci_high"))
     if not finite(mean):
         return NO_VALUE
-    return f"{signed_interval(mean, low, high)}: {row[f'{metric}_diff_verdict']}"
+    mark = CLIPPED if clipped(row, f"{metric}_diff") else ""
+    return f"{signed_interval(mean, low, high)}{mark}: {row[f'{metric}_diff_verdict']}"
 
 
 def metrics_of(sweep: Sweep, summary: pd.DataFrame) -> list[str]:
