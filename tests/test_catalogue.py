@@ -1,12 +1,11 @@
 """Everything that reads the catalogue agrees with it: each kind's code and data, each analysis, each topic
 and figure, the generic caption, the report template and the workflow's rules."""
 
-import ast
 import dataclasses
-from pathlib import Path
 
 import pytest
 import yaml
+from source_scan import string_constants
 
 import tiny
 from mlplab.chapter import synthetic
@@ -153,26 +152,6 @@ DECLARED_IN = {
     **dict.fromkeys(METRICS, LIBRARY / "chapter/metrics.py"),
     **{str(f): LIBRARY / "workflow/catalogue.py" for f in Family},
 }
-
-
-def string_constants(path: Path) -> list[tuple[int, str]]:
-    """(line, value) of every plain string constant in a module, docstrings and f-string parts excluded."""
-    tree = ast.parse(path.read_text())
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-    }
-    in_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
-    return [
-        (node.lineno, node.value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in docstrings | in_fstrings
-    ]
 
 
 def test_metric_and_family_names_are_spelled_once():
