@@ -25,6 +25,7 @@ from mlplab.chapter.metrics import (
     VALIDATION_METRICS,
     W_NORM,
 )
+from mlplab.chapter.sizes import NUM_OUTPUTS
 from mlplab.workflow.named_objects import module_of
 
 # ---- The vocabulary: families and metrics, each spelled once ----
@@ -46,7 +47,7 @@ HEADLINE = {Family.CLASSIFIER: TEST_ACC, Family.REGRESSION: TEST_LOSS}
 
 # ---- Chance level: one rule for every table, page and comparison ----
 
-CLASSES = 10  # Fashion-MNIST's
+CLASSES = NUM_OUTPUTS  # Fashion-MNIST's, one logit each
 CHANCE_ACCURACY = 1 / CLASSES
 # A final test accuracy within this of chance learned nothing worth the name: measured on real data,
 # learning rates from 1 to 9 end at 0.07-0.11, and the worst sound entries above 0.7.
