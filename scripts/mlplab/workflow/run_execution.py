@@ -5,6 +5,7 @@ The run folder's files are written by `mlplab.workflow.run_record.RunWriter`.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
@@ -59,6 +60,13 @@ def load_inputs(data_paths: dict[str, str]) -> tuple[dict[str, dict[str, torch.T
     fingerprints = {name: verified(data[name], path) for name, path in data_paths.items()}
     refuse_same_data(fingerprints, data_paths)
     return data, fingerprints
+
+
+@functools.lru_cache(maxsize=1)
+def block_inputs(data_paths: tuple[tuple[str, str], ...]) -> tuple[dict, dict]:
+    """`load_inputs`, once per job: a block of seeds trains on the same files, read and checked for its
+    first seed (no training step writes into its data)."""
+    return load_inputs(dict(data_paths))
 
 
 def refuse_same_data(fingerprints: dict[str, dict], data_paths: dict[str, str]) -> None:
@@ -172,7 +180,7 @@ def train_run(
     log.info("%s seed %d on %s, %d thread(s): %s", name, seed, device, threads, config)
     with RunWriter(folder, save_weights) as writer:
         # A data file that is not the data the workflow made is refused here, before anything trains.
-        data, fingerprints = load_inputs(data_paths)
+        data, fingerprints = block_inputs(tuple(data_paths.items()))
         metrics = writer.start()
         progress = Progress(kind, name, seed, config.epochs, log)
 
