@@ -242,3 +242,14 @@ def test_the_docs_table_is_the_spending_at_the_default_looks():
         assert float(alpha) == pytest.approx(a, abs=6e-5)
         assert float(quantile) == pytest.approx(t_multiplier(a, n), abs=6e-3)
         assert float(fixed) == pytest.approx(t_multiplier(0.05, n), abs=6e-3)
+
+
+def test_a_loss_that_falls_is_better_and_one_that_rises_worse():
+    """Above 0 is better for an accuracy, worse for a loss: the state reads the metric's direction."""
+    rises = [0.50, 0.52, 0.51, 0.49, 0.50]
+    loss = sequential.decide_once(rises, margin=0.01, higher_is_better=False)
+    accuracy = sequential.decide_once(rises, margin=0.01)
+    assert (loss.state, accuracy.state) == (sequential.State.WORSE, sequential.State.BETTER)
+    assert loss.text().startswith("worse by +0.504")
+    falls = sequential.decide([-d for d in rises], 0, (5, 8), margin=0.01, higher_is_better=False)
+    assert falls.state == sequential.State.BETTER

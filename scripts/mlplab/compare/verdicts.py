@@ -327,7 +327,10 @@ def config_effect(
     if len(seeds) < 2:
         return None
     differences = [b[s] - a[s] for s in seeds]
-    return sequential.decide_once(differences, margin, stats.difference_range(metric))
+    better = stats.higher_is_better(metric)
+    return sequential.decide_once(
+        differences, margin, stats.difference_range(metric), higher_is_better=better
+    )
 
 
 def run_test(row: Row, a: dict[int, float], b: dict[int, float]) -> None:

@@ -124,7 +124,10 @@ def judge(
         return Comparison(path, DIVERGED, look, seeds)
     differences = [point[s] - base[s] for s in seeds]
     margin = smallest_meaningful(metric, math.fsum(base[s] for s in seeds) / len(seeds))
-    decision = sequential.decide(differences, look, looks, margin, stats.difference_range(metric))
+    bounds = stats.difference_range(metric)
+    decision = sequential.decide(
+        differences, look, looks, margin, bounds, higher_is_better=stats.higher_is_better(metric)
+    )
     beside = None
     if (other := BESIDE.get(family)) is not None:
         base_other, point_other = finals(baseline, other), finals(runs, other)

@@ -12,6 +12,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from mlplab.chapter.metrics import TEST_ACC, TEST_LOSS, TRAIN_LOSS, VAL_ACC, W_NORM
+from mlplab.presentation import stats
 from mlplab.presentation.at_chance import chance_text, entry_expects_chance
 from mlplab.presentation.formatting import CLIPPED, NO_VALUE, estimate, finite, number, signed_interval
 from mlplab.presentation.page_environment import environment
@@ -138,7 +139,7 @@ def measured(sweep: Sweep, summary: pd.DataFrame) -> list[str]:
         column = f"{metric}_mean"
         if column not in summary:
             continue
-        higher_is_better = metric.endswith("_acc")
+        higher_is_better = stats.higher_is_better(metric)
         if pd.to_numeric(summary[column], errors="coerce").isna().all():
             facts.append(f"{METRIC_LABELS[metric]}: no value, no point completed a run")
             continue

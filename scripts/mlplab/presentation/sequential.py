@@ -205,10 +205,15 @@ def checked_differences(differences: Sequence[float]) -> np.ndarray:
 
 
 def decision_at(
-    differences: Sequence[float], alpha: float, margin: float, bounds: tuple[float, float] = UNBOUNDED
+    differences: Sequence[float],
+    alpha: float,
+    margin: float,
+    bounds: tuple[float, float] = UNBOUNDED,
+    higher_is_better: bool = True,
 ) -> Decision:
     """The decision of one comparison from its per-seed differences with an interval at confidence
-    1 − alpha, clipped to `bounds` (decided on the clipped interval, as it is shown)."""
+    1 − alpha, clipped to `bounds` (decided on the clipped interval, as it is shown). Above 0 is better
+    where more of the metric is better (an accuracy), worse where less is (a loss)."""
     if not (math.isfinite(margin) and margin >= 0):
         raise ValueError(f"the margin that matters must be a finite number at or above 0: got {margin}")
     d = checked_differences(differences)
@@ -216,6 +221,8 @@ def decision_at(
     mean, sd = float(found.mean), float(found.sd)
     low, high = (float(v) for v in clipped_to(found.low, found.high, bounds))
     state = State(str(state_of(low, high, margin)))
+    if not higher_is_better:
+        state = {State.BETTER: State.WORSE, State.WORSE: State.BETTER}.get(state, state)
     needed, more_than = (None, False) if state in DECIDED else seeds_needed(mean, sd, d.size, margin, bounds)
     clipped = (low, high) != (float(found.low), float(found.high))
     return Decision(state, int(d.size), mean, low, high, sd, margin, alpha, clipped, needed, more_than)
@@ -228,16 +235,18 @@ def decide(
     margin: float,
     bounds: tuple[float, float] = UNBOUNDED,
     *,
+    higher_is_better: bool = True,
     alpha: float = ALPHA,
     spending: Spending = SPENDING,
 ) -> Decision:
     """A comparison at look `look` (an index into `looks`), at that look's share of α. `differences` are
     its paired differences so far (normally looks[look] of them; fewer where a seed diverged on a side);
-    `margin` is `margins.smallest_meaningful` of the metric; `bounds` its `stats.difference_range`."""
+    `margin` is `margins.smallest_meaningful` of the metric; `bounds` its `stats.difference_range`;
+    `higher_is_better` its `stats.higher_is_better`."""
     spent = alpha_spent(looks, alpha, spending)
     if not 0 <= look < len(spent):
         raise ValueError(f"look {look} is not one of the {len(spent)} looks {list(looks)} (0 is the first)")
-    return decision_at(differences, spent[look], margin, bounds)
+    return decision_at(differences, spent[look], margin, bounds, higher_is_better)
 
 
 def decide_once(
@@ -245,10 +254,11 @@ def decide_once(
     margin: float,
     bounds: tuple[float, float] = UNBOUNDED,
     *,
+    higher_is_better: bool = True,
     alpha: float = ALPHA,
 ) -> Decision:
     """A comparison looked at once (mlplab-compare's config change): the same states at the whole α."""
-    return decision_at(differences, alpha, margin, bounds)
+    return decision_at(differences, alpha, margin, bounds, higher_is_better)
 
 
 def seeds_needed(

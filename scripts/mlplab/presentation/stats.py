@@ -44,6 +44,11 @@ def metric_range(metric: str) -> tuple[float, float]:
     return -math.inf, math.inf
 
 
+def higher_is_better(metric: str) -> bool:
+    """Whether more of `metric` is better: accuracies; a loss is better lower (and ‖w‖ is neither)."""
+    return metric in ACCURACIES
+
+
 def difference_range(metric: str) -> tuple[float, float]:
     """The values B − A of `metric` can take: a metric within [a, b] differs by at most b − a either way, so
     an accuracy difference lies in [−1, 1]; a metric unbounded on either side (a loss) differs by any
