@@ -37,6 +37,7 @@ from mlplab.workflow.run_record import (
     RUN_JSON,
     RunRecord,
     RunRecordError,
+    config_changes,
     run_log,
     seed_of,
 )
@@ -86,6 +87,11 @@ def rebuild_hint(folder: Path) -> str:
     return f"rebuild the run with: snakemake --cores all -R {folder / METRICS_CSV}"
 
 
+def hinted(error: RunFileError, folder: Path) -> RunFileError:
+    """The error with what to do (reading config.yaml: only for a run that fails)."""
+    return RunFileError(f"{error}; {rebuild_hint(folder)}")
+
+
 # ---- A finished run, verified ----
 
 
@@ -119,7 +125,10 @@ class Run:
         """model.pt's bytes, checked again against run.json (read when asked: a table of runs needs none)."""
         if self.record.model_sha256 is None:
             raise RunFileError(f"{self.record_file}: the run saved no parameters (model_sha256 is null)")
-        return verify_file(self.folder / MODEL_PT, self.record.model_sha256, rebuild_hint(self.folder))
+        try:
+            return verify_file(self.folder / MODEL_PT, self.record.model_sha256)
+        except RunFileError as e:
+            raise hinted(e, self.folder) from None
 
     @property
     def ok(self) -> bool:
@@ -145,31 +154,36 @@ class Run:
 
 
 def read_run(folder: Path | str) -> Run:
-    """A finished run, checked: run.json parses and holds the required fields and names this folder's
-    entry and seed; metrics.csv and model.pt are the files the run wrote (their SHA-256 are run.json's);
-    run.json's copy of the final metrics agrees with metrics.csv's last row. RunFileError names the file
-    and what to do."""
+    """A finished run, checked: run.json is a record naming this folder's entry and seed; metrics.csv and
+    model.pt are the files the run wrote (run.json's SHA-256); run.json's final metrics are metrics.csv's
+    last row. RunFileError names the file and what to do."""
     folder = Path(folder)
-    hint = rebuild_hint(folder)
+    try:
+        return checked_run(folder)
+    except RunFileError as e:
+        raise hinted(e, folder) from None
+
+
+def checked_run(folder: Path) -> Run:
     run_json = folder / RUN_JSON
     try:
         record = RunRecord.from_dict(json.loads(run_json.read_text()))
     except OSError as e:
-        raise RunFileError(f"{run_json}: cannot be read ({e.strerror}); {hint}") from None
+        raise RunFileError(f"{run_json}: cannot be read ({e.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise RunFileError(f"{run_json}: cannot be read as JSON ({e}); {hint}") from None
+        raise RunFileError(f"{run_json}: cannot be read as JSON ({e})") from None
     except (RunRecordError, TypeError) as e:
-        raise RunFileError(f"{run_json}: not a run record ({e}); {hint}") from None
+        raise RunFileError(f"{run_json}: not a run record ({e})") from None
     if problem := identity_problem(folder, record):
-        raise RunFileError(f"{run_json}: {problem}; a copied or moved run folder? {hint}")
-    columns, rows = read_metrics(folder / METRICS_CSV, record.metrics_sha256, hint)
+        raise RunFileError(f"{run_json}: {problem} (a copied or moved run folder?)")
+    columns, rows = read_metrics(folder / METRICS_CSV, record.metrics_sha256)
     if not same_numbers(record.final or {}, rows[-1] if rows else {}):
         raise RunFileError(
             f"{run_json}: its final metrics are not metrics.csv's last row (run.json was edited after its "
-            f"run wrote it); {hint}"
+            "run wrote it)"
         )
     if record.model_sha256 is not None:
-        verify_file(folder / MODEL_PT, record.model_sha256, hint)
+        verify_file(folder / MODEL_PT, record.model_sha256)
     return Run(folder, record, columns, rows)
 
 
@@ -191,28 +205,26 @@ def identity_problem(folder: Path, record: RunRecord) -> str | None:
     return None
 
 
-def verify_file(path: Path, recorded: str | None, hint: str) -> bytes:
+def verify_file(path: Path, recorded: str | None) -> bytes:
     """A file of a run (metrics.csv, model.pt), checked to be the one its run wrote; its bytes."""
     try:
         content = path.read_bytes()
     except OSError as e:
-        raise RunFileError(f"{path}: cannot be read ({e.strerror}); {hint}") from None
+        raise RunFileError(f"{path}: cannot be read ({e.strerror})") from None
     if hashlib.sha256(content).hexdigest() != recorded:
-        raise RunFileError(
-            f"{path}: changed after its run wrote it (its SHA-256 is not the one in run.json); {hint}"
-        )
+        raise RunFileError(f"{path}: changed after its run wrote it (its SHA-256 is not the one in run.json)")
     return content
 
 
-def read_metrics(path: Path, recorded: str, hint: str) -> tuple[tuple[str, ...], tuple[dict, ...]]:
+def read_metrics(path: Path, recorded: str) -> tuple[tuple[str, ...], tuple[dict, ...]]:
     """metrics.csv, verified: its columns after `epoch`, and its rows as numbers (an empty cell is None)."""
-    content = verify_file(path, recorded, hint)
+    content = verify_file(path, recorded)
     try:
         lines = list(csv.reader(io.StringIO(content.decode())))
     except (UnicodeDecodeError, csv.Error) as error:
-        raise RunFileError(f"{path}: corrupt ({error}); {hint}") from None
+        raise RunFileError(f"{path}: corrupt ({error})") from None
     if not lines or not lines[0] or lines[0][0] != EPOCH:
-        raise RunFileError(f"{path}: corrupt, the header does not start with {EPOCH}; {hint}")
+        raise RunFileError(f"{path}: corrupt, the header does not start with {EPOCH}")
     header, rows = lines[0], []
     for number, line in enumerate(lines[1:], start=2):
         try:
@@ -223,22 +235,9 @@ def read_metrics(path: Path, recorded: str, hint: str) -> tuple[tuple[str, ...],
                 {name: float(cell) if cell else None for name, cell in zip(header[1:], line[1:], strict=True)}
             )
         except ValueError:
-            raise RunFileError(f"{path}: corrupt at line {number}; {hint}") from None
+            raise RunFileError(f"{path}: corrupt at line {number}") from None
         rows.append(row)
     return tuple(header[1:]), tuple(rows)
-
-
-def config_changes(old: dict, new: dict) -> list[str]:
-    """Keys changed ('lr 0.1 → 0.2'), added and removed, in key order."""
-    changes = []
-    for key in sorted(old.keys() | new.keys()):
-        if key not in new:
-            changes.append(f"removed {key} (was {json.dumps(old[key])})")
-        elif key not in old:
-            changes.append(f"added {key} = {json.dumps(new[key])}")
-        elif old[key] != new[key]:
-            changes.append(f"{key} {json.dumps(old[key])} → {json.dumps(new[key])}")
-    return changes
 
 
 # ---- The state of a seed folder ----
