@@ -71,3 +71,15 @@ def dry_run(work: Path, *args: str) -> Plan:
     jobs = parse_dry_run(out)
     assert bool(jobs) != ("Nothing to be done" in out), out
     return jobs
+
+
+def started_jobs(console: str) -> list[tuple[str, str, str]]:
+    """The jobs a real run's console says it started, as (job id, rule, wildcards): one line each,
+    `[12:00:00] Job 12: train [experiment=poly_normal, seed=0]: log ...` (the workflow's logger)."""
+    return re.findall(r"^\[\d\d:\d\d:\d\d\] Job (\d+): (\w+)(?: \[(.*?)\])?", console, re.M)
+
+
+def finished_jobs(console: str) -> list[str]:
+    """The job ids a real run's console says finished (`[12:00:05] Finished job 12: 3 of 9 steps ...`)."""
+    groups = re.findall(r"^\[\d\d:\d\d:\d\d\] Finished job ([\d, ]+): \d+ of \d+ steps", console, re.M)
+    return [job for group in groups for job in group.split(", ")]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
+from dry_runs import finished_jobs, started_jobs
 
 import mlplab
 import tiny
@@ -115,15 +116,16 @@ def test_the_console_says_each_job_in_a_line_and_where_to_look_at_the_end(tiny_r
     each run's result in one line, and at the end the page to open and how to follow the runs."""
     console = (tiny_run.parent / "console.txt").read_text()
     lines = console.splitlines()
-    jobs = re.findall(r"^Job \d+: (\w+)(?: \[(.*?)\])?", console, re.M)
+    jobs = [(rule, wildcards) for _, rule, wildcards in started_jobs(console)]
     config = tiny.read_config(tiny_run)
     runs = len(config["experiments"]) * len(config["seeds"])
     assert sum(rule == "train" for rule, _ in jobs) == runs
     assert (
         "scripts/mlplab/" not in console and "Shell command" not in console and "    input: " not in console
     )
-    # A few lines per job: its line and why it runs, Snakemake's scheduling and progress, a result.
-    assert len(lines) <= 10 * len(jobs), len(lines) / len(jobs)
+    # A few lines per job: its line, a training job's result, its end with the steps done; the header once.
+    assert len(lines) <= 5 * len(jobs), len(lines) / len(jobs)
+    assert sorted(finished_jobs(console)) == sorted(job for job, _, _ in started_jobs(console))
     results = re.findall(
         r"^(\w+) seed (\d): (\d+ epochs, test (?:acc|loss) \S+|diverged at epoch \d+)", console, re.M
     )

@@ -31,6 +31,7 @@ NOT_RERUN_DECIDING = {
     "cores": "how many jobs run at once",
     "show-failed-logs": "a failed job's log printed under its error",
     "keep-going": "whether independent jobs go on after a failure",
+    "logger": "how the console prints jobs (scripts/snakemake_logger_plugin_mlplab)",
 }
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from dry_runs import started_jobs
 
 import tiny
 from mlplab.workflow.catalogue import ANALYSES
@@ -154,8 +155,8 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
 
     # Every job but the target rule (a localrule) went through sbatch: 4 data, the analyses and the
     # training jobs at least, and whatever turns them into tables, figures and reports. (Each job is
-    # one line, its rule's message: `Job 12: train [experiment=poly_normal, seed=0]: log ...`.)
-    jobs = len(re.findall(r"^Job \d+: (?!all:)", out, re.M))
+    # one line, its rule's message: `[12:00:00] Job 12: train [experiment=poly_normal, seed=0]: log ...`.)
+    jobs = sum(rule != "all" for _, rule, _ in started_jobs(out))
     assert out.count("has been submitted with SLURM jobid") == jobs >= 4 + len(ANALYSES) + len(KEEP), out
 
     # The same result files, byte for byte (run.json holds timings, so only its status is compared), and
@@ -219,7 +220,7 @@ def test_sweep_blocks_and_decide_on_slurm_equal_a_local_run(slurm_env, tmp_path)
     assert returncode == 0, f"snakemake on SLURM failed ({returncode}):\n{out}"
 
     # Every job but the plans and the targets (local jobs) went through sbatch, once: the blocks too.
-    jobs = re.findall(r"^Job (\d+): (\w+)", out, re.M)
+    jobs = [(job, rule) for job, rule, _ in started_jobs(out)]
     assert len({job for job, _ in jobs}) == len(jobs), out  # each job started once
     submitted = [job for job, rule in jobs if rule not in ("decide_plan", "decide", "exercises")]
     assert any(rule.startswith("train_block") for _, rule in jobs), out
