@@ -7,7 +7,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from handmade_runs import MLP, POLY, write_run
+from handmade_runs import BASE, MLP, POLY, write_run
 from matplotlib.colors import to_rgb
 
 from mlplab.compare.curves import curves_figure
@@ -233,17 +233,9 @@ def test_an_entry_has_one_colour_in_the_report_and_in_compare(tmp_path):
 
 def width_sweep(root, accuracies: list[float]):
     """A classifier sweep over num_hiddens whose points reach `accuracies` (three seeds, + 0.002 each)."""
-    base = {
-        "kind": "mlp_concise",
-        "num_hiddens": 8,
-        "init_std": 0.01,
-        "lr": 0.1,
-        "batch_size": 4,
-        "epochs": 1,
-    }
     points, folders = [], {}
     for width, acc in zip((16, 64, 256, 1024), accuracies, strict=True):
-        entry = sweeps.normalise("mlp_concise", {**base, "num_hiddens": width, "validation": 10})
+        entry = sweeps.normalise("mlp_concise", {**BASE, "num_hiddens": width})
         path = f"w~{width}"
         point = sweeps.Point(values={"num_hiddens": width}, path=path, entry=entry, run=f"s/{path}", own=True)
         points.append(point)
@@ -252,10 +244,10 @@ def width_sweep(root, accuracies: list[float]):
             seen = acc + 0.002 * seed
             losses = {"train_loss": 0.5, "val_loss": 0.5, "test_loss": 0.5}
             row = {"epoch": 1, **losses, "train_acc": acc + 0.02, "val_acc": seen, "test_acc": seen}
-            folders[point.path].append(str(write_run(root / str(width), "p", base, seed, [row])))
+            folders[point.path].append(str(write_run(root / str(width), "p", BASE, seed, [row])))
     sweep = sweeps.Sweep(name="s", base="mlp_concise", kind="mlp_concise", keys=("num_hiddens",),
                          points=tuple(points), seeds=(0, 1, 2), grid=True, validation=10,
-                         base_entry=sweeps.normalise("mlp_concise", {**base, "validation": 10}))  # fmt: skip
+                         base_entry=sweeps.normalise("mlp_concise", BASE))  # fmt: skip
     return sweep, sweep_summary(sweep, folders)
 
 
