@@ -72,6 +72,9 @@ def summary_table(sweep: Sweep, plan: Plan) -> pd.DataFrame:
         row["text"] = comparison_text(comparison)
         rows.append(row)
     table = pd.DataFrame(rows)
+    # Counts stay integers where the baseline's row leaves them empty (pandas would write 5.0).
+    counts = [c for c in ("look", "n", "seeds_needed") if c in table]
+    table[counts] = table[counts].astype("Int64")
     table["selected"] = selected(sweep, plan, table)
     return table
 
