@@ -8,6 +8,15 @@ from compare_runs import write_before
 
 import tiny
 
+# Fixtures that run Snakemake: a test that uses one is a Snakemake test, out of `make check`'s quick tier.
+RUNS_SNAKEMAKE = {"tiny_run", "tiny_exercised"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if RUNS_SNAKEMAKE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.snakemake)
+
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
