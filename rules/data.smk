@@ -1,9 +1,6 @@
 # Fashion-MNIST (fetched, verified, decoded once) and the chapter's generated data sets.
 
 
-include: "data_inputs.smk"
-
-
 rule fetch_fashion_mnist:
     input:
         lib("fetch_fashion_mnist.py"),
@@ -39,7 +36,7 @@ check_validation_sizes(config, rules.fetch_fashion_mnist.output.train_labels, SW
 
 rule decode_fashion_mnist:
     input:
-        unpack(raw_fashion_mnist),
+        **dict(rules.fetch_fashion_mnist.output.items()),
         lib=lib("decode_fashion_mnist.py"),
     output:
         train="data/fashion-mnist/train.pt",

@@ -2,7 +2,6 @@
 
 import gzip
 import hashlib
-import json
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ from mlplab.workflow.fetch import (
     FILES,
     Expected,
     FetchError,
-    decoded_from,
     expected_files,
     fetch,
     training_examples,
@@ -118,21 +116,3 @@ def test_the_training_split_is_counted_from_its_verified_labels_file():
     checksums = {name: {"sha256": "0" * 64, "size": 1_008} for name in FILES}
     assert training_examples(checksums) == 1_000
     assert expected_files(checksums)[NAME] == Expected("0" * 64, 1_008)
-
-
-def test_decoded_files_count_as_made_from_the_fetch_only_when_they_record_its_checksums(tmp_path):
-    """The decoding's fingerprints (one per split) name the raw files' decompressed SHA-256: equal to
-    the checksums the fetch verifies, a fetch run again cannot change what was decoded."""
-    published = {name: sha for name, (sha, _) in FILES.items()}
-    splits = {"train": ("train-images-idx3-ubyte.gz", NAME), "test": ("t10k-images-idx3-ubyte.gz",)}
-    splits["test"] += ("t10k-labels-idx1-ubyte.gz",)
-    fingerprints = []
-    for split, names in splits.items():
-        path = tmp_path / f"{split}.pt.fingerprint.json"
-        path.write_text(json.dumps({"sha256": "1" * 64, "sources": {n: published[n] for n in names}}))
-        fingerprints.append(str(path))
-    assert decoded_from(fingerprints, None)
-    other = {name: {"sha256": "2" * 64, "size": 10} for name in FILES}
-    assert not decoded_from(fingerprints, other)  # a deliberately different data set
-    assert not decoded_from(fingerprints[:1], None)  # the test split's record is missing
-    assert not decoded_from([*fingerprints[:1], str(tmp_path / "gone.json")], None)

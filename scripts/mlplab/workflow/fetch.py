@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import shutil
 import socket
@@ -72,20 +71,6 @@ def training_examples(checksums: dict | None) -> int:
     """The examples of the training split the fetch verifies, from its labels file's size (a byte per
     label after the header): 60,000 for Fashion-MNIST."""
     return expected_files(checksums)[TRAIN_LABELS].size - IDX1_HEADER
-
-
-def decoded_from(fingerprints: list[str], checksums: dict | None) -> bool:
-    """Whether the decoded files' `fingerprints` (`mlplab.workflow.data_fingerprint`) record, as the raw
-    files they came from, exactly the content the fetch verifies: the SHA-256 of each file's decompressed
-    bytes. Then a fetch that runs again (its code or params changed) can only write the same data, and
-    the decoding need not follow it. A missing or unreadable fingerprint answers False."""
-    recorded: dict[str, str] = {}
-    for fingerprint in fingerprints:
-        try:
-            recorded |= json.loads(Path(fingerprint).read_text())["sources"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-    return recorded == {name: expected.sha256 for name, expected in expected_files(checksums).items()}
 
 
 def is_url(source: str) -> bool:
