@@ -31,7 +31,7 @@ def parse_dry_run(text: str) -> Plan:
     """The jobs in Snakemake 9's `-n` output, each with the fields Snakemake prints for it (reason, ...).
 
     Every rule of the workflow has a `message:` that starts with its name and its wildcards in brackets
-    (`Job 12: train [experiment=mlp_concise, seed=1]: log ...`), which Snakemake prints with a `Reason:`
+    (`Job 12: train [experiment=mlp_concise,seed=1]: log ...`), which Snakemake prints with a `Reason:`
     line; a rule without one would be printed as a `rule NAME:` line with indented `key: value` lines.
     The first "Job stats" table gives the count per rule, checked against what was parsed."""
     blocks: list[tuple[str, dict[str, str]]] = []
@@ -52,7 +52,7 @@ def parse_dry_run(text: str) -> Plan:
             fields = None
     jobs: Plan = {}
     for rule, fields in blocks:
-        wildcards = ", ".join(sorted(filter(None, fields.get("wildcards", "").split(", "))))
+        wildcards = normal_wildcards(fields.get("wildcards", ""))
         jobs[Job(rule, wildcards)] = fields
     stats: Counter[str] = Counter()
     if "Job stats:" in text:
@@ -65,6 +65,12 @@ def parse_dry_run(text: str) -> Plan:
     return jobs
 
 
+def normal_wildcards(text: str) -> str:
+    """Wildcards as `Job` holds them ("experiment=mlp_concise, seed=0", sorted by name) from a rule's message,
+    where Snakemake writes them "experiment=mlp_concise,seed=0", or from a `wildcards:` line (", ")."""
+    return ", ".join(sorted(filter(None, (w.strip() for w in re.split(r",(?=\s*\w+=)", text)))))
+
+
 def dry_run(work: Path, *args: str) -> Plan:
     proc = tiny.snakemake(work, "-n", *args)
     out = proc.stdout + proc.stderr
@@ -75,8 +81,9 @@ def dry_run(work: Path, *args: str) -> Plan:
 
 def started_jobs(console: str) -> list[tuple[str, str, str]]:
     """The jobs a real run's console says it started, as (job id, rule, wildcards): one line each,
-    `[12:00:00] Job 12: train [experiment=poly_normal, seed=0]: log ...` (the workflow's logger)."""
-    return re.findall(r"^\[\d\d:\d\d:\d\d\] Job (\d+): (\w+)(?: \[(.*?)\])?", console, re.M)
+    `[12:00:00] Job 12: train [experiment=poly_normal,seed=0]: log ...` (the workflow's logger)."""
+    found = re.findall(r"^\[\d\d:\d\d:\d\d\] Job (\d+): (\w+)(?: \[(.*?)\])?", console, re.M)
+    return [(job, rule, normal_wildcards(wildcards)) for job, rule, wildcards in found]
 
 
 def finished_jobs(console: str) -> list[str]:

@@ -74,7 +74,10 @@ def baseline(tmp_path_factory):
 def test_two_runs_of_one_catalogue_are_identical(baseline, tmp_path, capsys):
     again = run_small(tmp_path)
     assert cli.main([str(baseline), str(again), "--fail-on-change"]) == 0
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # the identical rows, counted in one line
+    assert re.search(rf"\b\d+ rows of {len(SMALL)} entries identical\b", out), out
+    assert cli.main([str(baseline), str(again), "--fail-on-change", "--wide"]) == 0
+    out = capsys.readouterr().out  # every row
     entries = set(re.findall(r"^(\S+)\s+\S+\s+\d.*identical$", out, re.MULTILINE))
     assert entries == set(SMALL)
     assert set(verdicts(baseline, again).values()) == {"identical"}

@@ -155,7 +155,7 @@ def test_tiny_pipeline_on_slurm_equals_local_run(slurm_env, tmp_path):
 
     # Every job but the target rule (a localrule) went through sbatch: 4 data, the analyses and the
     # training jobs at least, and whatever turns them into tables, figures and reports. (Each job is
-    # one line, its rule's message: `[12:00:00] Job 12: train [experiment=poly_normal, seed=0]: log ...`.)
+    # one line, its rule's message: `[12:00:00] Job 12: train [experiment=poly_normal,seed=0]: log ...`.)
     jobs = sum(rule != "all" for _, rule, _ in started_jobs(out))
     assert out.count("has been submitted with SLURM jobid") == jobs >= 4 + len(ANALYSES) + len(KEEP), out
 

@@ -1,7 +1,8 @@
 """The workflow's console (`logger: [mlplab]` in its profiles): in a run, a job's start and its end take a
 line each, the start naming what the job is (its rule's `message:`), the end how far the run has got; the
-scheduler's own chatter (selecting and executing jobs, updating checkpoints) is left out. Dry runs, errors
-(with their logs: `show-failed-logs`), warnings and everything else print as Snakemake prints them.
+scheduler's own chatter (selecting and executing jobs, updating checkpoints) is left out. In a dry run a
+job is its message, its reason and the files it writes. Errors (with their logs: `show-failed-logs`),
+warnings and everything else print as Snakemake prints them, without a failed job's input list.
 
 Snakemake finds logger plugins by this package's name (`snakemake_logger_plugin_<name>`) among the
 installed modules; the library's editable install puts scripts/ on the path. This module imports
@@ -15,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from snakemake.logging import ColorizingTextHandler, DefaultFormatter, get_event
+from snakemake.logging import ColorizingTextHandler, DefaultFormatter, get_event, is_quiet_about
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 
@@ -44,7 +45,7 @@ class ConsoleFormatter(DefaultFormatter):
     def format(self, record: logging.LogRecord) -> str:
         event = get_event(record)
         if self.dryrun:
-            return super().format(record)
+            return self.planned(record) if event == LogEvent.JOB_INFO else super().format(record)
         if event is None and record.getMessage() in SCHEDULER_CHATTER or event == LogEvent.JOB_STARTED:
             return ""
         if event == LogEvent.JOB_INFO and getattr(record, "rule_msg", None):
@@ -60,6 +61,20 @@ class ConsoleFormatter(DefaultFormatter):
             share = 100 * done // max(total, 1)
             return f"{clock()} Finished job {jobs}: {done} of {total} steps ({share}%) done"
         return super().format(record)
+
+    def planned(self, record: logging.LogRecord) -> str:
+        """A job in a dry run: its message and why it runs, then what it writes (not the library modules
+        it reads, two dozen for a training job)."""
+        msg = record.__dict__
+        if not msg.get("rule_msg"):
+            return super().format(record)
+        lines = ["", f"Job {msg['jobid']}: {msg['rule_msg']}"]  # a blank line between jobs
+        if not is_quiet_about(self.quiet, "reason"):
+            lines.append(f"Reason: {msg['reason']}")
+        lines += [f"    {key}: {', '.join(msg[key])}" for key in ("output", "log") if msg.get(key)]
+        if msg.get("benchmark"):
+            lines.append(f"    benchmark: {msg['benchmark']}")
+        return "\n".join(lines)
 
     def format_job_error(self, msg: dict[str, Any]) -> str:
         # The job's message, output, log and the log itself; not the two dozen library modules it read.
