@@ -36,7 +36,7 @@ from mlplab.compare.reading import BadInput, Results, Run, Unfinished, entry_lab
 from mlplab.presentation import sequential, stats
 from mlplab.presentation.formatting import NO_VALUE
 from mlplab.presentation.margins import Margin, margin_of
-from mlplab.workflow.run_record import config_changes
+from mlplab.workflow.config_diff import config_changes
 
 IDENTICAL = "identical"
 CONFIG_CHANGED = "config changed"

@@ -49,8 +49,4 @@ def decide_lines(config: dict, results: Path) -> list[tuple[str, str]]:
     """(sweep, where its decisions stand) for each sweep with a plan; empty while decide has not run."""
     looks = looks_of(config)
     found = [(name, latest_plan(results, name, looks)) for name in expand_all(config)]
-    return (
-        [(name, plan_line(plan)) for name, plan in found if plan is not None]
-        if results.name == RESULTS or True
-        else []
-    )
+    return [(name, plan_line(plan)) for name, plan in found if plan is not None]

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from mlplab.workflow.catalogue import KINDS, chance_level
+from mlplab.workflow.config_diff import config_changes
 from mlplab.workflow.job_log import logged_failure
 from mlplab.workflow.run_lock import Writer, checkable, writer
 from mlplab.workflow.run_record import (
@@ -37,7 +38,6 @@ from mlplab.workflow.run_record import (
     RUN_JSON,
     RunRecord,
     RunRecordError,
-    config_changes,
     run_log,
     seed_of,
 )

@@ -295,16 +295,3 @@ def is_complete(folder: Path | str, entry: dict, seed: int, save_weights: bool) 
         return sha256_file(folder / MODEL_PT) == record.model_sha256
     except (OSError, ValueError, TypeError):
         return False
-
-
-def config_changes(old: dict, new: dict) -> list[str]:
-    """Keys changed ('lr 0.1 → 0.2'), added and removed, in key order."""
-    changes = []
-    for key in sorted(old.keys() | new.keys()):
-        if key not in new:
-            changes.append(f"removed {key} (was {json.dumps(old[key])})")
-        elif key not in old:
-            changes.append(f"added {key} = {json.dumps(new[key])}")
-        elif old[key] != new[key]:
-            changes.append(f"{key} {json.dumps(old[key])} → {json.dumps(new[key])}")
-    return changes
